@@ -1,0 +1,130 @@
+using System.Numerics.Tensors;
+
+namespace Strata.Kernels;
+
+/// <summary>
+/// Loss values and their gradients. Each returns the SUM of per-sample losses (the caller divides by the
+/// batch) and writes the gradient of the MEAN loss, scaled by <c>1/n</c>, so Backward needs no extra pass.
+/// n = rows (samples), c = columns (classes or outputs).
+/// </summary>
+internal static class LossKernels
+{
+    /// <summary>
+    /// Softmax cross-entropy from logits with integer labels, reusing the probabilities p = softmax(z) the
+    /// layer already computed. Per row: loss = log Σⱼ e^(zⱼ) − z_y = (max z − z_y) − log p_argmax, because
+    /// p_argmax = 1/Σⱼ e^(zⱼ − max z) ≥ 1/c never underflows. Gradient: dz = (p − onehot(y))/n.
+    /// </summary>
+    public static double SparseSoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities,
+        ReadOnlySpan<float> labels, int n, int c, Span<float> dLogits)
+    {
+        // logits, probabilities, dLogits: [n, c]; labels: [n]
+        double total = 0;
+        float invN = 1f / n;
+        for (int r = 0; r < n; r++)
+        {
+            int label = CheckLabel(labels[r], r, c);
+            var z = logits.Slice(r * c, c);
+            var p = probabilities.Slice(r * c, c);
+            int top = TensorPrimitives.IndexOfMax(z);
+            total += (double)z[top] - z[label] - Math.Log(p[top]);
+            if (dLogits.IsEmpty) continue;
+            var dz = dLogits.Slice(r * c, c);
+            TensorPrimitives.Multiply(p, invN, dz);
+            dz[label] -= invN;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy from logits with target distributions t (one-hot or soft):
+    /// loss = Σⱼ tⱼ·(lse(z) − zⱼ); dz = (p·Σt − t)/n.
+    /// </summary>
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities,
+        ReadOnlySpan<float> targets, int n, int c, Span<float> dLogits)
+    {
+        // logits, probabilities, targets, dLogits: [n, c]
+        double total = 0;
+        float invN = 1f / n;
+        for (int r = 0; r < n; r++)
+        {
+            var z = logits.Slice(r * c, c);
+            var p = probabilities.Slice(r * c, c);
+            var t = targets.Slice(r * c, c);
+            int top = TensorPrimitives.IndexOfMax(z);
+            double lse = z[top] - Math.Log(p[top]);
+            double tSum = 0, tz = 0;
+            for (int j = 0; j < c; j++)
+            {
+                tSum += t[j];
+                tz += (double)t[j] * z[j];
+            }
+            total += lse * tSum - tz;
+            if (dLogits.IsEmpty) continue;
+            var dz = dLogits.Slice(r * c, c);
+            for (int j = 0; j < c; j++) dz[j] = (float)((p[j] * tSum - t[j]) * invN);
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Cross-entropy on probabilities (an output that is not a fused softmax), as Keras computes it:
+    /// q = clip(p/Σp, ε, 1 − ε), loss = −Σⱼ tⱼ log qⱼ. With integer labels, t is one-hot.
+    /// Gradient: dpⱼ = (Σt/Σp − tⱼ/(qⱼΣp))/n, with the clipped elements' direct term dropped.
+    /// </summary>
+    public static double CrossEntropyFromProbabilities(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> targets,
+        bool sparse, int n, int c, float epsilon, Span<float> dProbabilities)
+    {
+        // probabilities, dProbabilities: [n, c]; targets: [n] when sparse, else [n, c]
+        double total = 0;
+        double invN = 1.0 / n;
+        for (int r = 0; r < n; r++)
+        {
+            var p = probabilities.Slice(r * c, c);
+            int label = sparse ? CheckLabel(targets[r], r, c) : -1;
+            double pSum = TensorPrimitives.Sum(p);
+            double tSum = sparse ? 1 : TensorPrimitives.Sum(targets.Slice(r * c, c));
+            for (int j = 0; j < c; j++)
+            {
+                double t = sparse ? (j == label ? 1 : 0) : targets[r * c + j];
+                double q = p[j] / pSum;
+                bool clipped = q < epsilon || q > 1 - epsilon;
+                q = Math.Clamp(q, epsilon, 1 - epsilon);
+                if (t != 0) total -= t * Math.Log(q);
+                if (dProbabilities.IsEmpty) continue;
+                double direct = clipped || t == 0 ? 0 : t / (q * pSum);
+                dProbabilities[r * c + j] = (float)((tSum / pSum - direct) * invN);
+            }
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Mean squared error: per sample the mean over its c outputs of (p − t)², so the sum over samples is
+    /// Σ(p − t)²/c; gradient of the batch mean: d = 2(p − t)/(n·c).
+    /// </summary>
+    public static double MeanSquaredError(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int n, int c,
+        Span<float> dPredictions)
+    {
+        // predictions, targets, dPredictions: [n, c]
+        double total = 0;
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            double d = (double)predictions[i] - targets[i];
+            total += d * d;
+        }
+        if (!dPredictions.IsEmpty)
+        {
+            TensorPrimitives.Subtract(predictions, targets, dPredictions);
+            TensorPrimitives.Multiply(dPredictions, 2f / ((float)n * c), dPredictions);
+        }
+        return total / c;
+    }
+
+    private static int CheckLabel(float value, int row, int classes)
+    {
+        int label = (int)value;
+        if (label != value || label < 0 || label >= classes)
+            throw new ArgumentException($"Label {value} of sample {row} is not a class index in 0..{classes - 1}.");
+        return label;
+    }
+}

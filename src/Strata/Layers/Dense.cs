@@ -1,0 +1,134 @@
+using System.Numerics.Tensors;
+using Strata.Kernels;
+
+namespace Strata.Layers;
+
+/// <summary>
+/// A fully connected layer: y = φ(x·W + b), with W (<c>kernel</c>) of shape [inputs, units] as Keras stores it.
+/// On inputs of rank above 2 it acts on the last axis, like Keras.
+/// </summary>
+public sealed class Dense : Layer, ISoftmaxOutput
+{
+    private Tensor? _x, _z, _y, _dz, _dx;
+
+    /// <param name="units">Number of outputs.</param>
+    /// <param name="activation">φ; linear by default.</param>
+    /// <param name="useBias">Whether to add b. A Dense followed by BatchNormalization does not need it.</param>
+    /// <param name="kernelInitializer">Default glorot_uniform, as in Keras.</param>
+    /// <param name="biasInitializer">Default zeros.</param>
+    /// <param name="inputShape">Per-sample input shape, for the first layer.</param>
+    /// <param name="name">Layer name; by default dense, dense_1, …</param>
+    public Dense(int units, ActivationFunction? activation = null, bool useBias = true,
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        int[]? inputShape = null, string? name = null)
+        : base(name, inputShape)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        Units = units;
+        Activation = activation ?? Activations.Linear;
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform;
+        BiasInitializer = biasInitializer ?? Initializers.Zeros;
+    }
+
+    public int Units { get; }
+    public ActivationFunction Activation { get; }
+    public bool UseBias { get; }
+    public Initializer KernelInitializer { get; }
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>W: [inputs, units].</summary>
+    public Weight Kernel { get; private set; } = null!;
+
+    /// <summary>b: [units], or null without bias.</summary>
+    public Weight? Bias { get; private set; }
+
+    private int Inputs => Kernel.Shape[0];
+
+    protected override Shape OnBuild(Shape inputShape, Random random)
+    {
+        if (inputShape.Rank < 1 || inputShape[^1] == 0)
+            throw new ArgumentException($"Layer '{Name}' (Dense) needs inputs with a non-empty last axis; got {inputShape.ToBatchString()}.");
+        Kernel = AddWeight("kernel", new Shape(inputShape[^1], Units), KernelInitializer, trainable: true, random);
+        if (UseBias) Bias = AddWeight("bias", new Shape(Units), BiasInitializer, trainable: true, random);
+        var output = inputShape.Dims.ToArray();
+        output[^1] = Units;
+        return new Shape(output);
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        int rows = x.Length / Inputs;
+        Shape outShape = BatchShape(x.Shape);
+        var y = Tensor.Ensure(ref _y, outShape);
+        var z = Activation.IsLinear ? y : Tensor.Ensure(ref _z, outShape);
+
+        // z = x·W + b: broadcast b into every row, then accumulate the product onto it (beta = 1).
+        if (Bias is { } bias)
+        {
+            var b = bias.Value;
+            for (int r = 0; r < rows; r++) b.CopyTo(z.Span.Slice(r * Units, Units));
+        }
+        Gemm.NN(x.Span, Kernel.Value, rows, Inputs, Units, Bias is null ? 0f : 1f, z.Span);
+        if (!Activation.IsLinear) Activation.Forward(z.Span, y.Span, rows, Units);
+        _x = training ? x : null;
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        CheckGradient(dy, _x is null ? null : _y);
+        if (Activation.IsLinear) return BackwardLinear(dy);
+        var dz = Tensor.Ensure(ref _dz, dy.Shape);
+        int rows = dy.Length / Units;
+        Activation.Backward(_z!.Span, _y!.Span, dy.Span, dz.Span, rows, Units);
+        return BackwardLinear(dz);
+    }
+
+    bool ISoftmaxOutput.EndsInSoftmax => Activation.IsSoftmax;
+
+    Tensor ISoftmaxOutput.Logits => _z ?? throw new InvalidOperationException($"Layer '{Name}' has no logits before Forward.");
+
+    Tensor ISoftmaxOutput.BackwardFromLogits(Tensor dLogits)
+    {
+        CheckGradient(dLogits, _x is null ? null : _y);
+        return BackwardLinear(dLogits);
+    }
+
+    /// <summary>Backward from dL/dz, z = x·W + b: dW += xᵀ·dz, db += Σ_rows dz, dX = dz·Wᵀ.</summary>
+    private Tensor BackwardLinear(Tensor dz)
+    {
+        var x = _x ?? throw new InvalidOperationException($"Layer '{Name}': Backward needs a Forward with training: true first.");
+        int rows = dz.Length / Units;
+        if (Trainable)
+        {
+            Gemm.TN(x.Span, dz.Span, Inputs, rows, Units, 1f, Kernel.Gradient);
+            if (Bias is { } bias)
+            {
+                var db = bias.Gradient;
+                for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dz.Span.Slice(r * Units, Units), db);
+            }
+        }
+        if (!NeedsInputGradient) return NoGradient;
+        var dx = Tensor.Ensure(ref _dx, x.Shape);
+        Gemm.NT(dz.Span, Kernel.Value, rows, Units, Inputs, 0f, dx.Span);
+        return dx;
+    }
+
+    private Shape _outShape;
+    private Shape _outShapeFor;
+
+    /// <summary>The batched output shape for an input shape, cached so steady-state steps allocate nothing.</summary>
+    private Shape BatchShape(Shape input)
+    {
+        if (input != _outShapeFor)
+        {
+            var dims = input.Dims.ToArray();
+            dims[^1] = Units;
+            _outShape = new Shape(dims);
+            _outShapeFor = input;
+        }
+        return _outShape;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+
+namespace Strata.Layers;
+
+/// <summary>
+/// A layer of a <see cref="Sequential"/> model. The contract:
+/// the constructor records configuration only; <see cref="Build"/> creates the weights once and returns the
+/// output shape; <see cref="Forward"/> caches what <see cref="Backward"/> needs; <see cref="Backward"/> returns
+/// dX and ACCUMULATES into the weights' gradients (the model zeroes them at the start of each step).
+/// Shapes given to and returned by <see cref="Build"/> leave out the batch dimension.
+/// </summary>
+public abstract class Layer
+{
+    private static readonly ConcurrentDictionary<string, int> s_nameCounters = new();
+    private readonly List<Weight> _weights = [];
+
+    /// <param name="name">Keras-style name; by default the snake_case type name, numbered from the second instance on.</param>
+    /// <param name="inputShape">The per-sample input shape, for the first layer of a model.</param>
+    protected Layer(string? name, int[]? inputShape)
+    {
+        Name = name ?? AutoName(KerasTypeName);
+        DeclaredInputShape = inputShape is null ? default(Shape?) : new Shape(inputShape);
+    }
+
+    /// <summary>The layer's name, unique within a process unless given explicitly.</summary>
+    public string Name { get; }
+
+    /// <summary>Keras's class name, shown in summaries (<c>Dense</c>).</summary>
+    public string TypeName => GetType().Name;
+
+    /// <summary>The per-sample input shape given to the constructor, if any.</summary>
+    public Shape? DeclaredInputShape { get; }
+
+    /// <summary>True once <see cref="Build"/> ran.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>The per-sample input shape the layer was built for.</summary>
+    public Shape InputShape { get; private set; }
+
+    /// <summary>The per-sample output shape.</summary>
+    public Shape OutputShape { get; private set; }
+
+    /// <summary>
+    /// When false, the optimizer leaves this layer's weights alone and they count as non-trainable (Keras's
+    /// <c>trainable</c>). Set it before compiling the model.
+    /// </summary>
+    public virtual bool Trainable { get; set; } = true;
+
+    /// <summary>Every weight, in creation order (Keras's <c>weights</c>).</summary>
+    public IReadOnlyList<Weight> Weights => _weights;
+
+    /// <summary>The weights an optimizer updates.</summary>
+    public IEnumerable<Weight> TrainableWeights => Trainable ? _weights.Where(w => w.Trainable) : [];
+
+    /// <summary>The weights an optimizer never updates (moving statistics, or everything of a frozen layer).</summary>
+    public IEnumerable<Weight> NonTrainableWeights => Trainable ? _weights.Where(w => !w.Trainable) : _weights;
+
+    /// <summary>Number of scalars in all weights.</summary>
+    public int CountParams() => _weights.Sum(w => w.Size);
+
+    /// <summary>
+    /// False when nothing needs dX (the first layer of a model), so Backward may skip computing it and return an empty tensor.
+    /// </summary>
+    internal bool NeedsInputGradient { get; set; } = true;
+
+    /// <summary>What Backward returns when <see cref="NeedsInputGradient"/> is false.</summary>
+    protected static Tensor NoGradient { get; } = new(new Shape(0));
+
+    /// <summary>Creates the weights for a per-sample input shape and returns the per-sample output shape.</summary>
+    /// <exception cref="ArgumentException">The shape does not suit the layer; the message names the layer and both shapes.</exception>
+    public Shape Build(Shape inputShape, Random? random = null)
+    {
+        if (IsBuilt)
+        {
+            if (inputShape != InputShape)
+                throw new ArgumentException($"Layer '{Name}' was built for input {InputShape.ToBatchString()} and cannot take {inputShape.ToBatchString()}.");
+            return OutputShape;
+        }
+        if (DeclaredInputShape is { } declared && declared != inputShape)
+            throw new ArgumentException($"Layer '{Name}' declares input {declared.ToBatchString()} but receives {inputShape.ToBatchString()}.");
+        OutputShape = OnBuild(inputShape, random ?? new Random());
+        InputShape = inputShape;
+        IsBuilt = true;
+        return OutputShape;
+    }
+
+    /// <summary>Validates the input shape, creates weights through <see cref="AddWeight"/>, returns the output shape.</summary>
+    protected abstract Shape OnBuild(Shape inputShape, Random random);
+
+    /// <summary>Computes the output for a batch; with <paramref name="training"/> it caches what Backward needs.</summary>
+    public abstract Tensor Forward(Tensor x, bool training);
+
+    /// <summary>Given dL/dY of the last training Forward, accumulates weight gradients and returns dL/dX.</summary>
+    public abstract Tensor Backward(Tensor dy);
+
+    /// <summary>Creates a weight and fills it with its initializer.</summary>
+    protected Weight AddWeight(string name, Shape shape, Initializer initializer, bool trainable, Random random)
+    {
+        var weight = new Weight($"{Name}/{name}", shape, trainable);
+        initializer.Fill(shape, random, weight.Value);
+        _weights.Add(weight);
+        return weight;
+    }
+
+    /// <summary>Throws unless the layer is built and <paramref name="x"/> is a batch of its input shape.</summary>
+    protected void CheckInput(Tensor x)
+    {
+        if (!IsBuilt)
+            throw new InvalidOperationException($"Layer '{Name}' is not built; build it (or the model) before calling it.");
+        if (!SameTrailing(x.Shape, InputShape))
+            throw new ArgumentException($"Layer '{Name}' expects input {InputShape.ToBatchString()} but got {x.Shape}.", nameof(x));
+    }
+
+    /// <summary>Throws unless <paramref name="dy"/> matches the output of the cached forward pass.</summary>
+    protected void CheckGradient(Tensor dy, Tensor? output)
+    {
+        if (output is null)
+            throw new InvalidOperationException($"Layer '{Name}': Backward needs a Forward with training: true first.");
+        if (dy.Shape != output.Shape)
+            throw new ArgumentException($"Layer '{Name}': the gradient has shape {dy.Shape} but the output was {output.Shape}.", nameof(dy));
+    }
+
+    private static bool SameTrailing(Shape batched, Shape perSample)
+    {
+        if (batched.Rank != perSample.Rank + 1) return false;
+        return batched.Dims[1..].SequenceEqual(perSample.Dims);
+    }
+
+    /// <summary>snake_case of the type name, as Keras names layers: Dense → dense, BatchNormalization → batch_normalization.</summary>
+    private string KerasTypeName
+    {
+        get
+        {
+            string type = TypeName;
+            var sb = new System.Text.StringBuilder();
+            for (int i = 0; i < type.Length; i++)
+            {
+                char ch = type[i];
+                if (char.IsUpper(ch) && i > 0 && char.IsLower(type[i - 1])) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(ch));
+            }
+            return sb.ToString();
+        }
+    }
+
+    private static string AutoName(string prefix)
+    {
+        int n = s_nameCounters.AddOrUpdate(prefix, 0, (_, k) => k + 1);
+        return n == 0 ? prefix : $"{prefix}_{n}";
+    }
+
+    public override string ToString() => $"{Name} ({TypeName})";
+}

@@ -1,0 +1,50 @@
+namespace Strata;
+
+/// <summary>
+/// Hooks into <see cref="Sequential.Fit"/>: progress display, logging, early stopping. Every method is
+/// optional. <see cref="OnBatchEnd"/> runs after every step, so it should be cheap and allocate nothing.
+/// </summary>
+public abstract class Callback
+{
+    /// <summary>Before the first epoch.</summary>
+    public virtual void OnTrainBegin(TrainingPlan plan) { }
+
+    /// <summary>Before each epoch (0-based).</summary>
+    public virtual void OnEpochBegin(int epoch) { }
+
+    /// <summary>After each step, with running means over the epoch so far.</summary>
+    public virtual void OnBatchEnd(int epoch, BatchLogs logs) { }
+
+    /// <summary>After each epoch, with its loss and metrics (and val_ ones when validating).</summary>
+    public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs) { }
+
+    /// <summary>After the last epoch.</summary>
+    public virtual void OnTrainEnd(History history) { }
+
+    /// <summary>Set by a callback to end training after the current epoch (Keras's <c>model.stop_training</c>).</summary>
+    public bool StopTraining { get; protected set; }
+}
+
+/// <summary>What a Fit run will do.</summary>
+public sealed record TrainingPlan(int Epochs, int StepsPerEpoch, int TrainSamples, int ValidationSamples, int BatchSize, IReadOnlyList<string> MetricNames);
+
+/// <summary>Running values during an epoch; one instance is reused for every step.</summary>
+public sealed class BatchLogs
+{
+    internal BatchLogs(int metricCount) => Metrics = new double[metricCount];
+
+    /// <summary>Steps completed in this epoch.</summary>
+    public int Step { get; internal set; }
+
+    /// <summary>Samples seen in this epoch.</summary>
+    public int Samples { get; internal set; }
+
+    /// <summary>Mean loss over the epoch so far.</summary>
+    public double Loss { get; internal set; }
+
+    /// <summary>Running mean of each compiled metric, in compile order.</summary>
+    public double[] Metrics { get; }
+
+    /// <summary>Seconds since the epoch began.</summary>
+    public double ElapsedSeconds { get; internal set; }
+}

@@ -1,0 +1,156 @@
+namespace Strata;
+
+public sealed partial class Sequential
+{
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> passes over the data in mini-batches.
+    /// </summary>
+    /// <param name="x">Inputs [n, …].</param>
+    /// <param name="y">Targets [n] (class indices) or [n, …].</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="validationSplit">Fraction of the samples, taken from the END before shuffling (as Keras does), held out for validation.</param>
+    /// <param name="validationData">Explicit validation inputs and targets; overrides <paramref name="validationSplit"/>.</param>
+    /// <param name="shuffle">Reshuffle the training samples every epoch.</param>
+    /// <param name="seed">Seed of the shuffling, for reproducible runs.</param>
+    /// <param name="callbacks">Progress and control hooks.</param>
+    /// <param name="dropLastPartialBatch">Skip the last, smaller batch of each epoch.</param>
+    public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
+        (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int? seed = null,
+        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false)
+    {
+        RequireCompiled();
+        CheckPair(x, y);
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (!(validationSplit >= 0f && validationSplit < 1f))
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
+
+        int total = x.Shape[0];
+        int trainCount = total;
+        Tensor? valX = null, valY = null;
+        if (validationData is { } vd)
+        {
+            CheckPair(vd.X, vd.Y);
+            (valX, valY) = (vd.X, vd.Y);
+        }
+        else if (validationSplit > 0)
+        {
+            trainCount = (int)Math.Floor(total * (1.0 - validationSplit));
+            if (trainCount == 0 || trainCount == total)
+                throw new ArgumentException($"A validation split of {validationSplit} of {total} samples leaves one side empty.", nameof(validationSplit));
+            valX = SliceRows(x, trainCount, total - trainCount);
+            valY = SliceRows(y, trainCount, total - trainCount);
+        }
+
+        var cbs = callbacks?.ToArray() ?? [];
+        int fullSteps = trainCount / batchSize;
+        int partial = trainCount % batchSize;
+        bool usePartial = partial > 0 && !dropLastPartialBatch;
+        int steps = fullSteps + (usePartial ? 1 : 0);
+        if (steps == 0)
+            throw new ArgumentException($"{trainCount} training samples make no batch of {batchSize} once the partial batch is dropped.", nameof(batchSize));
+
+        var plan = new TrainingPlan(epochs, steps, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray());
+        foreach (var cb in cbs) cb.OnTrainBegin(plan);
+
+        var history = new History();
+        var random = seed is int s ? new Random(s) : new Random();
+        var order = new int[trainCount];
+        for (int i = 0; i < trainCount; i++) order[i] = i;
+        Shape xFull = WithBatch(x, batchSize), yFull = WithBatch(y, batchSize);
+        Shape xPart = WithBatch(x, partial), yPart = WithBatch(y, partial);
+        var logs = new BatchLogs(CompiledMetrics.Count);
+        var metricSums = new double[CompiledMetrics.Count];
+
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            foreach (var cb in cbs) cb.OnEpochBegin(epoch);
+            if (shuffle) random.Shuffle(order);
+            double start = Now(), lossSum = 0;
+            int seen = 0;
+            Array.Clear(metricSums);
+            for (int step = 0; step < steps; step++)
+            {
+                int count = step < fullSteps ? batchSize : partial;
+                var xb = Gather(x, order, step * batchSize, count, count == batchSize ? xFull : xPart, ref _xBatch);
+                var yb = Gather(y, order, step * batchSize, count, count == batchSize ? yFull : yPart, ref _yBatch);
+                float loss = TrainStep(xb, yb, out var output, out bool skipped);
+                if (skipped) history.SkippedSteps++;
+                lossSum += (double)loss * count;
+                seen += count;
+                for (int m = 0; m < metricSums.Length; m++) metricSums[m] += CompiledMetrics[m].Sum(output, yb);
+
+                logs.Step = step + 1;
+                logs.Samples = seen;
+                logs.Loss = lossSum / seen;
+                for (int m = 0; m < metricSums.Length; m++) logs.Metrics[m] = metricSums[m] / seen;
+                logs.ElapsedSeconds = Now() - start;
+                foreach (var cb in cbs) cb.OnBatchEnd(epoch, logs);
+            }
+
+            var epochLogs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+            for (int m = 0; m < metricSums.Length; m++) epochLogs[CompiledMetrics[m].Name] = metricSums[m] / seen;
+            if (valX is not null)
+            {
+                var val = Evaluate(valX, valY!, batchSize);
+                epochLogs["val_loss"] = val.Loss;
+                foreach (var (name, value) in val.Metrics) epochLogs["val_" + name] = value;
+            }
+            history.AddEpoch(epochLogs);
+            foreach (var cb in cbs) cb.OnEpochEnd(epoch, epochLogs);
+            if (cbs.Any(cb => cb.StopTraining)) break;
+        }
+        foreach (var cb in cbs) cb.OnTrainEnd(history);
+        return history;
+    }
+
+    /// <summary>Mean loss and metrics over a dataset, in inference mode.</summary>
+    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32)
+    {
+        RequireCompiled();
+        CheckPair(x, y);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        int n = x.Shape[0];
+        double lossSum = 0;
+        var metricSums = new double[CompiledMetrics.Count];
+        Tensor? xb = null, yb = null;
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int count = Math.Min(batchSize, n - start);
+            var xs = Gather(x, [], start, count, WithBatch(x, count), ref xb);
+            var ys = Gather(y, [], start, count, WithBatch(y, count), ref yb);
+            var output = Forward(xs, training: false);
+            lossSum += (double)BatchLoss(output, ys) * count;
+            for (int m = 0; m < metricSums.Length; m++) metricSums[m] += CompiledMetrics[m].Sum(output, ys);
+        }
+        var metrics = new Dictionary<string, double>();
+        for (int m = 0; m < metricSums.Length; m++) metrics[CompiledMetrics[m].Name] = metricSums[m] / n;
+        return new EvaluationResult((float)(lossSum / n), metrics);
+    }
+
+    /// <summary>The model's outputs for every sample, computed in inference mode in batches.</summary>
+    public Tensor Predict(Tensor x, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        EnsureBuilt(x);
+        int n = x.Shape[0];
+        var result = new Tensor(OutputShape.WithBatch(n));
+        int outSize = OutputShape.Size;
+        Tensor? xb = null;
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int count = Math.Min(batchSize, n - start);
+            var output = Forward(Gather(x, [], start, count, WithBatch(x, count), ref xb), training: false);
+            output.Span.CopyTo(result.Span.Slice(start * outSize, count * outSize));
+        }
+        return result;
+    }
+
+    private static Tensor SliceRows(Tensor t, int start, int count)
+    {
+        int rowSize = t.Length / t.Shape[0];
+        return new Tensor(WithBatch(t, count), t.Span.Slice(start * rowSize, count * rowSize).ToArray());
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Strata.Layers;
+using Strata.Optimizers;
+
+namespace Strata;
+
+/// <summary>
+/// A stack of layers trained end to end, with Keras's API: Compile, Fit, Evaluate, Predict, Summary, and the
+/// custom loop ComputeGradients + <see cref="Optimizer.ApplyGradients"/>. A step reads like llm.c's loop:
+/// zero gradients → forward(training) → loss and dL/dy → backward through the layers → update.
+/// </summary>
+public sealed partial class Sequential
+{
+    private static int s_modelCount = -1;
+    private readonly List<Layer> _layers = [];
+    private ParameterSlab? _slab;
+    private Gradients? _gradients;
+    private Tensor? _dOutput, _xBatch, _yBatch;
+
+    /// <summary>A model of the given layers, in order.</summary>
+    public Sequential(params Layer[] layers)
+    {
+        int n = Interlocked.Increment(ref s_modelCount);
+        Name = n == 0 ? "sequential" : $"sequential_{n}";
+        foreach (var layer in layers) Add(layer);
+    }
+
+    /// <summary>The model's name, shown by <see cref="Summary"/>.</summary>
+    public string Name { get; init; }
+
+    /// <summary>Seed for the initial weights; null draws one at random.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>The layers, in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>True once every layer has weights.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>The per-sample input shape, once built.</summary>
+    public Shape InputShape { get; private set; }
+
+    /// <summary>The per-sample output shape, once built.</summary>
+    public Shape OutputShape { get; private set; }
+
+    /// <summary>The optimizer given to <see cref="Compile"/>.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The loss given to <see cref="Compile"/>.</summary>
+    public Loss? Loss { get; private set; }
+
+    /// <summary>The metrics given to <see cref="Compile"/>.</summary>
+    public IReadOnlyList<Metric> CompiledMetrics { get; private set; } = [];
+
+    /// <summary>Appends a layer (before the model is built).</summary>
+    public void Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (IsBuilt) throw new InvalidOperationException($"Model '{Name}' is built; layers cannot be added any more.");
+        if (_layers.Contains(layer)) throw new ArgumentException($"Layer '{layer.Name}' is already in model '{Name}'.", nameof(layer));
+        _layers.Add(layer);
+    }
+
+    /// <summary>Builds every layer for a per-sample input shape, creating the weights from <see cref="Seed"/>.</summary>
+    public void Build(Shape inputShape)
+    {
+        if (IsBuilt)
+        {
+            if (inputShape != InputShape)
+                throw new ArgumentException($"Model '{Name}' was built for input {InputShape.ToBatchString()}, not {inputShape.ToBatchString()}.");
+            return;
+        }
+        if (_layers.Count == 0) throw new InvalidOperationException($"Model '{Name}' has no layers.");
+        var random = Seed is int seed ? new Random(seed) : new Random();
+        Shape shape = inputShape;
+        foreach (var layer in _layers) shape = layer.Build(shape, random);
+        _layers[0].NeedsInputGradient = false;
+        InputShape = inputShape;
+        OutputShape = shape;
+        IsBuilt = true;
+        PackParameters();
+    }
+
+    /// <summary>Sets the optimizer, loss and metrics for training and evaluation.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        Optimizer = optimizer;
+        Loss = loss;
+        CompiledMetrics = metrics?.ToArray() ?? [];
+        if (!IsBuilt && _layers.Count > 0 && _layers[0].DeclaredInputShape is { } declared) Build(declared);
+        if (IsBuilt) PackParameters();
+    }
+
+    /// <summary>
+    /// Runs the layers on a batch. The result is the last layer's buffer, overwritten by the next call;
+    /// use <see cref="Predict"/> for a copy.
+    /// </summary>
+    public Tensor Forward(Tensor x, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        EnsureBuilt(x);
+        foreach (var layer in _layers) x = layer.Forward(x, training);
+        return x;
+    }
+
+    /// <summary>
+    /// Forward in training mode on one batch, then backward: returns each trainable weight's gradient of the
+    /// mean loss (the custom loop's first step). Nothing is updated.
+    /// </summary>
+    public Gradients ComputeGradients(Tensor x, Tensor y)
+    {
+        RequireCompiled();
+        CheckPair(x, y);
+        var gradients = _gradients!;
+        gradients.Loss = ForwardBackward(x, y, out _);
+        return gradients;
+    }
+
+    /// <summary>One training step on one batch; returns its mean loss. A non-finite loss or gradient skips the update.</summary>
+    public float TrainOnBatch(Tensor x, Tensor y)
+    {
+        RequireCompiled();
+        CheckPair(x, y);
+        return TrainStep(x, y, out _, out _);
+    }
+
+    /// <summary>Counts the scalars in every weight, trainable or not.</summary>
+    public int CountParams() => _layers.Sum(l => l.CountParams());
+
+    private float TrainStep(Tensor x, Tensor y, out Tensor output, out bool skipped)
+    {
+        float loss = ForwardBackward(x, y, out output);
+        // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
+        float sumOfSquares = TensorPrimitives.Dot<float>(_slab!.Gradients, _slab.Gradients);
+        skipped = !float.IsFinite(loss) || !float.IsFinite(sumOfSquares);
+        if (!skipped) Optimizer!.ApplyGradients(_gradients!);
+        return loss;
+    }
+
+    private float ForwardBackward(Tensor x, Tensor y, out Tensor output)
+    {
+        _slab!.ZeroGradients();
+        output = Forward(x, training: true);
+        var dOutput = Tensor.Ensure(ref _dOutput, output.Shape);
+        float loss;
+        Tensor gradient;
+        int last = _layers.Count - 1;
+        if (Loss!.FusesWithSoftmax && _layers[last] is ISoftmaxOutput { EndsInSoftmax: true } softmax)
+        {
+            loss = Loss.ComputeFromLogits(softmax.Logits, output, y, dOutput.Span);
+            gradient = softmax.BackwardFromLogits(dOutput);
+        }
+        else
+        {
+            loss = Loss.Compute(output, y, dOutput.Span);
+            gradient = _layers[last].Backward(dOutput);
+        }
+        for (int i = last - 1; i >= 0; i--) gradient = _layers[i].Backward(gradient);
+        return loss;
+    }
+
+    /// <summary>Mean loss of a batch in inference mode, computed the same way as in training.</summary>
+    private float BatchLoss(Tensor output, Tensor y)
+    {
+        if (Loss!.FusesWithSoftmax && _layers[^1] is ISoftmaxOutput { EndsInSoftmax: true } softmax)
+            return Loss.ComputeFromLogits(softmax.Logits, output, y, []);
+        return Loss.Compute(output, y, []);
+    }
+
+    private void PackParameters()
+    {
+        _slab = ParameterSlab.Pack(_layers.SelectMany(l => l.TrainableWeights));
+        _gradients = new Gradients(_slab);
+    }
+
+    private void EnsureBuilt(Tensor x)
+    {
+        if (x.Shape.Rank < 1)
+            throw new ArgumentException($"Model '{Name}' takes a batch with a leading sample axis; got shape {x.Shape}.", nameof(x));
+        if (!IsBuilt)
+        {
+            Build(_layers.Count > 0 && _layers[0].DeclaredInputShape is { } declared ? declared : x.Shape.WithoutBatch());
+        }
+    }
+
+    private void RequireCompiled()
+    {
+        if (Optimizer is null || Loss is null)
+            throw new InvalidOperationException($"Model '{Name}' must be compiled (Compile(optimizer, loss)) before training or evaluation.");
+    }
+
+    private void CheckPair(Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        EnsureBuilt(x);
+        if (y.Shape.Rank < 1 || x.Shape[0] != y.Shape[0])
+            throw new ArgumentException($"Model '{Name}': inputs {x.Shape} and targets {y.Shape} must have the same number of samples.");
+        if (x.Shape[0] == 0) throw new ArgumentException($"Model '{Name}': the batch is empty.", nameof(x));
+    }
+
+    /// <summary>Copies samples <paramref name="indices"/> (or a contiguous range) of <paramref name="source"/> into a batch buffer.</summary>
+    private static Tensor Gather(Tensor source, ReadOnlySpan<int> indices, int start, int count, Shape batchShape, ref Tensor? buffer)
+    {
+        var batch = Tensor.Ensure(ref buffer, batchShape);
+        int rowSize = source.Shape[0] == 0 ? 0 : source.Length / source.Shape[0];
+        var src = source.Span;
+        var dst = batch.Span;
+        if (indices.IsEmpty)
+        {
+            src.Slice(start * rowSize, count * rowSize).CopyTo(dst);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+                src.Slice(indices[start + i] * rowSize, rowSize).CopyTo(dst.Slice(i * rowSize, rowSize));
+        }
+        return batch;
+    }
+
+    private static Shape WithBatch(Tensor t, int batch) => t.Shape.WithoutBatch().WithBatch(batch);
+
+    private static double Now() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+
+namespace Strata;
+
+public sealed partial class Sequential
+{
+    /// <summary>
+    /// Keras's model summary: one row per layer with its name and type, batched output shape and parameter
+    /// count, then the total, trainable and non-trainable counts with their size as float32.
+    /// </summary>
+    public string Summary()
+    {
+        if (!IsBuilt && _layers.Count > 0 && _layers[0].DeclaredInputShape is { } declared) Build(declared);
+        if (!IsBuilt)
+            throw new InvalidOperationException($"Model '{Name}' is not built: give the first layer an inputShape, or call Build or Fit first.");
+
+        // Column ends as Keras places them for a Sequential at line length 65: 45%, 85%, 100%.
+        const int width = 65;
+        int[] ends = [29, 55, width];
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"Model: \"{Name}\"").AppendLine();
+        sb.AppendLine(new string('_', width));
+        sb.AppendLine(Row(ends, "Layer (type)", "Output Shape", "Param #"));
+        sb.AppendLine(new string('=', width));
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            var layer = _layers[i];
+            sb.AppendLine(Row(ends, $"{layer.Name} ({layer.TypeName})", layer.OutputShape.ToBatchString(),
+                layer.CountParams().ToString(CultureInfo.InvariantCulture)));
+            sb.AppendLine(i < _layers.Count - 1 ? new string(' ', width) : new string('=', width));
+        }
+        long trainable = _layers.SelectMany(l => l.TrainableWeights).Sum(w => (long)w.Size);
+        long all = CountParams();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Total params: {Count(all)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {Count(trainable)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {Count(all - trainable)}");
+        sb.Append(new string('_', width));
+        return sb.ToString();
+    }
+
+    private static string Row(int[] ends, params string[] fields)
+    {
+        var line = new StringBuilder();
+        for (int i = 0; i < fields.Length; i++)
+        {
+            line.Append(' ').Append(fields[i]);
+            if (line.Length > ends[i]) line.Length = ends[i];
+            line.Append(' ', ends[i] - line.Length);
+        }
+        return line.ToString().TrimEnd();
+    }
+
+    /// <summary>"266,610 (1.02 MB)": the count and its float32 size in binary units, as Keras 3 prints it.</summary>
+    private static string Count(long parameters)
+    {
+        double bytes = parameters * 4.0;
+        string[] units = ["B", "KB", "MB", "GB", "TB"];
+        int u = 0;
+        while (bytes >= 1024 && u < units.Length - 1)
+        {
+            bytes /= 1024;
+            u++;
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{parameters:N0} ({bytes:F2} {units[u]})");
+    }
+}

@@ -1,0 +1,41 @@
+using System.Numerics.Tensors;
+using Strata.Kernels;
+
+namespace Strata.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent, with Keras's formulation of momentum:
+/// plain w ← w − η·g; momentum v ← μ·v − η·g, w ← w + v; Nesterov w ← w + μ·v − η·g with the new v.
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private float[] _velocity = [];
+
+    /// <param name="learningRate">η, default 0.01 as in Keras.</param>
+    /// <param name="momentum">μ in [0, 1), default 0.</param>
+    /// <param name="nesterov">Nesterov's look-ahead form of momentum.</param>
+    public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false) : base(learningRate)
+    {
+        if (!(momentum >= 0 && momentum < 1))
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
+    public float Momentum { get; }
+    public bool Nesterov { get; }
+    public override string Name => "SGD";
+
+    protected override void CreateState(int parameterCount)
+    {
+        if (Momentum > 0) _velocity = new float[parameterCount];
+    }
+
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (Momentum == 0)
+            TensorPrimitives.MultiplyAdd(gradients, -LearningRate, parameters, parameters);
+        else
+            OptimizerKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity, parameters);
+    }
+}
