@@ -36,11 +36,9 @@ public sealed record Dataset(Tensor Images, Tensor Labels)
         return new Tensor(new Shape(dims), source.Rows(start, count).ToArray());
     }
 
-    private static int LeadingDimension(Tensor? images, Tensor? labels)
+    // Initialisers run in textual order, so Images and Labels have already rejected nulls when this runs.
+    private static int LeadingDimension(Tensor images, Tensor labels)
     {
-        // The property initialisers above have already rejected nulls; this keeps the compiler informed.
-        ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(labels);
         if (images.Shape.Rank == 0 || labels.Shape.Rank == 0)
             throw new ArgumentException($"Images {images.Shape} and labels {labels.Shape} both need a leading example dimension; a scalar has none.");
         if (images.Shape[0] != labels.Shape[0])
