@@ -90,7 +90,7 @@ public sealed partial class Sequential
         Optimizer = optimizer;
         Loss = loss;
         CompiledMetrics = metrics?.ToArray() ?? [];
-        if (!IsBuilt && _layers.Count > 0 && _layers[0].DeclaredInputShape is { } declared) Build(declared);
+        BuildFromDeclaredShape();
         if (IsBuilt) PackParameters();
     }
 
@@ -128,7 +128,17 @@ public sealed partial class Sequential
     }
 
     /// <summary>Counts the scalars in every weight, trainable or not.</summary>
-    public int CountParams() => _layers.Sum(l => l.CountParams());
+    public int CountParams()
+    {
+        BuildFromDeclaredShape();
+        return _layers.Sum(l => l.CountParams());
+    }
+
+    /// <summary>Builds the model when its first layer declares an input shape (Keras builds such models at once).</summary>
+    private void BuildFromDeclaredShape()
+    {
+        if (!IsBuilt && _layers.Count > 0 && _layers[0].DeclaredInputShape is { } declared) Build(declared);
+    }
 
     private float TrainStep(Tensor x, Tensor y, out Tensor output, out bool skipped)
     {

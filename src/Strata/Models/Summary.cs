@@ -11,7 +11,7 @@ public sealed partial class Sequential
     /// </summary>
     public string Summary()
     {
-        if (!IsBuilt && _layers.Count > 0 && _layers[0].DeclaredInputShape is { } declared) Build(declared);
+        BuildFromDeclaredShape();
         if (!IsBuilt)
             throw new InvalidOperationException($"Model '{Name}' is not built: give the first layer an inputShape, or call Build or Fit first.");
 
@@ -28,8 +28,9 @@ public sealed partial class Sequential
             var layer = _layers[i];
             sb.AppendLine(Row(ends, $"{layer.Name} ({layer.TypeName})", layer.OutputShape.ToBatchString(),
                 layer.CountParams().ToString(CultureInfo.InvariantCulture)));
-            sb.AppendLine(i < _layers.Count - 1 ? new string(' ', width) : new string('=', width));
+            sb.AppendLine(new string(' ', width));
         }
+        sb.AppendLine(new string('=', width));
         long trainable = _layers.SelectMany(l => l.TrainableWeights).Sum(w => (long)w.Size);
         long all = CountParams();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Total params: {Count(all)}");
@@ -39,19 +40,24 @@ public sealed partial class Sequential
         return sb.ToString();
     }
 
+    /// <summary>
+    /// One table row the way tf.keras prints it: a leading space, then each field starting at the previous
+    /// column end, cut to leave two spaces before the next column, padded to its own end.
+    /// </summary>
     private static string Row(int[] ends, params string[] fields)
     {
-        var line = new StringBuilder();
+        var line = new StringBuilder(" ");
         for (int i = 0; i < fields.Length; i++)
         {
-            line.Append(' ').Append(fields[i]);
-            if (line.Length > ends[i]) line.Length = ends[i];
-            line.Append(' ', ends[i] - line.Length);
+            int start = i == 0 ? 1 : ends[i - 1];
+            int room = ends[i] - start - (i < fields.Length - 1 ? 2 : 0);
+            line.Append(fields[i].Length > room ? fields[i][..room] : fields[i]);
+            line.Append(' ', Math.Max(0, ends[i] - line.Length));
         }
-        return line.ToString().TrimEnd();
+        return line.ToString();
     }
 
-    /// <summary>"266,610 (1.02 MB)": the count and its float32 size in binary units, as Keras 3 prints it.</summary>
+    /// <summary>"266,610 (1.02 MB)": the count and its float32 size in binary units, as Keras 3 prints them.</summary>
     private static string Count(long parameters)
     {
         double bytes = parameters * 4.0;

@@ -1,0 +1,167 @@
+using Strata.Layers;
+using Strata.Optimizers;
+using Strata.Tests.GradientCheck;
+
+namespace Strata.Tests.Models;
+
+public class SequentialTests
+{
+    private static Sequential Mlp(int seed = 1) => new(
+        new Flatten(inputShape: [28, 28], name: "flatten"),
+        new Dense(300, activation: Activations.Elu, kernelInitializer: Initializers.HeNormal, name: "dense"),
+        new Dense(100, activation: Activations.Elu, kernelInitializer: Initializers.HeNormal, name: "dense_1"),
+        new Dense(10, activation: Activations.Softmax, name: "dense_2"))
+    { Name = "sequential", Seed = seed };
+
+    [Fact]
+    public void Summary_is_the_keras_table()
+    {
+        string expected = string.Join(Environment.NewLine,
+            "Model: \"sequential\"",
+            "_________________________________________________________________",
+            " Layer (type)                Output Shape              Param #   ",
+            "=================================================================",
+            " flatten (Flatten)           (None, 784)               0         ",
+            "                                                                 ",
+            " dense (Dense)               (None, 300)               235500    ",
+            "                                                                 ",
+            " dense_1 (Dense)             (None, 100)               30100     ",
+            "                                                                 ",
+            " dense_2 (Dense)             (None, 10)                1010      ",
+            "                                                                 ",
+            "=================================================================",
+            "Total params: 266,610 (1.02 MB)",
+            "Trainable params: 266,610 (1.02 MB)",
+            "Non-trainable params: 0 (0.00 B)",
+            "_________________________________________________________________");
+        Assert.Equal(expected, Mlp().Summary());
+        Assert.Equal(266_610, Mlp().CountParams());
+    }
+
+    [Fact]
+    public void Frozen_layers_count_as_non_trainable()
+    {
+        var model = new Sequential(new Dense(4, inputShape: [3]), new Dense(2) { Trainable = false });
+        model.Build(new Shape(3));
+        string summary = model.Summary();
+        Assert.Contains("Total params: 26 ", summary);
+        Assert.Contains("Trainable params: 16 ", summary);
+        Assert.Contains("Non-trainable params: 10 ", summary);
+    }
+
+    [Fact]
+    public void Fit_learns_a_separable_problem_and_reports_history()
+    {
+        var (x, y) = Blobs(512, seed: 3);
+        var model = new Sequential(
+            new Dense(16, activation: "relu", kernelInitializer: "he_normal", inputShape: [4]),
+            new Dense(3, activation: "softmax")) { Seed = 5 };
+        model.Compile(new Sgd(0.1f, momentum: 0.9f), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        var before = model.Evaluate(x, y);
+        var history = model.Fit(x, y, epochs: 5, batchSize: 32, validationSplit: 0.25f, seed: 9);
+        var after = model.Evaluate(x, y);
+        Assert.Equal(5, history.Epochs);
+        Assert.Equal(5, history["val_accuracy"].Count);
+        Assert.True(history["loss"][^1] < history["loss"][0]);
+        Assert.True(after.Loss < before.Loss / 3, $"loss {before.Loss} → {after.Loss}");
+        Assert.True(after["accuracy"] > 0.95, $"accuracy {after["accuracy"]}");
+        Assert.Equal(new Shape(512, 3), model.Predict(x).Shape);
+    }
+
+    [Fact]
+    public void Seeded_runs_are_reproducible()
+    {
+        var (x, y) = Blobs(200, seed: 4);
+        float[] Run()
+        {
+            var model = new Sequential(new Dense(8, activation: "tanh", inputShape: [4]), new Dense(3, activation: "softmax")) { Seed = 2 };
+            model.Compile(new Sgd(0.05f), "sparse_categorical_crossentropy");
+            model.Fit(x, y, epochs: 2, batchSize: 16, seed: 3);
+            return model.Predict(x).Span.ToArray();
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void A_training_step_allocates_nothing_after_warm_up()
+    {
+        var model = Mlp();
+        model.Compile(new Sgd(0.01f, momentum: 0.9f), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        var x = GradientChecker.Random(new Shape(32, 28, 28), seed: 1);
+        var y = new Tensor(new Shape(32));
+        for (int i = 0; i < 32; i++) y[i] = i % 10;
+        for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) model.TrainOnBatch(x, y);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void The_custom_loop_equals_train_on_batch()
+    {
+        var (x, y) = Blobs(32, seed: 6);
+        Sequential Make() => new(new Dense(5, activation: "elu", inputShape: [4]), new Dense(3, activation: "softmax")) { Seed = 8 };
+        var a = Make();
+        var optimizer = new Sgd(0.1f, momentum: 0.5f, nesterov: true);
+        a.Compile(optimizer, Losses.SparseCategoricalCrossentropy);
+        var b = Make();
+        b.Compile(new Sgd(0.1f, momentum: 0.5f, nesterov: true), Losses.SparseCategoricalCrossentropy);
+        for (int step = 0; step < 3; step++)
+        {
+            Gradients grads = a.ComputeGradients(x, y);
+            Assert.Equal(4, grads.Count);
+            Assert.True(grads.GlobalNorm() > 0);
+            optimizer.ApplyGradients(grads);
+            b.TrainOnBatch(x, y);
+        }
+        Assert.Equal(b.Predict(x).Span.ToArray(), a.Predict(x).Span.ToArray());
+    }
+
+    [Fact]
+    public void A_nan_batch_leaves_the_weights_untouched_and_is_counted()
+    {
+        var (x, y) = Blobs(64, seed: 7);
+        var model = new Sequential(new Dense(3, activation: "softmax", inputShape: [4])) { Seed = 1 };
+        model.Compile(new Sgd(0.1f), Losses.SparseCategoricalCrossentropy);
+        model.Build(new Shape(4));
+        var weights = model.Layers[0].Weights.Select(w => w.Value.ToArray()).ToArray();
+        for (int i = 0; i < 4; i++) x[i] = float.NaN; // poison the first sample
+        var history = model.Fit(x, y, epochs: 1, batchSize: 64, shuffle: false);
+        Assert.Equal(1, history.SkippedSteps);
+        for (int i = 0; i < weights.Length; i++) Assert.Equal(weights[i], model.Layers[0].Weights[i].Value.ToArray());
+    }
+
+    [Fact]
+    public void Bad_calls_get_clear_errors()
+    {
+        var model = new Sequential(new Dense(3, inputShape: [4], name: "only")) { Seed = 1 };
+        Assert.Throws<InvalidOperationException>(() => model.Fit(new Tensor(new Shape(2, 4)), new Tensor(new Shape(2))));
+        model.Compile(new Sgd(), Losses.SparseCategoricalCrossentropy);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(new Tensor(new Shape(2, 4)), new Tensor(new Shape(3))));
+        Assert.Contains("same number of samples", e.Message);
+        e = Assert.Throws<ArgumentException>(() => model.Predict(new Tensor(new Shape(2, 5))));
+        Assert.Contains("only", e.Message);
+        Assert.Contains("(2, 5)", e.Message);
+        var bad = Tensor.FromArray(new Shape(1), 7f);
+        e = Assert.Throws<ArgumentException>(() => model.TrainOnBatch(new Tensor(new Shape(1, 4)), bad));
+        Assert.Contains("class index", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(new Tensor(new Shape(2, 4)), new Tensor(new Shape(2)), batchSize: 0));
+    }
+
+    /// <summary>Three Gaussian blobs in 4-D with labels 0..2.</summary>
+    internal static (Tensor X, Tensor Y) Blobs(int n, int seed)
+    {
+        var random = new Random(seed);
+        var x = new Tensor(new Shape(n, 4));
+        var y = new Tensor(new Shape(n));
+        for (int i = 0; i < n; i++)
+        {
+            int label = i % 3;
+            y[i] = label;
+            for (int j = 0; j < 4; j++)
+                x[i, j] = (j == label ? 3f : 0f) + 0.7f * (float)Initializers.NextGaussian(random);
+        }
+        return (x, y);
+    }
+}
