@@ -75,7 +75,6 @@ public sealed partial class Sequential
         var random = Seed is int seed ? new Random(seed) : new Random();
         Shape shape = inputShape;
         foreach (var layer in _layers) shape = layer.Build(shape, random);
-        _layers[0].NeedsInputGradient = false;
         InputShape = inputShape;
         OutputShape = shape;
         IsBuilt = true;
@@ -168,7 +167,8 @@ public sealed partial class Sequential
             loss = Loss.Compute(output, y, dOutput.Span);
             gradient = _layers[last].Backward(dOutput);
         }
-        for (int i = last - 1; i >= 0; i--) gradient = _layers[i].Backward(gradient);
+        // Stop where no layer below has anything to learn.
+        for (int i = last - 1; i >= 0 && _layers[i + 1].NeedsInputGradient; i--) gradient = _layers[i].Backward(gradient);
         return loss;
     }
 
@@ -182,6 +182,14 @@ public sealed partial class Sequential
 
     private void PackParameters()
     {
+        // dL/dx is needed only above the first layer that has trainable weights: Flatten → Dense skips the
+        // largest product of the backward pass, dX = dZ·Wᵀ of the first Dense.
+        bool below = false;
+        foreach (var layer in _layers)
+        {
+            layer.NeedsInputGradient = below;
+            below |= layer.TrainableWeights.Any();
+        }
         _slab = ParameterSlab.Pack(_layers.SelectMany(l => l.TrainableWeights));
         _gradients = new Gradients(_slab);
     }
