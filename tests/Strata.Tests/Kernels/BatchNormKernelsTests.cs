@@ -1,0 +1,78 @@
+using Strata.Kernels;
+using Strata.Tests.GradientCheck;
+
+namespace Strata.Tests.Kernels;
+
+/// <summary>The fused BatchNorm kernels against the paper's equations in double, on many layouts.</summary>
+public class BatchNormKernelsTests
+{
+    [Theory]
+    [InlineData(2, 1, 1)]
+    [InlineData(5, 3, 1)]
+    [InlineData(32, 300, 1)]
+    [InlineData(7, 17, 1)]
+    [InlineData(4, 33, 1)]
+    [InlineData(3, 5, 7)]
+    [InlineData(2, 1, 9)]
+    public void Forward_and_backward_match_the_reference(int outer, int c, int inner)
+    {
+        var x = GradientChecker.Random(new Shape(outer * c * inner), seed: outer * 100 + c, scale: 3f).Span.ToArray();
+        for (int i = 0; i < x.Length; i++) x[i] += 5f; // an offset, so the mean matters
+        var dy = GradientChecker.Random(new Shape(x.Length), seed: 1).Span.ToArray();
+        var gamma = GradientChecker.Random(new Shape(c), seed: 2).Span.ToArray();
+        var beta = GradientChecker.Random(new Shape(c), seed: 3).Span.ToArray();
+        const float eps = 1e-3f;
+
+        float[] refMean = new float[c], refVar = new float[c], refY = new float[x.Length];
+        ReferenceBatchNormKernels.ForwardTraining(x, gamma, beta, outer, c, inner, eps, refMean, refVar, refY);
+        float[] refDx = new float[x.Length], refDGamma = new float[c], refDBeta = new float[c];
+        ReferenceBatchNormKernels.Backward(x, dy, gamma, outer, c, inner, eps, refDx, refDGamma, refDBeta);
+
+        var acc = new double[2 * c];
+        float[] mean = new float[c], variance = new float[c];
+        BatchNormKernels.Moments(x, outer, c, inner, acc, mean, variance);
+        Close(refMean, mean);
+        Close(refVar, variance);
+
+        float[] invStd = variance.Select(v => 1f / MathF.Sqrt(v + eps)).ToArray();
+        float[] scale = gamma.Select((g, f) => g * invStd[f]).ToArray();
+        float[] shift = beta.Select((b, f) => b - mean[f] * scale[f]).ToArray();
+        var y = new float[x.Length];
+        BatchNormKernels.Affine(x, scale, shift, outer, c, inner, y);
+        Close(refY, y);
+
+        float[] sumDy = new float[c], sumDyXc = new float[c];
+        BatchNormKernels.BackwardSums(x, dy, mean, outer, c, inner, acc, sumDy, sumDyXc);
+        Close(refDBeta, sumDy);
+        Close(refDGamma, sumDyXc.Select((s, f) => s * invStd[f]).ToArray());
+
+        float n = outer * inner;
+        float[] k = new float[c], m = new float[c], b = new float[c];
+        for (int f = 0; f < c; f++)
+        {
+            k[f] = gamma[f] * invStd[f];
+            m[f] = -k[f] * invStd[f] * invStd[f] * sumDyXc[f] / n;
+            b[f] = -k[f] * sumDy[f] / n - m[f] * mean[f];
+        }
+        var dx = new float[x.Length];
+        BatchNormKernels.BackwardInput(x, dy, k, m, b, outer, c, inner, dx);
+        Close(refDx, dx, 2e-4);
+    }
+
+    [Fact]
+    public void Statistics_are_two_pass_and_survive_a_large_offset()
+    {
+        // E[x²] − E[x]² would lose every digit here: the values are 1e4 + {1, 2, 3, 4}.
+        float[] x = [10001, 10002, 10003, 10004];
+        float[] mean = new float[1], variance = new float[1];
+        BatchNormKernels.Moments(x, 4, 1, 1, new double[2], mean, variance);
+        Assert.Equal(10002.5f, mean[0]);
+        Assert.Equal(1.25f, variance[0], 5);
+    }
+
+    private static void Close(float[] expected, float[] actual, double tolerance = 2e-5)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"[{i}] expected {expected[i]}, got {actual[i]}");
+    }
+}
