@@ -41,20 +41,29 @@ public sealed partial class Sequential
     }
 
     /// <summary>
-    /// One table row the way tf.keras prints it: a leading space, then each field starting at the previous
-    /// column end, cut to leave two spaces before the next column, padded to its own end.
+    /// One table row the way tf.keras prints it: a leading space, then each field from the previous column
+    /// end, cut to leave room before the next column and padded to its own end; what was cut continues on
+    /// the next line ("batch_normalization (Batch" / " Normalization)").
     /// </summary>
     private static string Row(int[] ends, params string[] fields)
     {
-        var line = new StringBuilder(" ");
-        for (int i = 0; i < fields.Length; i++)
+        var rest = (string[])fields.Clone();
+        var lines = new List<string>();
+        while (rest.Any(f => f.Length > 0))
         {
-            int start = i == 0 ? 1 : ends[i - 1];
-            int room = ends[i] - start - (i < fields.Length - 1 ? 2 : 0);
-            line.Append(fields[i].Length > room ? fields[i][..room] : fields[i]);
-            line.Append(' ', Math.Max(0, ends[i] - line.Length));
+            var line = new StringBuilder(" ");
+            for (int i = 0; i < rest.Length; i++)
+            {
+                bool last = i == rest.Length - 1;
+                int room = ends[i] - (i == 0 ? 0 : ends[i - 1]) - (last ? 0 : 3);
+                int take = Math.Min(room, rest[i].Length);
+                line.Append(rest[i], 0, take);
+                rest[i] = rest[i][take..];
+                line.Append(' ', Math.Max(0, ends[i] - line.Length));
+            }
+            lines.Add(line.ToString());
         }
-        return line.ToString();
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>"266,610 (1.02 MB)": the count and its float32 size in binary units, as Keras 3 prints them.</summary>

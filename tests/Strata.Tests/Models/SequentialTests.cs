@@ -39,6 +39,49 @@ public class SequentialTests
     }
 
     [Fact]
+    public void Summary_of_the_batch_norm_network_counts_like_keras()
+    {
+        var model = new Sequential(
+            new Flatten(inputShape: [28, 28], name: "flatten"),
+            new BatchNormalization(name: "batch_normalization"),
+            new Dense(300, activation: "elu", kernelInitializer: "he_normal", name: "dense"),
+            new BatchNormalization(name: "batch_normalization_1"),
+            new Dense(100, activation: "elu", kernelInitializer: "he_normal", name: "dense_1"),
+            new BatchNormalization(name: "batch_normalization_2"),
+            new Dense(10, activation: "softmax", name: "dense_2")) { Seed = 1 };
+        string summary = model.Summary();
+        Assert.Contains(string.Join(Environment.NewLine,
+            " batch_normalization (Batch  (None, 784)               3136      ",
+            " Normalization)                                                  "), summary);
+        foreach (var (layer, count) in new[] { ("batch_normalization (Batc", 3136), ("batch_normalization_1 (Ba", 1200), ("batch_normalization_2 (Ba", 400) })
+        {
+            string row = summary.Split(Environment.NewLine).Single(l => l.StartsWith(" " + layer, StringComparison.Ordinal));
+            Assert.EndsWith($" {count}", row.TrimEnd());
+        }
+        Assert.Contains("Total params: 271,346 (1.04 MB)", summary);
+        Assert.Contains("Trainable params: 268,978 (1.03 MB)", summary);
+        Assert.Contains("Non-trainable params: 2,368 (9.25 KB)", summary);
+    }
+
+    [Fact]
+    public void Fit_trains_a_batch_norm_network_and_can_drop_a_last_batch_of_one()
+    {
+        var (x, y) = Blobs(65, seed: 12); // 65 = 2·32 + 1: the last batch would hold one sample
+        var model = new Sequential(
+            new BatchNormalization(inputShape: [4]),
+            new Dense(8, useBias: false),
+            new BatchNormalization(),
+            new Activation("relu"),
+            new Dense(3, activation: "softmax")) { Seed = 3 };
+        model.Compile(new Sgd(0.1f), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false));
+        Assert.Contains("dropLastPartialBatch", e.Message);
+        var history = model.Fit(x, y, epochs: 20, batchSize: 32, seed: 1, dropLastPartialBatch: true);
+        Assert.True(history["loss"][^1] < history["loss"][0] / 2, $"{history["loss"][0]} → {history["loss"][^1]}");
+        Assert.True(model.Evaluate(x, y)["accuracy"] > 0.9);
+    }
+
+    [Fact]
     public void Frozen_layers_count_as_non_trainable()
     {
         var model = new Sequential(new Dense(4, inputShape: [3]), new Dense(2) { Trainable = false });
