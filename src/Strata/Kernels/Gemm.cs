@@ -13,7 +13,7 @@ namespace Strata.Kernels;
 /// <para>
 /// BLIS/Goto loop nest: for each NC-wide column block of C, for each KC block of K, pack B̃ (KC × NC) into NR-wide
 /// strips; for each MC-tall row block, pack Ã (MC × KC) into MR-tall strips; then every MR × NR tile of the block
-/// is one micro-kernel call. The transposes of NT and TN happen in packing, so one micro-kernel (8×48 Vector512,
+/// is one micro-kernel call. The transposes of NT and TN happen in packing, so one micro-kernel (8×32 Vector512,
 /// or 6×16 Vector256 where 512-bit vectors are slow) serves all three. In NN and TN with few rows, B is read in
 /// place instead of packed: it is used by so few A strips that copying it would cost more than it saves.
 /// </para>
@@ -31,6 +31,7 @@ public static class Gemm
     /// <summary>B is read in place (NN, TN) when a thread's share of C has at most this many rows.</summary>
     internal const int DirectBMaxRows = 64;
 
+
     /// <summary>C[m, n] = A[m, k] · B[k, n] + beta·C.</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
         => Multiply(a, false, b, false, m, k, n, beta, c);
@@ -44,8 +45,24 @@ public static class Gemm
         => Multiply(a, true, b, false, m, k, n, beta, c);
 
     // a: [m, k] or, transposed, [k, m]; b: [k, n] or, transposed, [n, k]; c: [m, n]
-    private static unsafe void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+    private static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
         int m, int k, int n, float beta, Span<float> c)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            Multiply<Kernel8x32>(a, transA, b, transB, m, k, n, beta, c);
+        else if (Vector256.IsHardwareAccelerated)
+            Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c);
+        else
+        {
+            Validate(a, b, m, k, n, beta, c);
+            ReferenceGemm.Multiply(a, transA, b, transB, m, k, n, beta, c);
+        }
+    }
+
+    /// <summary>The GEMM with a given micro-kernel; tests call it to cover the kernel this machine would not pick.</summary>
+    // a: [m, k] or, transposed, [k, m]; b: [k, n] or, transposed, [n, k]; c: [m, n]
+    internal static unsafe void Multiply<TKernel>(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+        int m, int k, int n, float beta, Span<float> c) where TKernel : unmanaged, IMicroKernel
     {
         Validate(a, b, m, k, n, beta, c);
         if (m == 0 || n == 0)
@@ -59,14 +76,7 @@ public static class Gemm
         }
 
         fixed (float* pa = a, pb = b, pc = c)
-        {
-            if (Vector512.IsHardwareAccelerated)
-                Run<Kernel8x48>(pa, transA, pb, transB, m, k, n, beta == 1f, pc);
-            else if (Vector256.IsHardwareAccelerated)
-                Run<Kernel6x16>(pa, transA, pb, transB, m, k, n, beta == 1f, pc);
-            else
-                ReferenceGemm.Multiply(a, transA, b, transB, m, k, n, beta, c);
-        }
+            Run<TKernel>(pa, transA, pb, transB, m, k, n, beta == 1f, pc);
     }
 
     private static void Validate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
@@ -90,12 +100,8 @@ public static class Gemm
     private static unsafe void Run<TKernel>(float* a, bool transA, float* b, bool transB, int m, int k, int n,
         bool accumulate, float* c) where TKernel : unmanaged, IMicroKernel
     {
-        int mStrips = (m + TKernel.MR - 1) / TKernel.MR;
-        int nStrips = (n + TKernel.NR - 1) / TKernel.NR;
         int threads = 2L * m * n * k < ParallelFlops ? 1 : WorkerPool.ThreadCount;
-        (bool splitN, int parts) = Plan<TKernel>(mStrips, nStrips, m, k, n, transB, threads);
-        int rowsPerPart = splitN ? m : (mStrips + parts - 1) / parts * TKernel.MR;
-
+        Split split = Plan<TKernel>(m, k, n, transB, threads);
         var job = new GemmJob<TKernel>
         {
             A = a,
@@ -107,15 +113,15 @@ public static class Gemm
             TransA = transA,
             TransB = transB,
             Accumulate = accumulate,
-            DirectB = !transB && rowsPerPart <= DirectBMaxRows,
-            SplitN = splitN,
-            Parts = parts,
+            DirectB = !transB && split.RowsPerPart <= DirectBMaxRows,
+            SplitN = split.AlongN,
+            Parts = split.Parts,
             KcStep = KBlockStep(k, TKernel.KC),
         };
-        if (parts == 1)
+        if (split.Parts == 1)
             job.Execute(0);
         else
-            WorkerPool.Run(parts, ref job);
+            WorkerPool.Run(split.Parts, ref job);
     }
 
     /// <summary>
@@ -129,37 +135,62 @@ public static class Gemm
         return (step + 7) & ~7;
     }
 
+    /// <summary>How C is cut into parts: contiguous runs of whole strips along M or N.</summary>
+    private readonly record struct Split(bool AlongN, int Parts, int RowsPerPart);
+
     /// <summary>
-    /// Chooses the split of C among threads: the direction (M or N) and number of parts that minimise the busiest
-    /// thread's padded multiply-adds plus the packing it repeats (each part packs all of the operand it does not split).
+    /// Chooses the direction (M or N) and the number of parts (threads × 1, 2 or 4) of the split of C. A part costs its
+    /// padded multiply-adds, plus packing (about 8 multiply-adds per value: Ã for its rows, B̃ for its columns) or,
+    /// where B is read in place, streaming B (about 4). Parts are claimed dynamically, so the time is about
+    /// ⌈parts / threads⌉ parts; among plans within 3% of the fastest, the one with most parts wins, because finer
+    /// parts let a thread that the machine slows down hand work to the others.
     /// </summary>
-    private static (bool SplitN, int Parts) Plan<TKernel>(int mStrips, int nStrips, int m, int k, int n, bool transB, int threads)
-        where TKernel : unmanaged, IMicroKernel
+    private static Split Plan<TKernel>(int m, int k, int n, bool transB, int threads) where TKernel : unmanaged, IMicroKernel
     {
-        const double PackCostInFmas = 8;
+        const double PackCost = 8, StreamCost = 4, Slack = 1.03;
+        int mStrips = (m + TKernel.MR - 1) / TKernel.MR;
+        int nStrips = (n + TKernel.NR - 1) / TKernel.NR;
         if (threads == 1)
-            return (false, 1);
+            return new Split(false, 1, m);
+
+        Span<Split> candidates = stackalloc Split[6];
+        Span<double> times = stackalloc double[6];
+        int count = 0;
         double best = double.MaxValue;
-        (bool, int) choice = (false, 1);
         for (int direction = 0; direction < 2; direction++)
         {
-            bool splitN = direction == 1;
-            int parts = Math.Min(threads, splitN ? nStrips : mStrips);
-            int rows = splitN ? m : Math.Min(m, (mStrips + parts - 1) / parts * TKernel.MR);
-            int cols = splitN ? Math.Min(n, (nStrips + parts - 1) / parts * TKernel.NR) : n;
-            double paddedRows = (rows + TKernel.MR - 1) / TKernel.MR * TKernel.MR;
-            double paddedCols = (cols + TKernel.NR - 1) / TKernel.NR * TKernel.NR;
-            bool packsB = transB || rows > DirectBMaxRows;
-            double columnBlocks = Math.Ceiling(cols / (double)TKernel.NC);
-            double packing = (double)k * (rows * columnBlocks + (packsB ? cols : 0));
-            double cost = paddedRows * paddedCols * k + PackCostInFmas * packing;
-            if (cost < best)
+            bool alongN = direction == 1;
+            int strips = alongN ? nStrips : mStrips;
+            for (int perThread = 1; perThread <= 4; perThread *= 2)
             {
-                best = cost;
-                choice = (splitN, parts);
+                int parts = Math.Min(threads * perThread, strips);
+                int partStrips = (strips + parts - 1) / parts;
+                int rows = alongN ? m : Math.Min(m, partStrips * TKernel.MR);
+                int cols = alongN ? Math.Min(n, partStrips * TKernel.NR) : n;
+                double paddedRows = (rows + TKernel.MR - 1) / TKernel.MR * TKernel.MR;
+                double paddedCols = (cols + TKernel.NR - 1) / TKernel.NR * TKernel.NR;
+                bool direct = !transB && rows <= DirectBMaxRows;
+                double columnBlocks = Math.Ceiling(cols / (double)TKernel.NC);
+                double part = paddedRows * paddedCols * k
+                    + PackCost * rows * k * columnBlocks
+                    + (direct ? StreamCost : PackCost) * cols * k;
+                double time = (parts + threads - 1) / threads * part;
+                candidates[count] = new Split(alongN, parts, rows);
+                times[count++] = time;
+                best = Math.Min(best, time);
             }
         }
-        return choice;
+
+        int chosen = -1;
+        for (int i = 0; i < count; i++)
+        {
+            if (times[i] > best * Slack)
+                continue;
+            if (chosen < 0 || candidates[i].Parts > candidates[chosen].Parts
+                || (candidates[i].Parts == candidates[chosen].Parts && times[i] < times[chosen]))
+                chosen = i;
+        }
+        return candidates[chosen];
     }
 
     /// <summary>One part of a GEMM: a range of whole tiles of C along M or N, over all of K.</summary>

@@ -68,9 +68,23 @@ public class GemmTests
     [InlineData(Variant.TN)]
     public void Matches_reference_across_several_cache_blocks(Variant variant)
     {
-        // m > MC (384), k > 2·KC (192), then n > NC (2016), with ragged edges in every dimension.
-        CheckAgainstReference(variant, 389, 401, 61, 1f, new Random(5));
-        CheckAgainstReference(variant, 19, 401, 2031, 0f, new Random(6));
+        // m > MC (384), k > 2·KC (256), then n > NC (2048), with ragged edges in every dimension.
+        CheckAgainstReference(variant, 389, 530, 61, 1f, new Random(5));
+        CheckAgainstReference(variant, 19, 530, 2061, 0f, new Random(6));
+    }
+
+    [Theory]
+    [InlineData(Variant.NN)]
+    [InlineData(Variant.NT)]
+    [InlineData(Variant.TN)]
+    public void Vector256_fallback_kernel_matches_reference(Variant variant)
+    {
+        var random = new Random(9);
+        foreach ((int m, int k, int n) in new[] { (1, 1, 1), (6, 16, 16), (7, 17, 17), (13, 37, 61), (150, 300, 70), (300, 9, 2100) })
+        {
+            foreach (float beta in new[] { 0f, 1f })
+                CheckAgainstReference(variant, m, k, n, beta, random, useFallbackKernel: true);
+        }
     }
 
     [Fact]
@@ -147,7 +161,8 @@ public class GemmTests
     /// Compares with the double-accumulating reference. Float summation of k products errs by at most about
     /// k·u·Σ|a||b| (u = 2⁻²⁴), so the tolerance is that bound (plus |c| for beta = 1), element by element.
     /// </summary>
-    private static void CheckAgainstReference(Variant variant, int m, int k, int n, float beta, Random random)
+    private static void CheckAgainstReference(Variant variant, int m, int k, int n, float beta, Random random,
+        bool useFallbackKernel = false)
     {
         bool transA = variant == Variant.TN, transB = variant == Variant.NT;
         float[] a = RandomValues(random, m * k);
@@ -160,7 +175,10 @@ public class GemmTests
         ReferenceGemm.Multiply(a.Select(Math.Abs).ToArray(), transA, b.Select(Math.Abs).ToArray(), transB, m, k, n, 0f, bound);
 
         float[] before = (float[])c.Clone();
-        Multiply(variant, a, b, m, k, n, beta, c);
+        if (useFallbackKernel)
+            Gemm.Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c);
+        else
+            Multiply(variant, a, b, m, k, n, beta, c);
         for (int i = 0; i < m * n; i++)
         {
             double scale = bound[i] + (beta == 0f ? 0 : Math.Abs(before[i]));
