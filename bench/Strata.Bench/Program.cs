@@ -1,1 +1,12 @@
-return 0;
+using BenchmarkDotNet.Running;
+using Strata.Bench;
+
+// Subcommands run a same-run comparison; anything else goes to BenchmarkDotNet (e.g. --filter *Gemm*).
+switch (args.Length > 0 ? args[0] : "")
+{
+    case "gemm":
+        return GemmVsTorch.Run(args[1..]);
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
+        return 0;
+}

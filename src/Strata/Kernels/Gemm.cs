@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Strata.Kernels;
 
 /// <summary>
@@ -5,17 +9,365 @@ namespace Strata.Kernels;
 /// <c>C[m, n] = op(A) · op(B) + beta · C</c> with beta 0 (overwrite) or 1 (accumulate).
 /// NN serves Dense forward (Y = X·W), NT the input gradient (dX = dY·Wᵀ), TN the weight gradient (dW += Xᵀ·dY).
 /// </summary>
+/// <remarks>
+/// <para>
+/// BLIS/Goto loop nest: for each NC-wide column block of C, for each KC block of K, pack B̃ (KC × NC) into NR-wide
+/// strips; for each MC-tall row block, pack Ã (MC × KC) into MR-tall strips; then every MR × NR tile of the block
+/// is one micro-kernel call. The transposes of NT and TN happen in packing, so one micro-kernel (8×32 Vector512,
+/// or 6×16 Vector256 where 512-bit vectors are slow) serves all three. In NN and TN with few rows, B is read in
+/// place instead of packed: it is used by so few A strips that copying it would cost more than it saves.
+/// </para>
+/// <para>
+/// Threads split C into contiguous ranges of whole tiles along M or N, whichever duplicates less packing; K is
+/// never split and the K blocks depend on k alone, so every element of C sees the same operations in the same
+/// order on any number of threads: results are bit-identical for every <see cref="WorkerPool.ThreadCount"/>.
+/// </para>
+/// </remarks>
 public static class Gemm
 {
+    /// <summary>Products smaller than this many flops (2·m·n·k) run on the calling thread alone.</summary>
+    internal const long ParallelFlops = 2_000_000;
+
+    /// <summary>B is read in place (NN, TN) when a thread's share of C has at most this many rows.</summary>
+    internal const int DirectBMaxRows = 64;
+
+
     /// <summary>C[m, n] = A[m, k] · B[k, n] + beta·C.</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
-        => ReferenceGemm.Multiply(a, false, b, false, m, k, n, beta, c);
+        => Multiply(a, false, b, false, m, k, n, beta, c);
 
     /// <summary>C[m, n] = A[m, k] · B[n, k]ᵀ + beta·C.</summary>
     public static void NT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
-        => ReferenceGemm.Multiply(a, false, b, true, m, k, n, beta, c);
+        => Multiply(a, false, b, true, m, k, n, beta, c);
 
     /// <summary>C[m, n] = A[k, m]ᵀ · B[k, n] + beta·C.</summary>
     public static void TN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
-        => ReferenceGemm.Multiply(a, true, b, false, m, k, n, beta, c);
+        => Multiply(a, true, b, false, m, k, n, beta, c);
+
+    // a: [m, k] or, transposed, [k, m]; b: [k, n] or, transposed, [n, k]; c: [m, n]
+    private static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+        int m, int k, int n, float beta, Span<float> c)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            Multiply<Kernel8x32>(a, transA, b, transB, m, k, n, beta, c);
+        else if (Vector256.IsHardwareAccelerated)
+            Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c);
+        else
+        {
+            Validate(a, b, m, k, n, beta, c);
+            ReferenceGemm.Multiply(a, transA, b, transB, m, k, n, beta, c);
+        }
+    }
+
+    /// <summary>The GEMM with a given micro-kernel; tests call it to cover the kernel this machine would not pick.</summary>
+    // a: [m, k] or, transposed, [k, m]; b: [k, n] or, transposed, [n, k]; c: [m, n]
+    internal static unsafe void Multiply<TKernel>(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+        int m, int k, int n, float beta, Span<float> c) where TKernel : unmanaged, IMicroKernel
+    {
+        Validate(a, b, m, k, n, beta, c);
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0)
+        {
+            // C = 0·(empty sum) + beta·C
+            if (beta == 0f)
+                c[..(m * n)].Clear();
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+            Run<TKernel>(pa, transA, pb, transB, m, k, n, beta == 1f, pc);
+    }
+
+    private static void Validate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if (beta != 0f && beta != 1f)
+            throw new ArgumentOutOfRangeException(nameof(beta), beta, "GEMM supports beta = 0 (overwrite C) or beta = 1 (accumulate into C).");
+        if (a.Length < (long)m * k)
+            throw new ArgumentException($"A must hold m·k = {m}·{k} = {(long)m * k} values; it holds {a.Length}.", nameof(a));
+        if (b.Length < (long)k * n)
+            throw new ArgumentException($"B must hold k·n = {k}·{n} = {(long)k * n} values; it holds {b.Length}.", nameof(b));
+        if (c.Length < (long)m * n)
+            throw new ArgumentException($"C must hold m·n = {m}·{n} = {(long)m * n} values; it holds {c.Length}.", nameof(c));
+        if (c.Overlaps(a) || c.Overlaps(b))
+            throw new ArgumentException("C must not overlap A or B.", nameof(c));
+    }
+
+    // a: [m, k] or [k, m]; b: [k, n] or [n, k]; c: [m, n]
+    private static unsafe void Run<TKernel>(float* a, bool transA, float* b, bool transB, int m, int k, int n,
+        bool accumulate, float* c) where TKernel : unmanaged, IMicroKernel
+    {
+        int threads = 2L * m * n * k < ParallelFlops ? 1 : WorkerPool.ThreadCount;
+        Split split = Plan<TKernel>(m, k, n, transB, threads);
+        var job = new GemmJob<TKernel>
+        {
+            A = a,
+            B = b,
+            C = c,
+            M = m,
+            K = k,
+            N = n,
+            TransA = transA,
+            TransB = transB,
+            Accumulate = accumulate,
+            DirectB = !transB && split.RowsPerPart <= DirectBMaxRows,
+            SplitN = split.AlongN,
+            Parts = split.Parts,
+            KcStep = KBlockStep(k, TKernel.KC),
+        };
+        if (split.Parts == 1)
+            job.Execute(0);
+        else
+            WorkerPool.Run(split.Parts, ref job);
+    }
+
+    /// <summary>
+    /// K blocks of equal size (rounded up to a multiple of 8 for the 8×8 transposes), at most <paramref name="kcMax"/>
+    /// plus 7; the blocks depend on k alone, never on the thread count.
+    /// </summary>
+    private static int KBlockStep(int k, int kcMax)
+    {
+        int blocks = (k + kcMax - 1) / kcMax;
+        int step = (k + blocks - 1) / blocks;
+        return (step + 7) & ~7;
+    }
+
+    /// <summary>How C is cut into parts: contiguous runs of whole strips along M or N.</summary>
+    private readonly record struct Split(bool AlongN, int Parts, int RowsPerPart);
+
+    /// <summary>
+    /// Chooses the direction (M or N) and the number of parts (threads × 1, 2 or 4) of the split of C. A part costs its
+    /// padded multiply-adds, plus packing (about 8 multiply-adds per value: Ã for its rows, B̃ for its columns) or,
+    /// where B is read in place, streaming B (about 4). Parts are claimed dynamically, so the time is about
+    /// ⌈parts / threads⌉ parts; among plans within 3% of the fastest, the one with most parts wins, because finer
+    /// parts let a thread that the machine slows down hand work to the others.
+    /// </summary>
+    private static Split Plan<TKernel>(int m, int k, int n, bool transB, int threads) where TKernel : unmanaged, IMicroKernel
+    {
+        const double PackCost = 8, StreamCost = 4, Slack = 1.03;
+        int mStrips = (m + TKernel.MR - 1) / TKernel.MR;
+        int nStrips = (n + TKernel.NR - 1) / TKernel.NR;
+        if (threads == 1)
+            return new Split(false, 1, m);
+
+        Span<Split> candidates = stackalloc Split[6];
+        Span<double> times = stackalloc double[6];
+        int count = 0;
+        double best = double.MaxValue;
+        for (int direction = 0; direction < 2; direction++)
+        {
+            bool alongN = direction == 1;
+            int strips = alongN ? nStrips : mStrips;
+            for (int perThread = 1; perThread <= 4; perThread *= 2)
+            {
+                int parts = Math.Min(threads * perThread, strips);
+                int partStrips = (strips + parts - 1) / parts;
+                int rows = alongN ? m : Math.Min(m, partStrips * TKernel.MR);
+                int cols = alongN ? Math.Min(n, partStrips * TKernel.NR) : n;
+                double paddedRows = (rows + TKernel.MR - 1) / TKernel.MR * TKernel.MR;
+                double paddedCols = (cols + TKernel.NR - 1) / TKernel.NR * TKernel.NR;
+                bool direct = !transB && rows <= DirectBMaxRows;
+                double columnBlocks = Math.Ceiling(cols / (double)TKernel.NC);
+                double part = paddedRows * paddedCols * k
+                    + PackCost * rows * k * columnBlocks
+                    + (direct ? StreamCost : PackCost) * cols * k;
+                double time = (parts + threads - 1) / threads * part;
+                candidates[count] = new Split(alongN, parts, rows);
+                times[count++] = time;
+                best = Math.Min(best, time);
+            }
+        }
+
+        int chosen = -1;
+        for (int i = 0; i < count; i++)
+        {
+            if (times[i] > best * Slack)
+                continue;
+            if (chosen < 0 || candidates[i].Parts > candidates[chosen].Parts
+                || (candidates[i].Parts == candidates[chosen].Parts && times[i] < times[chosen]))
+                chosen = i;
+        }
+        return candidates[chosen];
+    }
+
+    /// <summary>One part of a GEMM: a range of whole tiles of C along M or N, over all of K.</summary>
+    private unsafe struct GemmJob<TKernel> : WorkerPool.IChunkBody where TKernel : unmanaged, IMicroKernel
+    {
+        public float* A;
+        public float* B;
+        public float* C;
+        public int M;
+        public int K;
+        public int N;
+        public bool TransA;
+        public bool TransB;
+        public bool Accumulate;
+        public bool DirectB;
+        public bool SplitN;
+        public int Parts;
+        public int KcStep;
+
+        public readonly void Execute(int chunk)
+        {
+            if (SplitN)
+            {
+                int strips = (N + TKernel.NR - 1) / TKernel.NR;
+                int n0 = (int)((long)strips * chunk / Parts) * TKernel.NR;
+                int n1 = Math.Min(N, (int)((long)strips * (chunk + 1) / Parts) * TKernel.NR);
+                Compute(0, M, n0, n1);
+            }
+            else
+            {
+                int strips = (M + TKernel.MR - 1) / TKernel.MR;
+                int m0 = (int)((long)strips * chunk / Parts) * TKernel.MR;
+                int m1 = Math.Min(M, (int)((long)strips * (chunk + 1) / Parts) * TKernel.MR);
+                Compute(m0, m1, 0, N);
+            }
+        }
+
+        /// <summary>C[m0..m1, n0..n1] (+)= op(A)[m0..m1, :] · op(B)[:, n0..n1], the loop nest around the micro-kernel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void Compute(int m0, int m1, int n0, int n1)
+        {
+            int mr = TKernel.MR, nr = TKernel.NR;
+            if (m0 >= m1 || n0 >= n1)
+                return;
+            int mcMax = Math.Min(TKernel.MC, (m1 - m0 + mr - 1) / mr * mr);
+            int ncMax = Math.Min(TKernel.NC, (n1 - n0 + nr - 1) / nr * nr);
+            GemmScratch scratch = GemmScratch.ForCurrentThread();
+            float* aPack = scratch.PackedA((nint)mcMax * KcStep);
+            float* bPack = scratch.PackedB((nint)ncMax * KcStep);
+            float* tile = scratch.Tile(mr * nr);
+
+            for (int jc = n0; jc < n1; jc += TKernel.NC)
+            {
+                int nc = Math.Min(TKernel.NC, n1 - jc);
+                int fullStrips = nc / nr;
+                for (int pc = 0; pc < K; pc += KcStep)
+                {
+                    int kc = Math.Min(KcStep, K - pc);
+                    // beta = 0 overwrites C with the first K block (so NaN or garbage in C is never read); later blocks add.
+                    bool accumulate = Accumulate || pc > 0;
+
+                    // B̃: B[n, k] (NT) is transposed; B[k, n] is copied, or in DirectB mode only its ragged last strip is.
+                    if (TransB)
+                        GemmPacking.PackLanesAlongK(B + (nint)jc * K + pc, K, nc, kc, nr, bPack);
+                    else if (!DirectB)
+                        GemmPacking.PackLanesAcrossK(B + (nint)pc * N + jc, N, nc, kc, nr, bPack);
+                    else if (fullStrips * nr < nc)
+                        GemmPacking.PackLanesAcrossK(B + (nint)pc * N + jc + fullStrips * nr, N, nc - fullStrips * nr, kc, nr,
+                            bPack + (nint)fullStrips * nr * kc);
+
+                    for (int ic = m0; ic < m1; ic += TKernel.MC)
+                    {
+                        int mc = Math.Min(TKernel.MC, m1 - ic);
+
+                        // Ã: A[k, m] (TN) is copied; A[m, k] is transposed.
+                        if (TransA)
+                            GemmPacking.PackLanesAcrossK(A + (nint)pc * M + ic, M, mc, kc, mr, aPack);
+                        else
+                            GemmPacking.PackLanesAlongK(A + (nint)ic * K + pc, K, mc, kc, mr, aPack);
+
+                        MacroKernel(aPack, bPack, tile, ic, mc, jc, nc, pc, kc, accumulate);
+                    }
+                }
+            }
+        }
+
+        /// <summary>All MR × NR tiles of one packed block pair; each B̃ strip stays in L1 while the Ã strips stream past it.</summary>
+        // aPack: [mc / MR, kc, MR]; bPack: [nc / NR, kc, NR]; tile: [MR, NR]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void MacroKernel(float* aPack, float* bPack, float* tile, int ic, int mc, int jc, int nc, int pc, int kc,
+            bool accumulate)
+        {
+            int mr = TKernel.MR, nr = TKernel.NR;
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                bool direct = DirectB && cols == nr;
+                float* bp = direct ? B + (nint)pc * N + jc + jr : bPack + (nint)jr * kc;
+                nint ldb = direct ? N : nr;
+                for (int ir = 0; ir < mc; ir += mr)
+                {
+                    int rows = Math.Min(mr, mc - ir);
+                    float* ap = aPack + (nint)ir * kc;
+                    float* cp = C + (nint)(ic + ir) * N + jc + jr;
+                    if (rows == mr && cols == nr)
+                    {
+                        TKernel.Run(ap, bp, ldb, kc, cp, N, accumulate);
+                    }
+                    else
+                    {
+                        // Edge tile: the kernel fills a whole tile in scratch and only the valid part reaches C,
+                        // with the same C + acc as a full tile so edges round exactly like the interior.
+                        TKernel.Run(ap, bp, ldb, kc, tile, nr, false);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* from = tile + r * nr;
+                            float* to = cp + (nint)r * N;
+                            for (int j = 0; j < cols; j++)
+                                to[j] = accumulate ? to[j] + from[j] : from[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Per-thread packing buffers, 64-byte aligned native memory that grows when a larger block needs it and is
+    /// freed when the thread ends (the holder is then unreachable and finalized).
+    /// </summary>
+    private sealed unsafe class GemmScratch
+    {
+        [ThreadStatic]
+        private static GemmScratch? t_current;
+
+        private Buffer _a;
+        private Buffer _b;
+        private Buffer _tile;
+
+        ~GemmScratch()
+        {
+            _a.Free();
+            _b.Free();
+            _tile.Free();
+        }
+
+        public static GemmScratch ForCurrentThread() => t_current ??= new GemmScratch();
+
+        public float* PackedA(nint floats) => _a.Ensure(floats);
+
+        public float* PackedB(nint floats) => _b.Ensure(floats);
+
+        public float* Tile(nint floats) => _tile.Ensure(floats);
+
+        private struct Buffer
+        {
+            private float* _pointer;
+            private nint _capacity;
+
+            public float* Ensure(nint floats)
+            {
+                if (floats > _capacity)
+                {
+                    Free();
+                    _pointer = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+                    _capacity = floats;
+                }
+                return _pointer;
+            }
+
+            public void Free()
+            {
+                if (_pointer != null)
+                    NativeMemory.AlignedFree(_pointer);
+                _pointer = null;
+                _capacity = 0;
+            }
+        }
+    }
 }

@@ -1,0 +1,274 @@
+using Strata.Kernels;
+
+namespace Strata.Tests.Kernels;
+
+/// <summary>Tests that change <see cref="WorkerPool.ThreadCount"/> run alone, so no other test sees the change.</summary>
+[CollectionDefinition(nameof(WorkerPoolSettings), DisableParallelization = true)]
+public sealed class WorkerPoolSettings;
+
+public class GemmTests
+{
+    public enum Variant { NN, NT, TN }
+
+    public static TheoryData<Variant, float, int> Sweeps()
+    {
+        var data = new TheoryData<Variant, float, int>();
+        foreach (Variant variant in Enum.GetValues<Variant>())
+        {
+            foreach (float beta in new[] { 0f, 1f })
+            {
+                for (int dimension = 0; dimension < 3; dimension++)
+                    data.Add(variant, beta, dimension);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sweeps))]
+    public void Matches_reference_for_every_size_1_to_67_in_one_dimension(Variant variant, float beta, int dimension)
+    {
+        var random = new Random(1000 + (int)variant * 10 + dimension);
+        for (int size = 1; size <= 67; size++)
+        {
+            int m = dimension == 0 ? size : 13;
+            int k = dimension == 1 ? size : 37;
+            int n = dimension == 2 ? size : dimension == 0 ? 37 : 13;
+            CheckAgainstReference(variant, m, k, n, beta, random);
+        }
+    }
+
+    [Theory]
+    [InlineData(Variant.NN, 0f)]
+    [InlineData(Variant.NN, 1f)]
+    [InlineData(Variant.NT, 0f)]
+    [InlineData(Variant.NT, 1f)]
+    [InlineData(Variant.TN, 0f)]
+    [InlineData(Variant.TN, 1f)]
+    public void Matches_reference_for_random_shapes_up_to_300(Variant variant, float beta)
+    {
+        var random = new Random(77 + (int)variant * 2 + (int)beta);
+        for (int trial = 0; trial < 6; trial++)
+            CheckAgainstReference(variant, random.Next(1, 301), random.Next(1, 301), random.Next(1, 301), beta, random);
+    }
+
+    [Theory]
+    [InlineData(Variant.NN, 32, 784, 300, 0f)]
+    [InlineData(Variant.NT, 32, 300, 784, 0f)]
+    [InlineData(Variant.TN, 784, 32, 300, 1f)]
+    [InlineData(Variant.NN, 256, 784, 300, 0f)]
+    [InlineData(Variant.TN, 300, 256, 100, 1f)]
+    [InlineData(Variant.NN, 32, 100, 10, 0f)]
+    public void Matches_reference_for_the_mlp_shapes(Variant variant, int m, int k, int n, float beta)
+        => CheckAgainstReference(variant, m, k, n, beta, new Random(m + k + n));
+
+    [Theory]
+    [InlineData(Variant.NN)]
+    [InlineData(Variant.NT)]
+    [InlineData(Variant.TN)]
+    public void Matches_reference_across_several_cache_blocks(Variant variant)
+    {
+        // m > MC (384), k > 2·KC (256), then n > NC (2048), with ragged edges in every dimension.
+        CheckAgainstReference(variant, 389, 530, 61, 1f, new Random(5));
+        CheckAgainstReference(variant, 19, 530, 2061, 0f, new Random(6));
+    }
+
+    [Theory]
+    [InlineData(Variant.NN)]
+    [InlineData(Variant.NT)]
+    [InlineData(Variant.TN)]
+    public void Vector256_fallback_kernel_matches_reference(Variant variant)
+    {
+        var random = new Random(9);
+        foreach ((int m, int k, int n) in new[] { (1, 1, 1), (6, 16, 16), (7, 17, 17), (13, 37, 61), (150, 300, 70), (300, 9, 2100) })
+        {
+            foreach (float beta in new[] { 0f, 1f })
+                CheckAgainstReference(variant, m, k, n, beta, random, useFallbackKernel: true);
+        }
+    }
+
+    [Fact]
+    public void Beta_zero_ignores_nan_in_c_and_beta_one_accumulates()
+    {
+        float[] a = [1, 2, 3, 4];       // [2, 2]
+        float[] b = [5, 6, 7, 8];       // [2, 2]
+        float[] c = [float.NaN, float.NaN, float.PositiveInfinity, float.NaN];
+        Gemm.NN(a, b, 2, 2, 2, 0f, c);
+        Assert.Equal([19f, 22f, 43f, 50f], c);
+        Gemm.NN(a, b, 2, 2, 2, 1f, c);
+        Assert.Equal([38f, 44f, 86f, 100f], c);
+    }
+
+    [Theory]
+    [InlineData(Variant.NN)]
+    [InlineData(Variant.NT)]
+    [InlineData(Variant.TN)]
+    public void K_zero_gives_beta_times_c(Variant variant)
+    {
+        float[] c = [float.NaN, 2f, 3f, float.NaN, 5f, 6f];
+        Multiply(variant, [], [], 2, 0, 3, 0f, c);
+        Assert.All(c, v => Assert.Equal(0f, v));
+
+        float[] kept = [1f, 2f, 3f, 4f, 5f, 6f];
+        Multiply(variant, [], [], 2, 0, 3, 1f, kept);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], kept);
+    }
+
+    [Fact]
+    public void Empty_m_or_n_does_nothing()
+    {
+        Gemm.NN([], new float[12], 0, 3, 4, 0f, []);
+        Gemm.NT(new float[6], [], 2, 3, 0, 0f, []);
+    }
+
+    [Fact]
+    public void Rejects_short_spans_bad_beta_negative_sizes_and_overlap()
+    {
+        var a = new float[6];   // [2, 3]
+        var b = new float[12];  // [3, 4]
+        var c = new float[8];   // [2, 4]
+        var e = Assert.Throws<ArgumentException>("a", () => Gemm.NN(new float[5], b, 2, 3, 4, 0f, c));
+        Assert.Contains("m·k", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>("b", () => Gemm.NT(a, new float[11], 2, 3, 4, 0f, c));
+        Assert.Throws<ArgumentException>("c", () => Gemm.TN(a, b, 2, 3, 4, 1f, new float[7]));
+        Assert.Throws<ArgumentOutOfRangeException>("beta", () => Gemm.NN(a, b, 2, 3, 4, 0.5f, c));
+        Assert.Throws<ArgumentOutOfRangeException>("beta", () => Gemm.NN(a, b, 2, 3, 4, float.NaN, c));
+        Assert.Throws<ArgumentOutOfRangeException>("m", () => Gemm.NN(a, b, -1, 3, 4, 0f, c));
+        Assert.Throws<ArgumentOutOfRangeException>("k", () => Gemm.NN(a, b, 2, -3, 4, 0f, c));
+        var shared = new float[20];
+        Assert.Throws<ArgumentException>("c", () => Gemm.NN(shared.AsSpan(0, 6), b, 2, 3, 4, 0f, shared.AsSpan(4, 8)));
+    }
+
+    private static void Multiply(Variant variant, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
+    {
+        switch (variant)
+        {
+            case Variant.NN: Gemm.NN(a, b, m, k, n, beta, c); break;
+            case Variant.NT: Gemm.NT(a, b, m, k, n, beta, c); break;
+            default: Gemm.TN(a, b, m, k, n, beta, c); break;
+        }
+    }
+
+    internal static float[] RandomValues(Random random, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    /// <summary>
+    /// Compares with the double-accumulating reference. Float summation of k products errs by at most about
+    /// k·u·Σ|a||b| (u = 2⁻²⁴), so the tolerance is that bound (plus |c| for beta = 1), element by element.
+    /// </summary>
+    private static void CheckAgainstReference(Variant variant, int m, int k, int n, float beta, Random random,
+        bool useFallbackKernel = false)
+    {
+        bool transA = variant == Variant.TN, transB = variant == Variant.NT;
+        float[] a = RandomValues(random, m * k);
+        float[] b = RandomValues(random, k * n);
+        float[] c = beta == 0f ? Enumerable.Repeat(float.NaN, m * n).ToArray() : RandomValues(random, m * n);
+        float[] expected = (float[])c.Clone();
+        ReferenceGemm.Multiply(a, transA, b, transB, m, k, n, beta, expected);
+
+        float[] bound = new float[m * n];
+        ReferenceGemm.Multiply(a.Select(Math.Abs).ToArray(), transA, b.Select(Math.Abs).ToArray(), transB, m, k, n, 0f, bound);
+
+        float[] before = (float[])c.Clone();
+        if (useFallbackKernel)
+            Gemm.Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c);
+        else
+            Multiply(variant, a, b, m, k, n, beta, c);
+        for (int i = 0; i < m * n; i++)
+        {
+            double scale = bound[i] + (beta == 0f ? 0 : Math.Abs(before[i]));
+            double tolerance = (k + 2) * Math.Pow(2, -24) * scale + 1e-30;
+            if (!(Math.Abs(c[i] - expected[i]) <= tolerance))
+                Assert.Fail($"{variant} m={m} k={k} n={n} beta={beta}: C[{i / n}, {i % n}] = {c[i]}, expected {expected[i]} ± {tolerance}");
+        }
+    }
+}
+
+[Collection(nameof(WorkerPoolSettings))]
+public class GemmThreadingTests
+{
+    [Theory]
+    [InlineData(GemmTests.Variant.NN, 32, 784, 300)]
+    [InlineData(GemmTests.Variant.NT, 32, 300, 784)]
+    [InlineData(GemmTests.Variant.TN, 784, 32, 300)]
+    [InlineData(GemmTests.Variant.NN, 256, 784, 300)]
+    [InlineData(GemmTests.Variant.NT, 517, 333, 211)]
+    [InlineData(GemmTests.Variant.TN, 129, 700, 2100)]
+    public void Results_are_bit_identical_for_any_thread_count(GemmTests.Variant variant, int m, int k, int n)
+    {
+        var random = new Random(m * 7 + n);
+        float[] a = GemmTests.RandomValues(random, m * k);
+        float[] b = GemmTests.RandomValues(random, k * n);
+        float[] start = GemmTests.RandomValues(random, m * n);
+        int saved = WorkerPool.ThreadCount;
+        try
+        {
+            float[]? first = null;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                WorkerPool.ThreadCount = threads;
+                float[] c = (float[])start.Clone();
+                Run(variant, a, b, m, k, n, c);
+                first ??= c;
+                Assert.Equal(first, c);
+            }
+        }
+        finally
+        {
+            WorkerPool.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void Allocates_nothing_on_the_managed_heap_after_warm_up()
+    {
+        var random = new Random(3);
+        float[] x = GemmTests.RandomValues(random, 256 * 784);
+        float[] w = GemmTests.RandomValues(random, 784 * 300);
+        float[] y = new float[256 * 300];
+        float[] dx = new float[256 * 784];
+        float[] dw = new float[784 * 300];
+        int[] batches = [32, 256];
+        int saved = WorkerPool.ThreadCount;
+        try
+        {
+            WorkerPool.ThreadCount = 2;
+            Step();
+            Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+                Step();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            WorkerPool.ThreadCount = saved;
+        }
+
+        void Step()
+        {
+            foreach (int batch in batches)
+            {
+                Gemm.NN(x, w, batch, 784, 300, 0f, y);                // forward (parallel)
+                Gemm.NT(y, w, batch, 300, 784, 0f, dx);               // input gradient
+                Gemm.TN(x, y, 784, batch, 300, 1f, dw);               // weight gradient
+                Gemm.NN(x, w, batch, 10, 10, 0f, y);                  // small: calling thread only
+            }
+        }
+    }
+
+    private static void Run(GemmTests.Variant variant, float[] a, float[] b, int m, int k, int n, float[] c)
+    {
+        switch (variant)
+        {
+            case GemmTests.Variant.NN: Gemm.NN(a, b, m, k, n, 1f, c); break;
+            case GemmTests.Variant.NT: Gemm.NT(a, b, m, k, n, 1f, c); break;
+            default: Gemm.TN(a, b, m, k, n, 1f, c); break;
+        }
+    }
+}
