@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Strata.Bench;
+
+/// <summary>What every same-run comparison needs: options, medians, and running a PyTorch script from bench/pytorch.</summary>
+internal static class BenchSupport
+{
+    public static int Int(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    public static string String(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>bench/pytorch/<paramref name="fileName"/>, searched upwards from the working and the program directory.</summary>
+    public static string? FindScript(string fileName)
+    {
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                string candidate = Path.Combine(directory.FullName, "bench", "pytorch", fileName);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        Console.Error.WriteLine($"bench/pytorch/{fileName} not found; PyTorch figures are skipped.");
+        return null;
+    }
+
+    /// <summary>Runs a PyTorch script and parses the JSON it prints; null (with the reason on stderr) when it cannot run.</summary>
+    public static JsonElement? RunPython(string python, string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        try
+        {
+            using var process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"{Path.GetFileName(script)} failed ({process.ExitCode}): {error.Trim()}");
+                return null;
+            }
+            using var document = JsonDocument.Parse(output);
+            return document.RootElement.Clone();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Console.Error.WriteLine($"Could not start {python} ({e.Message}); install python3-torch to compare with PyTorch.");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Strata.Kernels;
+using Strata.Layers;
+using Strata.Optimizers;
+
+namespace Strata.Bench;
+
+/// <summary>
+/// <c>train [--model mlp|mlp-bn] [--batch-size 32] [--samples 32768] [--rounds 5] [--threads 2] [--python /usr/bin/python3] [--no-torch]</c>:
+/// training throughput (samples/s) of the texts' Fashion-MNIST networks (the CLI's presets: the 784-300-100-10
+/// ELU MLP, and with BatchNormalization) with softmax cross-entropy under SGD(0.01), in Strata and in PyTorch (bench/pytorch/train_mlp.py) in the same run.
+/// Rounds alternate the two so both see the same machine load; each figure is the median over rounds.
+/// Both train on the same amount of synthetic data; throughput does not depend on its values.
+/// </summary>
+internal static class TrainingVsTorch
+{
+    public static int Run(string[] args)
+    {
+        int batchSize = BenchSupport.Int(args, "--batch-size", 32);
+        int samples = BenchSupport.Int(args, "--samples", 32768);
+        int rounds = BenchSupport.Int(args, "--rounds", 5);
+        int threads = BenchSupport.Int(args, "--threads", 2);
+        string python = BenchSupport.String(args, "--python", "/usr/bin/python3");
+        bool withTorch = !args.Contains("--no-torch");
+        string modelName = BenchSupport.String(args, "--model", "mlp");
+        bool batchNorm = modelName == "mlp-bn";
+        WorkerPool.ThreadCount = threads;
+
+        var random = new Random(0);
+        var x = new Tensor(new Shape(samples, 28, 28));
+        var y = new Tensor(new Shape(samples));
+        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
+        for (int i = 0; i < samples; i++) y[i] = random.Next(10);
+
+        var model = new Sequential(ModelPresets.Create(modelName)) { Seed = 0 };
+        model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
+        model.Fit(x, y, epochs: 1, batchSize: batchSize, seed: 0, dropLastPartialBatch: true); // warm-up: JIT and buffers
+
+        string? script = withTorch ? BenchSupport.FindScript("train_mlp.py") : null;
+        var strata = new List<double>();
+        var torch = new List<double>();
+        Console.WriteLine($"Training throughput, {modelName}, batch {batchSize}, {samples} samples per round, {threads} threads");
+        for (int round = 0; round < rounds; round++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            model.Fit(x, y, epochs: 1, batchSize: batchSize, seed: round, dropLastPartialBatch: true);
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            strata.Add(samples / batchSize * batchSize / seconds);
+            string line = $"round {round + 1}: Strata {strata[^1],9:F0} samples/s";
+            if (script is not null && RunTorch(python, script, batchSize, samples, threads, batchNorm) is double rate)
+            {
+                torch.Add(rate);
+                line += $"   PyTorch {rate,9:F0} samples/s";
+            }
+            Console.WriteLine(line);
+        }
+
+        double s = BenchSupport.Median(strata);
+        Console.WriteLine();
+        Console.WriteLine($"| model | batch | Strata samples/s | PyTorch samples/s | ratio |");
+        Console.WriteLine($"| --- | --- | --- | --- | --- |");
+        if (torch.Count > 0)
+        {
+            double t = BenchSupport.Median(torch);
+            Console.WriteLine($"| {modelName} | {batchSize} | {s:F0} | {t:F0} | {s / t:F2}× |");
+        }
+        else
+        {
+            Console.WriteLine($"| {modelName} | {batchSize} | {s:F0} | (not run) | |");
+        }
+        return 0;
+    }
+
+    /// <summary>One PyTorch measurement in samples/s, or null when PyTorch is unavailable.</summary>
+    private static double? RunTorch(string python, string script, int batchSize, int samples, int threads, bool batchNorm)
+    {
+        string[] arguments = ["--batch-size", $"{batchSize}", "--samples", $"{samples}", "--threads", $"{threads}", "--repeats", "1"];
+        if (batchNorm) arguments = [.. arguments, "--bn"];
+        return BenchSupport.RunPython(python, script, arguments) is { } json
+            ? BenchSupport.Median(json.GetProperty("samples_per_second").EnumerateArray().Select(e => e.GetDouble()))
+            : null;
+    }
+}
