@@ -1,0 +1,98 @@
+namespace Strata.Data;
+
+/// <summary>
+/// Loads Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017): 60 000 training and 10 000 test greyscale images of
+/// 28×28 pixels in ten clothing classes, stored as four IDX files, each raw or gzip-compressed.
+/// </summary>
+public static class FashionMnist
+{
+    /// <summary>Where the Debian package <c>dataset-fashion-mnist</c> installs the files.</summary>
+    public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>Image height and width in pixels.</summary>
+    public const int ImageSize = 28;
+
+    /// <summary>Class names, indexed by label.</summary>
+    public static readonly string[] ClassNames =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    private static readonly string[] FileNames =
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
+    /// <summary>
+    /// Reads the training and test sets from <paramref name="directory"/> (default <see cref="DefaultDirectory"/>).
+    /// Images are [N, 28, 28] scaled from 0..255 to [0, 1]; labels are [N] class indices 0..9 as floats.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The directory or one of the four files is missing; the message says how to get them.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or does not hold Fashion-MNIST-shaped data.</exception>
+    public static (Dataset Train, Dataset Test) Load(string? directory = null)
+    {
+        string dir = directory ?? DefaultDirectory;
+        if (!Directory.Exists(dir))
+            throw new FileNotFoundException($"The Fashion-MNIST directory '{dir}' does not exist. {HowToFix}", dir);
+
+        var paths = new string[FileNames.Length];
+        var missing = new List<string>();
+        for (int i = 0; i < FileNames.Length; i++)
+        {
+            string? found = Locate(dir, FileNames[i]);
+            if (found is null) missing.Add(FileNames[i]);
+            else paths[i] = found;
+        }
+        if (missing.Count > 0)
+        {
+            throw new FileNotFoundException(
+                $"The Fashion-MNIST directory '{dir}' lacks {string.Join(", ", missing)} (raw or .gz). {HowToFix}",
+                Path.Combine(dir, missing[0]));
+        }
+
+        var train = LoadPair(paths[0], paths[1]);
+        var test = LoadPair(paths[2], paths[3]);
+        return (train, test);
+    }
+
+    private static string HowToFix =>
+        "Install the dataset with `apt-get install dataset-fashion-mnist` (the Debian package puts it in " +
+        $"{DefaultDirectory}), or pass the directory holding {string.Join(", ", FileNames)} (each raw or .gz) " +
+        "— `--data DIR` on the command line.";
+
+    /// <summary>The compressed file if present (as the Debian package ships it), else the raw one, else null.</summary>
+    private static string? Locate(string directory, string name)
+    {
+        string gz = Path.Combine(directory, name + ".gz");
+        if (File.Exists(gz)) return gz;
+        string raw = Path.Combine(directory, name);
+        return File.Exists(raw) ? raw : null;
+    }
+
+    private static Dataset LoadPair(string imagesPath, string labelsPath)
+    {
+        Tensor images = Idx.Read(imagesPath);
+        if (images.Shape.Rank != 3 || images.Shape[1] != ImageSize || images.Shape[2] != ImageSize)
+            throw new InvalidDataException($"'{imagesPath}' holds shape {images.Shape}; Fashion-MNIST images are (N, {ImageSize}, {ImageSize}).");
+        Tensor labels = Idx.Read(labelsPath);
+        if (labels.Shape.Rank != 1)
+            throw new InvalidDataException($"'{labelsPath}' holds shape {labels.Shape}; Fashion-MNIST labels are (N,).");
+        if (labels.Shape[0] != images.Shape[0])
+            throw new InvalidDataException($"'{imagesPath}' holds {images.Shape[0]} images but '{labelsPath}' holds {labels.Shape[0]} labels.");
+
+        Span<float> pixels = images.Span;
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            // Pixels are unsigned bytes; anything else means the file is not the image file it is named for.
+            float p = pixels[i];
+            if (!(p >= 0f && p <= 255f))
+                throw new InvalidDataException($"'{imagesPath}' holds pixel {p} at index {i}; Fashion-MNIST pixels are 0..255.");
+        }
+        System.Numerics.Tensors.TensorPrimitives.Divide(pixels, 255f, pixels);
+
+        Span<float> classes = labels.Span;
+        for (int i = 0; i < classes.Length; i++)
+        {
+            float c = classes[i];
+            if (!(c >= 0f && c < ClassNames.Length && c == MathF.Floor(c)))
+                throw new InvalidDataException($"'{labelsPath}' holds label {c} at index {i}; Fashion-MNIST labels are whole numbers 0..{ClassNames.Length - 1}.");
+        }
+        return new Dataset(images, labels);
+    }
+}
