@@ -16,9 +16,11 @@ internal static class Program
     {
         var root = new RootCommand("Strata: train deep neural networks in pure C#, with a Keras-like API.")
         {
-            new TrainCommand(terminal),
+            HelpName = "strata",
         };
-        ParseResult parsed = root.Parse(args);
+        root.Subcommands.Add(new TrainCommand(terminal));
+        // A bare `strata` shows the help rather than an error.
+        ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Action is ParseErrorAction)
         {
             // One line per problem and a pointer to the help, instead of the whole help text after the errors.

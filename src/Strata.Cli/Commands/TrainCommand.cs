@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -74,17 +75,12 @@ internal sealed class TrainCommand : Command
         : base("train", "Train a model on Fashion-MNIST, then report its test accuracy and loss.")
     {
         _terminal = terminal;
-        AtLeast(_epochs, 1);
-        AtLeast(_batchSize, 1);
-        _threads.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is int n && n < 1) result.AddError($"--threads must be at least 1; got {n}.");
-        });
-        _learningRate.Validators.Add(result =>
-        {
-            float lr = result.GetValueOrDefault<float>();
-            if (!(lr > 0f && float.IsFinite(lr))) result.AddError($"--learning-rate must be a positive number; got {Format(lr)}.");
-        });
+        // Custom parsers so that a bad value (abc, 0, -1) gets one clear message naming the option.
+        _epochs.CustomParser = WholeNumber(minimum: 1);
+        _batchSize.CustomParser = WholeNumber(minimum: 1);
+        _seed.CustomParser = WholeNumber(minimum: int.MinValue);
+        _threads.CustomParser = result => WholeNumber(minimum: 1)(result);
+        _learningRate.CustomParser = PositiveNumber;
         _model.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
@@ -188,12 +184,32 @@ internal sealed class TrainCommand : Command
         return csv.ToString();
     }
 
-    private static void AtLeast(Option<int> option, int minimum) =>
-        option.Validators.Add(result =>
+    private static Func<ArgumentResult, int> WholeNumber(int minimum) => result =>
+    {
+        string text = Token(result);
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value < minimum) result.AddError($"{option.Name} must be at least {minimum}; got {value}.");
-        });
+            result.AddError($"{OptionName(result)} takes a whole number; got '{text}'.");
+            return 0;
+        }
+        if (value < minimum) result.AddError($"{OptionName(result)} must be at least {minimum}; got {value}.");
+        return value;
+    };
+
+    private static float PositiveNumber(ArgumentResult result)
+    {
+        string text = Token(result);
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !(value > 0f && float.IsFinite(value)))
+        {
+            result.AddError($"{OptionName(result)} must be a positive number; got '{text}'.");
+            return 0f;
+        }
+        return value;
+    }
+
+    private static string Token(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+
+    private static string OptionName(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : "The value";
 
     private static string Format(float value) => value.ToString("G", CultureInfo.InvariantCulture);
 
