@@ -16,8 +16,11 @@ namespace Strata.Cli.Commands;
 /// </summary>
 internal sealed class TrainCommand : Command
 {
-    /// <summary>Fraction of the training set held out for validation: 5 000 of Fashion-MNIST's 60 000, as in the books.</summary>
-    public const float ValidationSplit = 1f / 12f;
+    /// <summary>
+    /// Share of the training set held out for validation, the last rows as Keras's validation_split takes them:
+    /// 5 000 of Fashion-MNIST's 60 000, as in the books.
+    /// </summary>
+    public const int ValidationDivisor = 12;
 
     private readonly Terminal _terminal;
 
@@ -128,21 +131,22 @@ internal sealed class TrainCommand : Command
         if (s.Threads is int threads) ThreadSettings.Apply(threads);
         if (s.OutputDirectory is not null) Directory.CreateDirectory(s.OutputDirectory);
 
-        var (train, test) = FashionMnist.Load(s.DataDirectory);
-        int validation = train.Count - (int)Math.Floor(train.Count * (1.0 - ValidationSplit));
+        var (full, test) = FashionMnist.Load(s.DataDirectory);
+        // Split by count rather than Fit's validationSplit: 60 000 × (1 − 1/12f) rounds down to 54 999 in float.
+        var (train, validation) = full.Split(full.Count - (int)Math.Round(full.Count / (double)ValidationDivisor));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fashion-MNIST from {s.DataDirectory}: {train.Count - validation} training, {validation} validation, {test.Count} test images"));
+            $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation.Count} validation, {test.Count} test images"));
 
         var model = ModelPresets.Create(s.Model, s.Seed);
         output.WriteLine(model.Summary());
         model.Compile(new Sgd(s.LearningRate), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Training {s.Epochs} epochs: SGD learning rate {Format(s.LearningRate)}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", {t} threads" : "")}"));
+            $"Training for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}: SGD learning rate {Format(s.LearningRate)}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", {t} threads" : "")}"));
         output.Flush();
 
         var progress = SpectreProgress.For(_terminal);
         History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
-            validationSplit: ValidationSplit, shuffle: true, seed: s.Seed, callbacks: [progress]));
+            validationData: (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress]));
         if (history.SkippedSteps > 0)
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate.");
 
