@@ -141,7 +141,7 @@ internal sealed class TrainCommand : Command
         output.WriteLine(model.Summary());
         model.Compile(new Sgd(s.LearningRate), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Training for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}: SGD learning rate {Format(s.LearningRate)}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", {t} threads" : "")}"));
+            $"Training for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}: SGD learning rate {Format(s.LearningRate)}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
         output.Flush();
 
         var progress = SpectreProgress.For(_terminal);
@@ -168,8 +168,7 @@ internal sealed class TrainCommand : Command
     internal static string HistoryCsv(History history, IReadOnlyList<string> metricNames)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var values = history.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Count > 0 ? kv.Value[0] : 0);
-        var keys = SpectreProgress.OrderedKeys(values, metricNames).ToList();
+        var keys = SpectreProgress.OrderedKeys(history.Values.Keys, metricNames).ToList();
         var csv = new StringBuilder();
         csv.Append("epoch");
         foreach (string key in keys) csv.Append(',').Append(key);

@@ -8,10 +8,10 @@ using Spectre.Console.Rendering;
 namespace Strata.Cli.Progress;
 
 /// <summary>
-/// Shows training progress. On an interactive terminal: a live Spectre.Console bar per epoch with the running
-/// loss, metrics and samples per second, left on screen with the epoch's final values (validation included).
-/// Otherwise (output redirected to a file or pipe): one plain line per epoch, e.g.
+/// Shows training progress as one line per finished epoch, e.g.
 /// <c>epoch 3/10  loss 0.4123  accuracy 0.8512  val_loss 0.4100  val_accuracy 0.8500  samples/s 41000  12.3s</c>.
+/// On an interactive terminal a live Spectre.Console bar runs below those lines for the epoch in progress, with
+/// its running loss, metrics and samples per second; redirected output (a file, a pipe) gets only the lines.
 /// </summary>
 /// <remarks>
 /// Spectre's live display runs the training inside it, so wrap <see cref="Sequential.Fit"/> in
@@ -53,13 +53,13 @@ internal sealed class SpectreProgress : Callback
         ArgumentNullException.ThrowIfNull(training);
         if (_console is null) return training();
         return _console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
+            .AutoClear(true)
+            .HideCompleted(true)
             .Columns(
                 new TaskDescriptionColumn { Alignment = Justify.Left },
-                new ProgressBarColumn { Width = 24 },
+                new ProgressBarColumn { Width = 20 },
                 new PercentageColumn(),
-                new ElapsedTimeColumn(),
+                new RemainingTimeColumn(),
                 new StatsColumn(_stats))
             .Start(context =>
             {
@@ -98,9 +98,10 @@ internal sealed class SpectreProgress : Callback
         if (logs.ElapsedSeconds - _lastRefresh < RefreshInterval && logs.Step < _plan.StepsPerEpoch) return;
         _lastRefresh = logs.ElapsedSeconds;
         var text = new StringBuilder();
-        AppendValue(text, "loss", logs.Loss);
-        for (int m = 0; m < logs.Metrics.Length && m < _plan.MetricNames.Count; m++) AppendValue(text, _plan.MetricNames[m], logs.Metrics[m]);
-        AppendSpeed(text);
+        AppendValue(text, "loss", logs.Loss, gap: " ");
+        for (int m = 0; m < logs.Metrics.Length && m < _plan.MetricNames.Count; m++) AppendValue(text, _plan.MetricNames[m], logs.Metrics[m], gap: " ");
+        AppendSpeed(text, gap: "");
+        if (logs.Step == _plan.StepsPerEpoch && _plan.ValidationSamples > 0) text.Append(" validating…");
         _stats[_task.Id] = text.ToString();
     }
 
@@ -108,36 +109,39 @@ internal sealed class SpectreProgress : Callback
     {
         double seconds = Stopwatch.GetElapsedTime(_epochStart).TotalSeconds;
         var text = new StringBuilder();
-        foreach (string key in OrderedKeys(logs, _plan.MetricNames)) AppendValue(text, key, logs[key]);
+        foreach (string key in OrderedKeys(logs.Keys, _plan.MetricNames)) AppendValue(text, key, logs[key]);
         AppendSpeed(text);
         text.Append(CultureInfo.InvariantCulture, $"{seconds:F1}s");
 
+        string line = $"{EpochLabel(epoch)}  {text}";
         if (_task is null)
         {
-            _plain.WriteLine($"{EpochLabel(epoch)}  {text}");
+            _plain.WriteLine(line);
             _plain.Flush();
             return;
         }
-        _stats[_task.Id] = text.ToString();
+        // The finished bar disappears and the epoch's line scrolls up above the live display, like the plain output.
         _task.Value = _task.MaxValue;
         _task.StopTask();
+        _stats.TryRemove(_task.Id, out _);
         _task = null;
+        _console!.WriteLine(line);
     }
 
     /// <summary>
-    /// The keys of an epoch's logs in reading order: loss, the metrics, val_loss, the validation metrics, then
-    /// anything else.
+    /// Log keys in reading order: loss, the metrics, val_loss, the validation metrics, then anything else.
     /// </summary>
-    public static IEnumerable<string> OrderedKeys(IReadOnlyDictionary<string, double> logs, IReadOnlyList<string> metricNames)
+    public static IEnumerable<string> OrderedKeys(IEnumerable<string> keys, IReadOnlyList<string> metricNames)
     {
-        ArgumentNullException.ThrowIfNull(logs);
+        ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(metricNames);
+        var present = keys.ToList();
         var order = new List<string> { "loss" };
         order.AddRange(metricNames);
         order.Add("val_loss");
         order.AddRange(metricNames.Select(m => "val_" + m));
-        var known = order.Where(logs.ContainsKey).Distinct().ToList();
-        return known.Concat(logs.Keys.Where(k => !known.Contains(k)));
+        var known = order.Where(present.Contains).Distinct().ToList();
+        return known.Concat(present.Where(k => !known.Contains(k)));
     }
 
     private string EpochLabel(int epoch)
@@ -146,13 +150,13 @@ internal sealed class SpectreProgress : Callback
         return string.Create(CultureInfo.InvariantCulture, $"epoch {(epoch + 1).ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{_plan.Epochs}");
     }
 
-    private static void AppendValue(StringBuilder text, string name, double value) =>
-        text.Append(CultureInfo.InvariantCulture, $"{name} {value:F4}  ");
+    private static void AppendValue(StringBuilder text, string name, double value, string gap = "  ") =>
+        text.Append(CultureInfo.InvariantCulture, $"{name} {value:F4}{gap}");
 
-    private void AppendSpeed(StringBuilder text)
+    private void AppendSpeed(StringBuilder text, string gap = "  ")
     {
         double speed = _trainSeconds > 0 ? _trainSamples / _trainSeconds : 0;
-        text.Append(CultureInfo.InvariantCulture, $"samples/s {speed:F0}  ");
+        text.Append(CultureInfo.InvariantCulture, $"samples/s {speed:F0}{gap}");
     }
 
     /// <summary>Renders the statistics the callback last wrote for a task.</summary>

@@ -145,7 +145,7 @@ public sealed partial class TrainCommandTests : IDisposable
         var run = Run("train", "--data", _data, "--epochs", "1", "--threads", "1");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Contains("1 threads", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("threads 1", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
