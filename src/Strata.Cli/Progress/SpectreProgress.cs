@@ -84,7 +84,9 @@ internal sealed class SpectreProgress : Callback
         _trainSeconds = 0;
         _trainSamples = 0;
         if (_context is null) return;
-        _task = _context.AddTask(EpochLabel(epoch), autoStart: true, maxValue: Math.Max(1, _plan.StepsPerEpoch));
+        // Validation counts as one more step, so the bar (which hides once full) stays up while it runs.
+        int steps = Math.Max(1, _plan.StepsPerEpoch) + (_plan.ValidationSamples > 0 ? 1 : 0);
+        _task = _context.AddTask(EpochLabel(epoch), autoStart: true, maxValue: steps);
         _stats[_task.Id] = "";
     }
 
