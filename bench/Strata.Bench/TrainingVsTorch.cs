@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Strata.Kernels;
-using Strata.Layers;
+using Strata.Cli.Models;
 using Strata.Optimizers;
 
 namespace Strata.Bench;
@@ -32,7 +32,7 @@ internal static class TrainingVsTorch
         for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
         for (int i = 0; i < samples; i++) y[i] = random.Next(10);
 
-        var model = new Sequential(ModelPresets.Create(modelName)) { Seed = 0 };
+        var model = ModelPresets.Create(modelName, seed: 0);
         model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
         model.Fit(x, y, epochs: 1, batchSize: batchSize, seed: 0, dropLastPartialBatch: true); // warm-up: JIT and buffers
 

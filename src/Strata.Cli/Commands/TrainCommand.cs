@@ -1,0 +1,221 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Strata.Cli.Models;
+using Strata.Cli.Progress;
+using Strata.Data;
+using Strata.Optimizers;
+
+namespace Strata.Cli.Commands;
+
+/// <summary>
+/// <c>strata train</c>: trains a preset model on Fashion-MNIST with SGD, holding out the last 5 000 training
+/// images (1/12) for validation, then reports the test accuracy and loss.
+/// </summary>
+internal sealed class TrainCommand : Command
+{
+    /// <summary>
+    /// Share of the training set held out for validation, the last rows as Keras's validation_split takes them:
+    /// 5 000 of Fashion-MNIST's 60 000, as in the books.
+    /// </summary>
+    public const int ValidationDivisor = 12;
+
+    private readonly Terminal _terminal;
+
+    private readonly Option<int> _epochs = new("--epochs")
+    {
+        Description = "Passes over the training data",
+        DefaultValueFactory = _ => 10,
+    };
+
+    private readonly Option<int> _batchSize = new("--batch-size")
+    {
+        Description = "Samples per training step",
+        DefaultValueFactory = _ => 32,
+    };
+
+    private readonly Option<float> _learningRate = new("--learning-rate")
+    {
+        Description = "SGD learning rate",
+        DefaultValueFactory = _ => 0.01f,
+    };
+
+    private readonly Option<int> _seed = new("--seed")
+    {
+        Description = "Seed of the initial weights and of the shuffling; the same seed gives the same run",
+        DefaultValueFactory = _ => 42,
+    };
+
+    private readonly Option<string> _data = new("--data")
+    {
+        Description = "Directory with the four Fashion-MNIST IDX files (raw or .gz)",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
+    };
+
+    private readonly Option<int?> _threads = new("--threads")
+    {
+        Description = "Threads the kernels may use [default: all cores]",
+        HelpName = "N",
+    };
+
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "Model preset: " + string.Join("; ", ModelPresets.All.Select(p => $"{p.Name} = {p.Description}")),
+        HelpName = "NAME",
+        DefaultValueFactory = _ => ModelPresets.Default,
+    };
+
+    private readonly Option<string?> _output = new("--output")
+    {
+        Description = "Run folder to create; history.csv (per-epoch loss and accuracy) is written there",
+        HelpName = "DIR",
+    };
+
+    public TrainCommand(Terminal terminal)
+        : base("train", "Train a model on Fashion-MNIST, then report its test accuracy and loss.")
+    {
+        _terminal = terminal;
+        // Custom parsers so that a bad value (abc, 0, -1) gets one clear message naming the option.
+        _epochs.CustomParser = WholeNumber(minimum: 1);
+        _batchSize.CustomParser = WholeNumber(minimum: 1);
+        _seed.CustomParser = WholeNumber(minimum: int.MinValue);
+        _threads.CustomParser = result => WholeNumber(minimum: 1)(result);
+        _learningRate.CustomParser = PositiveNumber;
+        _model.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string>();
+            if (ModelPresets.Find(name) is null) result.AddError(ModelPresets.UnknownMessage(name));
+        });
+        Options.Add(_epochs);
+        Options.Add(_batchSize);
+        Options.Add(_learningRate);
+        Options.Add(_seed);
+        Options.Add(_model);
+        Options.Add(_data);
+        Options.Add(_threads);
+        Options.Add(_output);
+        SetAction(Execute);
+    }
+
+    private int Execute(ParseResult parsed)
+    {
+        var settings = new TrainSettings(
+            Model: parsed.GetValue(_model)!,
+            DataDirectory: parsed.GetValue(_data)!,
+            Epochs: parsed.GetValue(_epochs),
+            BatchSize: parsed.GetValue(_batchSize),
+            LearningRate: parsed.GetValue(_learningRate),
+            Seed: parsed.GetValue(_seed),
+            Threads: parsed.GetValue(_threads),
+            OutputDirectory: parsed.GetValue(_output));
+        try
+        {
+            return Train(settings);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Missing or malformed data, an unwritable run folder, or settings the data cannot satisfy (e.g. a
+            // validation split that leaves nothing to train on): the message says what to do; a trace would not.
+            _terminal.WriteError(e.Message);
+            return 1;
+        }
+    }
+
+    private int Train(TrainSettings s)
+    {
+        var output = _terminal.Out;
+        var clock = Stopwatch.StartNew();
+        if (s.Threads is int threads) ThreadSettings.Apply(threads);
+        if (s.OutputDirectory is not null) Directory.CreateDirectory(s.OutputDirectory);
+
+        var (full, test) = FashionMnist.Load(s.DataDirectory);
+        // Split by count rather than Fit's validationSplit: 60 000 × (1 − 1/12f) rounds down to 54 999 in float.
+        var (train, validation) = full.Split(full.Count - (int)Math.Round(full.Count / (double)ValidationDivisor));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation.Count} validation, {test.Count} test images"));
+
+        var model = ModelPresets.Create(s.Model, s.Seed);
+        output.WriteLine(model.Summary());
+        model.Compile(new Sgd(s.LearningRate), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Training for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}: SGD learning rate {Format(s.LearningRate)}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
+        output.Flush();
+
+        var progress = SpectreProgress.For(_terminal);
+        History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
+            validationData: (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress]));
+        if (history.SkippedSteps > 0)
+            output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate.");
+
+        var result = model.Evaluate(test.Images, test.Labels, s.BatchSize);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test accuracy {result["accuracy"]:F4}, test loss {result.Loss:F4}"));
+
+        if (s.OutputDirectory is not null)
+        {
+            string path = Path.Combine(s.OutputDirectory, "history.csv");
+            File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray()));
+            output.WriteLine($"history written to {path}");
+        }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
+        return 0;
+    }
+
+    /// <summary>One row per epoch: <c>epoch,loss,accuracy,val_loss,val_accuracy</c> (epochs counted from 1).</summary>
+    internal static string HistoryCsv(History history, IReadOnlyList<string> metricNames)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var keys = SpectreProgress.OrderedKeys(history.Values.Keys, metricNames).ToList();
+        var csv = new StringBuilder();
+        csv.Append("epoch");
+        foreach (string key in keys) csv.Append(',').Append(key);
+        csv.Append('\n');
+        for (int epoch = 0; epoch < history.Epochs; epoch++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{epoch + 1}");
+            foreach (string key in keys)
+            {
+                var column = history.Values[key];
+                csv.Append(',');
+                if (epoch < column.Count) csv.Append(column[epoch].ToString("R", CultureInfo.InvariantCulture));
+            }
+            csv.Append('\n');
+        }
+        return csv.ToString();
+    }
+
+    private static Func<ArgumentResult, int> WholeNumber(int minimum) => result =>
+    {
+        string text = Token(result);
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        {
+            result.AddError($"{OptionName(result)} takes a whole number; got '{text}'.");
+            return 0;
+        }
+        if (value < minimum) result.AddError($"{OptionName(result)} must be at least {minimum}; got {value}.");
+        return value;
+    };
+
+    private static float PositiveNumber(ArgumentResult result)
+    {
+        string text = Token(result);
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !(value > 0f && float.IsFinite(value)))
+        {
+            result.AddError($"{OptionName(result)} must be a positive number; got '{text}'.");
+            return 0f;
+        }
+        return value;
+    }
+
+    private static string Token(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+
+    private static string OptionName(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : "The value";
+
+    private static string Format(float value) => value.ToString("G", CultureInfo.InvariantCulture);
+
+    private sealed record TrainSettings(string Model, string DataDirectory, int Epochs, int BatchSize, float LearningRate,
+        int Seed, int? Threads, string? OutputDirectory);
+}

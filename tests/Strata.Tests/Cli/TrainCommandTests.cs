@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Strata.Cli;
+using Strata.Data;
+
+namespace Strata.Tests.Cli;
+
+/// <summary>
+/// Runs <c>strata</c> in-process on a tiny synthetic Fashion-MNIST directory. Output goes to the writers given
+/// to <see cref="Program.Run(string[], TextWriter, TextWriter)"/>, never to the global console, and every test
+/// here is in one class, so they run one after another.
+/// </summary>
+public sealed partial class TrainCommandTests : IDisposable
+{
+    private const int TrainCount = 200;
+    private const int TestCount = 50;
+    private const int Side = 28;
+
+    private readonly string _root = Directory.CreateTempSubdirectory("strata-cli-").FullName;
+    private readonly string _data;
+
+    public TrainCommandTests()
+    {
+        _data = Path.Combine(_root, "fashion-mnist");
+        Directory.CreateDirectory(_data);
+        WriteSet("train", TrainCount, seed: 1);
+        WriteSet("t10k", TestCount, seed: 2);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Train_OnTinyData_PrintsSummaryEpochsAndTestAccuracy()
+    {
+        var run = Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("", run.Stderr);
+        Assert.Contains("Model: \"mlp\"", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Total params: 266,610", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"183 training, 17 validation, {TestCount} test images", run.Stdout, StringComparison.Ordinal);
+        // Captured output is not a terminal: one plain line per epoch.
+        Assert.Matches(EpochLine(1), run.Stdout);
+        Assert.Matches(EpochLine(2), run.Stdout);
+        Assert.Matches(TestLine(), run.Stdout);
+        Assert.Matches(@"total time \d+\.\ds", run.Stdout);
+    }
+
+    [Fact]
+    public void Train_LearnsTheSyntheticPattern()
+    {
+        var run = Run("train", "--data", _data, "--epochs", "3", "--batch-size", "16", "--learning-rate", "0.05");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        double accuracy = double.Parse(TestLine().Match(run.Stdout).Groups["accuracy"].Value, CultureInfo.InvariantCulture);
+        Assert.True(accuracy >= 0.6, $"test accuracy {accuracy} on a pattern that is easy to learn:\n{run.Stdout}");
+    }
+
+    [Fact]
+    public void Train_SameSeed_SameResult()
+    {
+        string[] args = ["train", "--data", _data, "--epochs", "1", "--batch-size", "16", "--seed", "7"];
+        var first = Run(args);
+        var second = Run(args);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(TestLine().Match(first.Stdout).Value, TestLine().Match(second.Stdout).Value);
+    }
+
+    [Fact]
+    public void Train_Output_WritesHistoryCsvWithOneRowPerEpoch()
+    {
+        string runDir = Path.Combine(_root, "runs", "first");
+        var run = Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--output", runDir);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        string[] lines = File.ReadAllLines(Path.Combine(runDir, "history.csv"));
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("epoch,loss,accuracy,val_loss,val_accuracy", lines[0]);
+        for (int epoch = 1; epoch <= 2; epoch++)
+        {
+            string[] fields = lines[epoch].Split(',');
+            Assert.Equal(5, fields.Length);
+            Assert.Equal(epoch.ToString(CultureInfo.InvariantCulture), fields[0]);
+            foreach (string field in fields.Skip(1))
+                Assert.True(double.IsFinite(double.Parse(field, CultureInfo.InvariantCulture)), lines[epoch]);
+        }
+    }
+
+    [Fact]
+    public void Train_MissingDataDirectory_FailsWithTheInstallHint()
+    {
+        var run = Run("train", "--data", Path.Combine(_root, "nowhere"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("does not exist", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("apt-get install dataset-fashion-mnist", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--data DIR", run.Stderr, StringComparison.Ordinal);
+        AssertOneErrorLine(run.Stderr);
+    }
+
+    [Fact]
+    public void Train_IncompleteDataDirectory_NamesTheMissingFiles()
+    {
+        File.Delete(Path.Combine(_data, "t10k-labels-idx1-ubyte"));
+
+        var run = Run("train", "--data", _data);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("t10k-labels-idx1-ubyte", run.Stderr, StringComparison.Ordinal);
+        AssertOneErrorLine(run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--epochs", "-1", "--epochs must be at least 1; got -1.")]
+    [InlineData("--epochs", "0", "--epochs must be at least 1; got 0.")]
+    [InlineData("--epochs", "ten", "--epochs takes a whole number; got 'ten'.")]
+    [InlineData("--batch-size", "0", "--batch-size must be at least 1; got 0.")]
+    [InlineData("--learning-rate", "-0.1", "--learning-rate must be a positive number; got '-0.1'.")]
+    [InlineData("--learning-rate", "NaN", "--learning-rate must be a positive number; got 'NaN'.")]
+    [InlineData("--threads", "0", "--threads must be at least 1; got 0.")]
+    public void Train_BadOptionValue_FailsWithOneClearLine(string option, string value, string message)
+    {
+        var run = Run("train", "--data", _data, option, value);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error: " + message, run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Model:", run.Stdout, StringComparison.Ordinal);
+        AssertOneErrorLine(run.Stderr);
+    }
+
+    [Fact]
+    public void Train_UnknownModel_FailsListingThePresets()
+    {
+        var run = Run("train", "--data", _data, "--model", "resnet");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Unknown model 'resnet'; the presets are: mlp.", run.Stderr, StringComparison.Ordinal);
+        AssertOneErrorLine(run.Stderr);
+    }
+
+    [Fact]
+    public void Train_ThreadsOption_IsAccepted()
+    {
+        var run = Run("train", "--data", _data, "--epochs", "1", "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("threads 1", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainHelp_ListsEveryOptionWithDefaults()
+    {
+        var run = Run("train", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("strata train [options]", run.Stdout, StringComparison.Ordinal);
+        foreach (string option in new[] { "--epochs", "--batch-size", "--learning-rate", "--seed", "--model", "--data", "--threads", "--output" })
+            Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: 10]", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(FashionMnist.DefaultDirectory, run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("mlp", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--help")]
+    public void RootHelp_NamesTheTrainCommand(params string[] args)
+    {
+        var run = Run(args);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("strata [command] [options]", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("train", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownCommand_FailsAndPointsAtHelp()
+    {
+        var run = Run("tarin");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("'tarin'", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("strata --help", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        int exitCode = Program.Run(args, stdout, stderr);
+        return (exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Exactly one "error:" line, and nothing that looks like a stack trace.</summary>
+    private static void AssertOneErrorLine(string stderr)
+    {
+        Assert.Single(stderr.Split('\n'), line => line.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+    }
+
+    private static Regex EpochLine(int epoch) => new(
+        $@"^epoch {epoch}/2  loss \d+\.\d{{4}}  accuracy \d\.\d{{4}}  val_loss \d+\.\d{{4}}  val_accuracy \d\.\d{{4}}  samples/s \d+  \d+\.\ds$",
+        RegexOptions.Multiline);
+
+    [GeneratedRegex(@"test accuracy (?<accuracy>\d\.\d{4}), test loss \d+\.\d{4}")]
+    private static partial Regex TestLine();
+
+    /// <summary>
+    /// Writes <c>{prefix}-images-idx3-ubyte</c> and <c>{prefix}-labels-idx1-ubyte</c>: image n has class n mod 10,
+    /// drawn as a bright horizontal band at rows 2·class..2·class+3 over faint noise, so a model can learn it.
+    /// </summary>
+    private void WriteSet(string prefix, int count, int seed)
+    {
+        var random = new Random(seed);
+        var pixels = new byte[count * Side * Side];
+        var labels = new byte[count];
+        for (int n = 0; n < count; n++)
+        {
+            int label = n % 10;
+            labels[n] = (byte)label;
+            var image = pixels.AsSpan(n * Side * Side, Side * Side);
+            for (int p = 0; p < image.Length; p++) image[p] = (byte)random.Next(0, 60);
+            for (int row = 2 * label + 2; row < 2 * label + 6; row++)
+                for (int col = 4; col < 24; col++) image[row * Side + col] = (byte)random.Next(200, 256);
+        }
+        Idx.Write(Path.Combine(_data, $"{prefix}-images-idx3-ubyte"), pixels, count, Side, Side);
+        Idx.Write(Path.Combine(_data, $"{prefix}-labels-idx1-ubyte"), labels, count);
+    }
+}
