@@ -8,6 +8,8 @@ switch (args.Length > 0 ? args[0] : "")
         return GemmVsTorch.Run(args[1..]);
     case "train":
         return TrainingVsTorch.Run(args[1..]);
+    case "batchnorm":
+        return BatchNormVsTorch.Run(args[1..]);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
         return 0;
