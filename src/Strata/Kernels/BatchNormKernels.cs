@@ -17,35 +17,41 @@ internal static class BatchNormKernels
 {
     /// <summary>
     /// Batch mean and BIASED variance of every channel: μ = Σx/n, σ² = Σ(x − μ)²/n.
-    /// <paramref name="accumulator"/> is scratch of at least c doubles.
+    /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Moments(ReadOnlySpan<float> x, int outer, int c, int inner, Span<double> accumulator,
         Span<float> mean, Span<float> variance)
     {
-        // x: [outer, c, inner]; accumulator: [≥ c]; mean, variance: [c]
+        // x: [outer, c, inner]; accumulator: [≥ ScratchLength(outer, c, inner)]; mean, variance: [c]
         Check(x.Length, outer * c * inner, mean.Length, c, variance.Length);
-        var acc = accumulator[..c];
         double n = (double)outer * inner;
-
-        // pass 1: the mean
-        acc.Clear();
         if (inner == 1)
-            for (int a = 0; a < outer; a++) AddRow(x.Slice(a * c, c), [], acc);
-        else
-            for (int a = 0; a < outer; a++)
-                for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner));
+        {
+            // Row chunks sum into their own accumulators, combined in chunk order: the result does not
+            // depend on how many threads ran the chunks.
+            int chunks = RowChunks(outer, c, out int rowsPerChunk);
+            var partial = accumulator[..(chunks * c)];
+            RunRows(RowOp.Sum, x, [], [], [], [], outer, c, rowsPerChunk, chunks, partial, []);
+            Combine(partial, chunks, c, 1 / n, mean);
+            RunRows(RowOp.SquaredDeviation, x, [], mean, [], [], outer, c, rowsPerChunk, chunks, partial, []);
+            Combine(partial, chunks, c, 1 / n, variance);
+            return;
+        }
+        var acc = accumulator[..c];
+        acc.Clear();
+        for (int a = 0; a < outer; a++)
+            for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner));
         for (int f = 0; f < c; f++) mean[f] = (float)(acc[f] / n);
-
-        // pass 2: the variance about that mean
         acc.Clear();
-        if (inner == 1)
-            for (int a = 0; a < outer; a++) AddRow(x.Slice(a * c, c), mean, acc);
-        else
-            for (int a = 0; a < outer; a++)
-                for (int f = 0; f < c; f++) acc[f] += SquaredDeviationRun(x.Slice((a * c + f) * inner, inner), mean[f]);
+        for (int a = 0; a < outer; a++)
+            for (int f = 0; f < c; f++) acc[f] += SquaredDeviationRun(x.Slice((a * c + f) * inner, inner), mean[f]);
         for (int f = 0; f < c; f++) variance[f] = (float)(acc[f] / n);
     }
+
+    /// <summary>Doubles of scratch the kernels need for a layout (per-chunk partial sums of two reductions).</summary>
+    public static int ScratchLength(int outer, int c, int inner) =>
+        inner == 1 ? 2 * c * RowChunks(outer, c, out _) : 2 * c;
 
     /// <summary>
     /// y = x·scale + shift per channel: the whole normalization once scale = γ/√(σ² + ε) and
@@ -59,8 +65,8 @@ internal static class BatchNormKernels
         Check(y.Length, x.Length, c, c, c);
         if (inner == 1)
         {
-            for (int a = 0; a < outer; a++)
-                TensorPrimitives.MultiplyAdd(x.Slice(a * c, c), scale, shift, y.Slice(a * c, c));
+            int chunks = RowChunks(outer, c, out int rowsPerChunk);
+            RunRows(RowOp.Affine, x, [], scale, shift, [], outer, c, rowsPerChunk, chunks, [], y);
             return;
         }
         for (int a = 0; a < outer; a++)
@@ -76,41 +82,43 @@ internal static class BatchNormKernels
 
     /// <summary>
     /// Per channel Σdy and Σdy·(x − μ), the two reductions of the backward pass, in double.
-    /// <paramref name="accumulator"/> is scratch of at least 2c doubles.
+    /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardSums(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
         int outer, int c, int inner, Span<double> accumulator, Span<float> sumDy, Span<float> sumDyXc)
     {
-        // x, dY: [outer, c, inner]; mean, sumDy, sumDyXc: [c]; accumulator: [≥ 2c]
+        // x, dY: [outer, c, inner]; mean, sumDy, sumDyXc: [c]; accumulator: [≥ ScratchLength(outer, c, inner)]
         Check(x.Length, outer * c * inner, mean.Length, c, sumDy.Length);
         Check(dY.Length, x.Length, sumDyXc.Length, c, c);
+        if (inner == 1)
+        {
+            int chunks = RowChunks(outer, c, out int rowsPerChunk);
+            var partial = accumulator[..(2 * chunks * c)];
+            RunRows(RowOp.BackwardSums, x, dY, mean, [], [], outer, c, rowsPerChunk, chunks, partial, []);
+            Combine(partial[..(chunks * c)], chunks, c, 1, sumDy);
+            Combine(partial[(chunks * c)..], chunks, c, 1, sumDyXc);
+            return;
+        }
         var accDy = accumulator[..c];
         var accDyXc = accumulator.Slice(c, c);
         accDy.Clear();
         accDyXc.Clear();
-        if (inner == 1)
+        for (int a = 0; a < outer; a++)
         {
-            for (int a = 0; a < outer; a++) AddBackwardRow(x.Slice(a * c, c), dY.Slice(a * c, c), mean, accDy, accDyXc);
-        }
-        else
-        {
-            for (int a = 0; a < outer; a++)
+            for (int f = 0; f < c; f++)
             {
-                for (int f = 0; f < c; f++)
+                int start = (a * c + f) * inner;
+                var xr = x.Slice(start, inner);
+                var dr = dY.Slice(start, inner);
+                double s = 0, sx = 0;
+                for (int i = 0; i < inner; i++)
                 {
-                    int start = (a * c + f) * inner;
-                    var xr = x.Slice(start, inner);
-                    var dr = dY.Slice(start, inner);
-                    double s = 0, sx = 0;
-                    for (int i = 0; i < inner; i++)
-                    {
-                        s += dr[i];
-                        sx += (double)dr[i] * (xr[i] - mean[f]);
-                    }
-                    accDy[f] += s;
-                    accDyXc[f] += sx;
+                    s += dr[i];
+                    sx += (double)dr[i] * (xr[i] - mean[f]);
                 }
+                accDy[f] += s;
+                accDyXc[f] += sx;
             }
         }
         for (int f = 0; f < c; f++)
@@ -135,7 +143,8 @@ internal static class BatchNormKernels
         Check(dX.Length, x.Length, c, c, c);
         if (inner == 1)
         {
-            for (int a = 0; a < outer; a++) CombineRow(dY.Slice(a * c, c), x.Slice(a * c, c), k, m, b, dX.Slice(a * c, c));
+            int chunks = RowChunks(outer, c, out int rowsPerChunk);
+            RunRows(RowOp.BackwardInput, x, dY, k, m, b, outer, c, rowsPerChunk, chunks, [], dX);
             return;
         }
         for (int a = 0; a < outer; a++)
@@ -147,6 +156,93 @@ internal static class BatchNormKernels
                 var dr = dY.Slice(start, inner);
                 var outRun = dX.Slice(start, inner);
                 for (int i = 0; i < inner; i++) outRun[i] = k[f] * dr[i] + m[f] * xr[i] + b[f];
+            }
+        }
+    }
+
+    /// <summary>The row passes of the channels-last layout, run in row chunks on the worker pool.</summary>
+    private enum RowOp { Sum, SquaredDeviation, Affine, BackwardSums, BackwardInput }
+
+    /// <summary>
+    /// Chunks of about 16K values (at most 64 chunks), so that small tensors ([32, 300]) stay on one thread.
+    /// The split depends only on the shape, never on the thread count.
+    /// </summary>
+    private static int RowChunks(int rows, int c, out int rowsPerChunk)
+    {
+        rowsPerChunk = Math.Max(Math.Max(1, (rows + 63) / 64), (16384 + c - 1) / Math.Max(c, 1));
+        return rows == 0 ? 0 : (rows + rowsPerChunk - 1) / rowsPerChunk;
+    }
+
+    /// <summary>out[f] = scale·Σ over chunks of partial[chunk, f], summed in chunk order.</summary>
+    private static void Combine(ReadOnlySpan<double> partial, int chunks, int c, double scale, Span<float> output)
+    {
+        for (int f = 0; f < c; f++)
+        {
+            double sum = 0;
+            for (int k = 0; k < chunks; k++) sum += partial[k * c + f];
+            output[f] = (float)(sum * scale);
+        }
+    }
+
+    private static unsafe void RunRows(RowOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> p0,
+        ReadOnlySpan<float> p1, ReadOnlySpan<float> p2, int rows, int c, int rowsPerChunk, int chunks,
+        Span<double> partial, Span<float> output)
+    {
+        // The arrays are pinned for the whole call: workers read them through these pointers while the caller waits.
+        fixed (float* px = x, pdy = dY, pp0 = p0, pp1 = p1, pp2 = p2, pout = output)
+        fixed (double* ppart = partial)
+        {
+            var body = new RowBody
+            {
+                Op = op, X = px, DY = pdy, P0 = pp0, P1 = pp1, P2 = pp2, Output = pout, Partial = ppart,
+                Rows = rows, C = c, RowsPerChunk = rowsPerChunk, Chunks = chunks,
+            };
+            WorkerPool.Run(chunks, ref body);
+        }
+    }
+
+    private unsafe struct RowBody : WorkerPool.IChunkBody
+    {
+        public RowOp Op;
+        public float* X, DY, P0, P1, P2, Output;
+        public double* Partial;
+        public int Rows, C, RowsPerChunk, Chunks;
+
+        public readonly void Execute(int chunk)
+        {
+            int r0 = chunk * RowsPerChunk, r1 = Math.Min(Rows, r0 + RowsPerChunk), c = C;
+            var p0 = new ReadOnlySpan<float>(P0, P0 == null ? 0 : c);
+            var p1 = new ReadOnlySpan<float>(P1, P1 == null ? 0 : c);
+            var p2 = new ReadOnlySpan<float>(P2, P2 == null ? 0 : c);
+            switch (Op)
+            {
+                case RowOp.Sum:
+                case RowOp.SquaredDeviation:
+                {
+                    var acc = new Span<double>(Partial + (long)chunk * c, c);
+                    acc.Clear();
+                    for (int r = r0; r < r1; r++) AddRow(new ReadOnlySpan<float>(X + (long)r * c, c), Op == RowOp.Sum ? [] : p0, acc);
+                    break;
+                }
+                case RowOp.BackwardSums:
+                {
+                    var accDy = new Span<double>(Partial + (long)chunk * c, c);
+                    var accDyXc = new Span<double>(Partial + (long)(Chunks + chunk) * c, c);
+                    accDy.Clear();
+                    accDyXc.Clear();
+                    for (int r = r0; r < r1; r++)
+                        AddBackwardRow(new ReadOnlySpan<float>(X + (long)r * c, c), new ReadOnlySpan<float>(DY + (long)r * c, c), p0, accDy, accDyXc);
+                    break;
+                }
+                case RowOp.Affine:
+                    for (int r = r0; r < r1; r++)
+                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(X + (long)r * c, c), p0, p1, new Span<float>(Output + (long)r * c, c));
+                    break;
+                case RowOp.BackwardInput:
+                    for (int r = r0; r < r1; r++)
+                        CombineRow(new ReadOnlySpan<float>(DY + (long)r * c, c), new ReadOnlySpan<float>(X + (long)r * c, c), p0, p1, p2,
+                            new Span<float>(Output + (long)r * c, c));
+                    break;
             }
         }
     }

@@ -130,7 +130,6 @@ public sealed class BatchNormalization : Layer
         _zeros = new float[c];
         (_mean, _variance, _invStd, _scale, _shift) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
         (_sumDy, _sumDyXc, _k, _m, _b) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
-        _accumulator = new double[2 * c];
         return inputShape;
     }
 
@@ -142,6 +141,8 @@ public sealed class BatchNormalization : Layer
         CheckInput(x);
         int outer = x.Shape[0] * _outerPerSample, c = _channels, inner = _inner;
         var y = Tensor.Ensure(ref _y, x.Shape);
+        int scratch = BatchNormKernels.ScratchLength(outer, c, inner);
+        if (_accumulator.Length < scratch) _accumulator = new double[scratch];
         _batchMode = training && Trainable;
         if (_batchMode)
         {

@@ -14,6 +14,8 @@ public class BatchNormKernelsTests
     [InlineData(4, 33, 1)]
     [InlineData(3, 5, 7)]
     [InlineData(2, 1, 9)]
+    [InlineData(3000, 40, 1)]
+    [InlineData(1000, 64, 1)]
     public void Forward_and_backward_match_the_reference(int outer, int c, int inner)
     {
         var x = GradientChecker.Random(new Shape(outer * c * inner), seed: outer * 100 + c, scale: 3f).Span.ToArray();
@@ -28,7 +30,7 @@ public class BatchNormKernelsTests
         float[] refDx = new float[x.Length], refDGamma = new float[c], refDBeta = new float[c];
         ReferenceBatchNormKernels.Backward(x, dy, gamma, outer, c, inner, eps, refDx, refDGamma, refDBeta);
 
-        var acc = new double[2 * c];
+        var acc = new double[BatchNormKernels.ScratchLength(outer, c, inner)];
         float[] mean = new float[c], variance = new float[c];
         BatchNormKernels.Moments(x, outer, c, inner, acc, mean, variance);
         Close(refMean, mean);
@@ -65,9 +67,37 @@ public class BatchNormKernelsTests
         // E[x²] − E[x]² would lose every digit here: the values are 1e4 + {1, 2, 3, 4}.
         float[] x = [10001, 10002, 10003, 10004];
         float[] mean = new float[1], variance = new float[1];
-        BatchNormKernels.Moments(x, 4, 1, 1, new double[2], mean, variance);
+        BatchNormKernels.Moments(x, 4, 1, 1, new double[BatchNormKernels.ScratchLength(4, 1, 1)], mean, variance);
         Assert.Equal(10002.5f, mean[0]);
         Assert.Equal(1.25f, variance[0], 5);
+    }
+
+    [Fact]
+    public void Results_do_not_depend_on_the_thread_count()
+    {
+        const int outer = 2000, c = 48;
+        var x = GradientChecker.Random(new Shape(outer * c), seed: 21).Span.ToArray();
+        var dy = GradientChecker.Random(new Shape(outer * c), seed: 22).Span.ToArray();
+        float[] Run(int threads)
+        {
+            int saved = WorkerPool.ThreadCount;
+            WorkerPool.ThreadCount = threads;
+            try
+            {
+                var acc = new double[BatchNormKernels.ScratchLength(outer, c, 1)];
+                float[] mean = new float[c], variance = new float[c], sumDy = new float[c], sumDyXc = new float[c];
+                BatchNormKernels.Moments(x, outer, c, 1, acc, mean, variance);
+                BatchNormKernels.BackwardSums(x, dy, mean, outer, c, 1, acc, sumDy, sumDyXc);
+                var dx = new float[x.Length];
+                BatchNormKernels.BackwardInput(x, dy, variance, sumDy, sumDyXc, outer, c, 1, dx);
+                return [.. mean, .. variance, .. sumDy, .. sumDyXc, .. dx];
+            }
+            finally
+            {
+                WorkerPool.ThreadCount = saved;
+            }
+        }
+        Assert.Equal(Run(1), Run(2));
     }
 
     private static void Close(float[] expected, float[] actual, double tolerance = 2e-5)
