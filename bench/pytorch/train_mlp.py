@@ -10,14 +10,7 @@ import argparse, json, time
 import torch
 import torch.nn as nn
 
-
-def build(bn: bool) -> nn.Module:
-    def norm(n):
-        return [nn.BatchNorm1d(n, momentum=0.01, eps=1e-3)] if bn else []
-    return nn.Sequential(nn.Flatten(), *norm(784),
-                         nn.Linear(784, 300), nn.ELU(), *norm(300),
-                         nn.Linear(300, 100), nn.ELU(), *norm(100),
-                         nn.Linear(100, 10))
+from fashion_accuracy import build  # the same networks, initialized as Strata initializes them
 
 
 def main():
