@@ -10,6 +10,24 @@ namespace Strata.Kernels;
 /// </summary>
 internal static class OptimizerKernels
 {
+    /// <summary>Plain SGD: w ← w − η·g, one fused multiply-add per weight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Sgd(ReadOnlySpan<float> gradients, float learningRate, Span<float> parameters)
+    {
+        // gradients, parameters: [p]
+        if (parameters.Length != gradients.Length) throw new ArgumentException("SGD spans differ in length.");
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float w = ref MemoryMarshal.GetReference(parameters);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var eta = Vector512.Create(-learningRate);
+            for (; i <= gradients.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref g, (nuint)i), eta, Vector512.LoadUnsafe(ref w, (nuint)i)).StoreUnsafe(ref w, (nuint)i);
+        }
+        for (; i < gradients.Length; i++) Unsafe.Add(ref w, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, i), -learningRate, Unsafe.Add(ref w, i));
+    }
+
     /// <summary>
     /// Keras SGD with momentum μ and rate η: v ← μv − ηg; then w ← w + v, or with Nesterov w ← w + μv − ηg.
     /// </summary>

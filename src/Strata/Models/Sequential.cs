@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Strata.Layers;
 using Strata.Optimizers;
 
@@ -143,8 +142,8 @@ public sealed partial class Sequential
     {
         float loss = ForwardBackward(x, y, out output);
         // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
-        float sumOfSquares = TensorPrimitives.Dot<float>(_slab!.Gradients, _slab.Gradients);
-        skipped = !float.IsFinite(loss) || !float.IsFinite(sumOfSquares);
+        double sumOfSquares = Kernels.SlabKernels.SumOfSquares(_slab!.Gradients);
+        skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares);
         if (!skipped) Optimizer!.ApplyGradients(_gradients!);
         return loss;
     }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Strata.Kernels;
 
 namespace Strata.Optimizers;
@@ -34,8 +33,8 @@ public sealed class Sgd : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (Momentum == 0)
-            TensorPrimitives.MultiplyAdd(gradients, -LearningRate, parameters, parameters);
+            SlabKernels.Sgd(gradients, LearningRate, parameters);
         else
-            OptimizerKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity, parameters);
+            SlabKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity, parameters);
     }
 }
