@@ -86,7 +86,7 @@ public class SgdTests
             ReferenceOptimizerKernels.Sgd(g, 0.05f, w2);
             for (int i = 0; i < n; i++) Assert.True(Math.Abs(w2[i] - w1[i]) <= 1e-6f * Math.Max(1f, Math.Abs(w2[i])), $"[{i}] {w1[i]} vs {w2[i]}"); // FMA rounds once
             double expected = g.Sum(v => (double)v * v);
-            Assert.Equal(expected, SlabKernels.SumOfSquares(g), 4);
+            Assert.True(Math.Abs(expected - SlabKernels.SumOfSquares(g)) <= 1e-5 * Math.Max(1, expected)); // float within a chunk
             SlabKernels.Clear(g);
             Assert.All(g, v => Assert.Equal(0f, v));
         }
