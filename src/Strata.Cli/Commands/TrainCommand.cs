@@ -12,13 +12,13 @@ namespace Strata.Cli.Commands;
 
 /// <summary>
 /// <c>strata train</c>: trains a preset model on Fashion-MNIST with SGD, holding out the last 5 000 training
-/// images (1/12) for validation, then reports the test accuracy and loss.
+/// images for validation (<c>--validation</c>), then reports the test accuracy and loss.
 /// </summary>
 internal sealed class TrainCommand : Command
 {
     /// <summary>
-    /// Share of the training set held out for validation, the last rows as Keras's validation_split takes them:
-    /// 5 000 of Fashion-MNIST's 60 000, as in the books.
+    /// By default 1/12 of the training images are held out for validation, the last rows as Keras's
+    /// validation_split takes them: 5 000 of Fashion-MNIST's 60 000, as in the books.
     /// </summary>
     public const int ValidationDivisor = 12;
 
@@ -68,6 +68,12 @@ internal sealed class TrainCommand : Command
         DefaultValueFactory = _ => ModelPresets.Default,
     };
 
+    private readonly Option<int?> _validation = new("--validation")
+    {
+        Description = "Training images held out (the last ones) for validation; 0 trains on all of them [default: 1/12, 5000 of 60000]",
+        HelpName = "N",
+    };
+
     private readonly Option<string?> _output = new("--output")
     {
         Description = "Run folder to create; history.csv (per-epoch loss and accuracy) is written there",
@@ -82,6 +88,7 @@ internal sealed class TrainCommand : Command
         _epochs.CustomParser = WholeNumber(minimum: 1);
         _batchSize.CustomParser = WholeNumber(minimum: 1);
         _seed.CustomParser = WholeNumber(minimum: int.MinValue);
+        _validation.CustomParser = result => WholeNumber(minimum: 0)(result);
         _threads.CustomParser = result => WholeNumber(minimum: 1)(result);
         _learningRate.CustomParser = PositiveNumber;
         _model.Validators.Add(result =>
@@ -96,6 +103,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_model);
         Options.Add(_data);
         Options.Add(_threads);
+        Options.Add(_validation);
         Options.Add(_output);
         SetAction(Execute);
     }
@@ -110,6 +118,7 @@ internal sealed class TrainCommand : Command
             LearningRate: parsed.GetValue(_learningRate),
             Seed: parsed.GetValue(_seed),
             Threads: parsed.GetValue(_threads),
+            ValidationCount: parsed.GetValue(_validation),
             OutputDirectory: parsed.GetValue(_output));
         try
         {
@@ -132,10 +141,13 @@ internal sealed class TrainCommand : Command
         if (s.OutputDirectory is not null) Directory.CreateDirectory(s.OutputDirectory);
 
         var (full, test) = FashionMnist.Load(s.DataDirectory);
-        // Split by count rather than Fit's validationSplit: 60 000 × (1 − 1/12f) rounds down to 54 999 in float.
-        var (train, validation) = full.Split(full.Count - (int)Math.Round(full.Count / (double)ValidationDivisor));
+        // Split by count rather than Fit's validationSplit: a float fraction of 60 000 can round to 54 999.
+        int held = s.ValidationCount ?? (int)Math.Round(full.Count / (double)ValidationDivisor);
+        if (held >= full.Count)
+            throw new ArgumentException($"--validation {held} leaves none of the {full.Count} training images to train on.");
+        var (train, validation) = held > 0 ? full.Split(full.Count - held) : (full, null);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation.Count} validation, {test.Count} test images"));
+            $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test.Count} test images"));
 
         var model = ModelPresets.Create(s.Model, s.Seed);
         output.WriteLine(model.Summary());
@@ -146,7 +158,7 @@ internal sealed class TrainCommand : Command
 
         var progress = SpectreProgress.For(_terminal);
         History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
-            validationData: (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress]));
+            validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress]));
         if (history.SkippedSteps > 0)
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate.");
 
@@ -217,5 +229,5 @@ internal sealed class TrainCommand : Command
     private static string Format(float value) => value.ToString("G", CultureInfo.InvariantCulture);
 
     private sealed record TrainSettings(string Model, string DataDirectory, int Epochs, int BatchSize, float LearningRate,
-        int Seed, int? Threads, string? OutputDirectory);
+        int Seed, int? Threads, int? ValidationCount, string? OutputDirectory);
 }
