@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Strata.Kernels;
 
@@ -305,16 +306,37 @@ public static class Gemm
                         // with the same C + acc as a full tile so edges round exactly like the interior.
                         TKernel.Run(ap, bp, ldb, kc, tile, nr, false);
                         for (int r = 0; r < rows; r++)
-                        {
-                            float* from = tile + r * nr;
-                            float* to = cp + (nint)r * N;
-                            for (int j = 0; j < cols; j++)
-                                to[j] = accumulate ? to[j] + from[j] : from[j];
-                        }
+                            AddBack(tile + r * nr, cols, accumulate, cp + (nint)r * N);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>One row of an edge tile into C: <c>to = from</c> or <c>to = to + from</c> for the first <paramref name="cols"/> values.</summary>
+    // from: [cols]; to: [cols]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddBack(float* from, int cols, bool accumulate, float* to)
+    {
+        int j = 0;
+        if (Avx.IsSupported)
+        {
+            for (; j + 8 <= cols; j += 8)
+            {
+                Vector256<float> v = Avx.LoadVector256(from + j);
+                Avx.Store(to + j, accumulate ? v + Avx.LoadVector256(to + j) : v);
+            }
+            if (j < cols)
+            {
+                // Masked lanes of C are neither read nor written, so the tile's padding never leaks past the matrix.
+                Vector256<float> mask = GemmPacking.LaneMask(cols - j);
+                Vector256<float> v = Avx.LoadVector256(from + j);
+                Avx.MaskStore(to + j, mask, accumulate ? v + Avx.MaskLoad(to + j, mask) : v);
+            }
+            return;
+        }
+        for (; j < cols; j++)
+            to[j] = accumulate ? to[j] + from[j] : from[j];
     }
 
     /// <summary>
