@@ -243,24 +243,26 @@ public static class Gemm
             float* bPack = scratch.PackedB((nint)ncMax * KcStep);
             float* tile = scratch.Tile(mr * nr);
 
+            // With a single row block, each B̃ strip serves only the Ã strips of that block, so it is packed right
+            // before use into one L1-sized slot instead of a whole block that would have to round-trip through L2.
+            bool packPerStrip = m1 - m0 <= TKernel.MC;
+
             for (int jc = n0; jc < n1; jc += TKernel.NC)
             {
                 int nc = Math.Min(TKernel.NC, n1 - jc);
-                int fullStrips = nc / nr;
                 for (int pc = 0; pc < K; pc += KcStep)
                 {
                     int kc = Math.Min(KcStep, K - pc);
                     // beta = 0 overwrites C with the first K block (so NaN or garbage in C is never read); later blocks add.
                     bool accumulate = Accumulate || pc > 0;
-
-                    // B̃: B[n, k] (NT) is transposed; B[k, n] is copied, or in DirectB mode only its ragged last strip is.
-                    if (TransB)
-                        GemmPacking.PackLanesAlongK(B + (nint)jc * K + pc, K, nc, kc, nr, bPack);
-                    else if (!DirectB)
-                        GemmPacking.PackLanesAcrossK(B + (nint)pc * N + jc, N, nc, kc, nr, bPack);
-                    else if (fullStrips * nr < nc)
-                        GemmPacking.PackLanesAcrossK(B + (nint)pc * N + jc + fullStrips * nr, N, nc - fullStrips * nr, kc, nr,
-                            bPack + (nint)fullStrips * nr * kc);
+                    if (!packPerStrip)
+                    {
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            if (!ReadsBInPlace(Math.Min(nr, nc - jr)))
+                                PackBStrip(jc + jr, Math.Min(nr, nc - jr), pc, kc, bPack + (nint)jr * kc);
+                        }
+                    }
 
                     for (int ic = m0; ic < m1; ic += TKernel.MC)
                     {
@@ -272,25 +274,55 @@ public static class Gemm
                         else
                             GemmPacking.PackLanesAlongK(A + (nint)ic * K + pc, K, mc, kc, mr, aPack);
 
-                        MacroKernel(aPack, bPack, tile, ic, mc, jc, nc, pc, kc, accumulate);
+                        MacroKernel(aPack, bPack, packPerStrip, tile, ic, mc, jc, nc, pc, kc, accumulate);
                     }
                 }
             }
         }
 
-        /// <summary>All MR × NR tiles of one packed block pair; each B̃ strip stays in L1 while the Ã strips stream past it.</summary>
-        // aPack: [mc / MR, kc, MR]; bPack: [nc / NR, kc, NR]; tile: [MR, NR]
+        /// <summary>A full-width strip of B[k, n] (NN, TN) with few rows of A is read where it lies, row stride N.</summary>
+        private readonly bool ReadsBInPlace(int cols) => DirectB && cols == TKernel.NR;
+
+        /// <summary>
+        /// Packs the B̃ strip of columns j0..j0+cols of K block pc: B[n, k] (NT) is transposed, B[k, n] is copied;
+        /// columns past <paramref name="cols"/> are zero.
+        /// </summary>
+        // strip: [kc, NR]
+        private readonly void PackBStrip(int j0, int cols, int pc, int kc, float* strip)
+        {
+            if (TransB)
+                GemmPacking.PackLanesAlongK(B + (nint)j0 * K + pc, K, cols, kc, TKernel.NR, strip);
+            else
+                GemmPacking.PackLanesAcrossK(B + (nint)pc * N + j0, N, cols, kc, TKernel.NR, strip);
+        }
+
+        /// <summary>All MR × NR tiles of one block pair; each B̃ strip stays in L1 while the Ã strips stream past it.</summary>
+        // aPack: [mc / MR, kc, MR]; bPack: [nc / NR, kc, NR], or one [kc, NR] slot when packPerStrip; tile: [MR, NR]
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void MacroKernel(float* aPack, float* bPack, float* tile, int ic, int mc, int jc, int nc, int pc, int kc,
-            bool accumulate)
+        private readonly void MacroKernel(float* aPack, float* bPack, bool packPerStrip, float* tile, int ic, int mc, int jc,
+            int nc, int pc, int kc, bool accumulate)
         {
             int mr = TKernel.MR, nr = TKernel.NR;
             for (int jr = 0; jr < nc; jr += nr)
             {
                 int cols = Math.Min(nr, nc - jr);
-                bool direct = DirectB && cols == nr;
-                float* bp = direct ? B + (nint)pc * N + jc + jr : bPack + (nint)jr * kc;
-                nint ldb = direct ? N : nr;
+                float* bp;
+                nint ldb = nr;
+                if (ReadsBInPlace(cols))
+                {
+                    bp = B + (nint)pc * N + jc + jr;
+                    ldb = N;
+                }
+                else if (packPerStrip)
+                {
+                    bp = bPack;
+                    PackBStrip(jc + jr, cols, pc, kc, bp);
+                }
+                else
+                {
+                    bp = bPack + (nint)jr * kc;
+                }
+
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int rows = Math.Min(mr, mc - ir);
