@@ -334,9 +334,12 @@ public static class Gemm
                     }
                     else
                     {
-                        // Edge tile: the kernel fills a whole tile in scratch and only the valid part reaches C,
-                        // with the same C + acc as a full tile so edges round exactly like the interior.
-                        TKernel.Run(ap, bp, ldb, kc, tile, nr, false);
+                        // Edge tile: the kernel fills a tile in scratch (half a tile if the real columns fit) and only the
+                        // valid part reaches C, with the same C + acc as a full tile so edges round like the interior.
+                        if (cols <= nr / 2)
+                            TKernel.RunHalf(ap, bp, ldb, kc, tile, nr);
+                        else
+                            TKernel.Run(ap, bp, ldb, kc, tile, nr, false);
                         for (int r = 0; r < rows; r++)
                             AddBack(tile + r * nr, cols, accumulate, cp + (nint)r * N);
                     }
