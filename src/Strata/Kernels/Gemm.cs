@@ -15,13 +15,16 @@ namespace Strata.Kernels;
 /// BLIS/Goto loop nest: for each NC-wide column block of C, for each KC block of K, pack B̃ (KC × NC) into NR-wide
 /// strips; for each MC-tall row block, pack Ã (MC × KC) into MR-tall strips; then every MR × NR tile of the block
 /// is one micro-kernel call. The transposes of NT and TN happen in packing, so one micro-kernel (8×32 Vector512,
-/// or 6×16 Vector256 where 512-bit vectors are slow) serves all three. In NN and TN with few rows, B is read in
-/// place instead of packed: it is used by so few A strips that copying it would cost more than it saves.
+/// or 6×16 Vector256 where 512-bit vectors are slow) serves all three. Edge tiles go through a scratch tile (a
+/// half-width kernel when the last strip has at most NR/2 columns) and masked stores. In NN and TN with few rows,
+/// B is read in place instead of packed: it is used by so few A strips that copying it would cost more than it
+/// saves; with a single row block, the other B̃ strips are packed one at a time just before use, into L1.
 /// </para>
 /// <para>
-/// Threads split C into contiguous ranges of whole tiles along M or N, whichever duplicates less packing; K is
-/// never split and the K blocks depend on k alone, so every element of C sees the same operations in the same
-/// order on any number of threads: results are bit-identical for every <see cref="WorkerPool.ThreadCount"/>.
+/// Threads split C into contiguous ranges of whole strips along M or N, chosen by a cost model of multiply-adds
+/// plus the packing each part repeats (see <see cref="Plan{TKernel}"/>). K is never split and the K blocks depend
+/// on k alone, so every element of C sees the same operations in the same order on any number of threads:
+/// results are bit-identical for every <see cref="WorkerPool.ThreadCount"/>.
 /// </para>
 /// </remarks>
 public static class Gemm
@@ -31,7 +34,6 @@ public static class Gemm
 
     /// <summary>B is read in place (NN, TN) when a thread's share of C has at most this many rows.</summary>
     internal const int DirectBMaxRows = 64;
-
 
     /// <summary>C[m, n] = A[m, k] · B[k, n] + beta·C.</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
@@ -197,6 +199,7 @@ public static class Gemm
     /// <summary>One part of a GEMM: a range of whole tiles of C along M or N, over all of K.</summary>
     private unsafe struct GemmJob<TKernel> : WorkerPool.IChunkBody where TKernel : unmanaged, IMicroKernel
     {
+        // A: [M, K], or [K, M] if TransA; B: [K, N], or [N, K] if TransB; C: [M, N]
         public float* A;
         public float* B;
         public float* C;
