@@ -51,6 +51,7 @@ internal static class GemmVsTorch
 
         Console.WriteLine($"Strata GEMM vs torch.mm, {threads} threads, {rounds} rounds, ≥{minMilliseconds} ms per repeat");
         Console.WriteLine($"Vector512 accelerated: {Vector512.IsHardwareAccelerated}, processors: {Environment.ProcessorCount}");
+        Console.WriteLine($"Load average at start: {LoadAverage()}");
         double peakOne = MicroKernelPeak(1);
         double peakAll = MicroKernelPeak(threads);
         Console.WriteLine($"Micro-kernel peak: {peakOne:F1} GFLOPS on 1 thread, {peakAll:F1} GFLOPS on {threads} threads");
@@ -72,6 +73,7 @@ internal static class GemmVsTorch
             Console.WriteLine($"round {round + 1}/{rounds} done");
         }
 
+        Console.WriteLine($"Load average at end: {LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine($"PyTorch {torchVersion} (torch.set_num_threads({threads})); micro-kernel peak {peakAll:F0} GFLOPS on {threads} threads.");
         Console.WriteLine();
@@ -242,6 +244,10 @@ internal static class GemmVsTorch
         Console.WriteLine("bench/pytorch/gemm.py not found; PyTorch column left empty.");
         return null;
     }
+
+    /// <summary>The 1/5/15-minute load averages (Linux), to judge how much other work shared the cores.</summary>
+    private static string LoadAverage()
+        => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static float[] RandomValues(Random random, int count)
     {

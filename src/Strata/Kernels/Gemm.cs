@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Strata.Kernels;
 
@@ -14,13 +15,16 @@ namespace Strata.Kernels;
 /// BLIS/Goto loop nest: for each NC-wide column block of C, for each KC block of K, pack B̃ (KC × NC) into NR-wide
 /// strips; for each MC-tall row block, pack Ã (MC × KC) into MR-tall strips; then every MR × NR tile of the block
 /// is one micro-kernel call. The transposes of NT and TN happen in packing, so one micro-kernel (8×32 Vector512,
-/// or 6×16 Vector256 where 512-bit vectors are slow) serves all three. In NN and TN with few rows, B is read in
-/// place instead of packed: it is used by so few A strips that copying it would cost more than it saves.
+/// or 6×16 Vector256 where 512-bit vectors are slow) serves all three. Edge tiles go through a scratch tile (a
+/// half-width kernel when the last strip has at most NR/2 columns) and masked stores. In NN and TN with few rows,
+/// B is read in place instead of packed: it is used by so few A strips that copying it would cost more than it
+/// saves; with a single row block, the other B̃ strips are packed one at a time just before use, into L1.
 /// </para>
 /// <para>
-/// Threads split C into contiguous ranges of whole tiles along M or N, whichever duplicates less packing; K is
-/// never split and the K blocks depend on k alone, so every element of C sees the same operations in the same
-/// order on any number of threads: results are bit-identical for every <see cref="WorkerPool.ThreadCount"/>.
+/// Threads split C into contiguous ranges of whole strips along M or N, chosen by a cost model of multiply-adds
+/// plus the packing each part repeats (see <see cref="Plan{TKernel}"/>). K is never split and the K blocks depend
+/// on k alone, so every element of C sees the same operations in the same order on any number of threads:
+/// results are bit-identical for every <see cref="WorkerPool.ThreadCount"/>.
 /// </para>
 /// </remarks>
 public static class Gemm
@@ -30,7 +34,6 @@ public static class Gemm
 
     /// <summary>B is read in place (NN, TN) when a thread's share of C has at most this many rows.</summary>
     internal const int DirectBMaxRows = 64;
-
 
     /// <summary>C[m, n] = A[m, k] · B[k, n] + beta·C.</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
@@ -196,6 +199,7 @@ public static class Gemm
     /// <summary>One part of a GEMM: a range of whole tiles of C along M or N, over all of K.</summary>
     private unsafe struct GemmJob<TKernel> : WorkerPool.IChunkBody where TKernel : unmanaged, IMicroKernel
     {
+        // A: [M, K], or [K, M] if TransA; B: [K, N], or [N, K] if TransB; C: [M, N]
         public float* A;
         public float* B;
         public float* C;
@@ -242,24 +246,26 @@ public static class Gemm
             float* bPack = scratch.PackedB((nint)ncMax * KcStep);
             float* tile = scratch.Tile(mr * nr);
 
+            // With a single row block, each B̃ strip serves only the Ã strips of that block, so it is packed right
+            // before use into one L1-sized slot instead of a whole block that would have to round-trip through L2.
+            bool packPerStrip = m1 - m0 <= TKernel.MC;
+
             for (int jc = n0; jc < n1; jc += TKernel.NC)
             {
                 int nc = Math.Min(TKernel.NC, n1 - jc);
-                int fullStrips = nc / nr;
                 for (int pc = 0; pc < K; pc += KcStep)
                 {
                     int kc = Math.Min(KcStep, K - pc);
                     // beta = 0 overwrites C with the first K block (so NaN or garbage in C is never read); later blocks add.
                     bool accumulate = Accumulate || pc > 0;
-
-                    // B̃: B[n, k] (NT) is transposed; B[k, n] is copied, or in DirectB mode only its ragged last strip is.
-                    if (TransB)
-                        GemmPacking.PackLanesAlongK(B + (nint)jc * K + pc, K, nc, kc, nr, bPack);
-                    else if (!DirectB)
-                        GemmPacking.PackLanesAcrossK(B + (nint)pc * N + jc, N, nc, kc, nr, bPack);
-                    else if (fullStrips * nr < nc)
-                        GemmPacking.PackLanesAcrossK(B + (nint)pc * N + jc + fullStrips * nr, N, nc - fullStrips * nr, kc, nr,
-                            bPack + (nint)fullStrips * nr * kc);
+                    if (!packPerStrip)
+                    {
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            if (!ReadsBInPlace(Math.Min(nr, nc - jr)))
+                                PackBStrip(jc + jr, Math.Min(nr, nc - jr), pc, kc, bPack + (nint)jr * kc);
+                        }
+                    }
 
                     for (int ic = m0; ic < m1; ic += TKernel.MC)
                     {
@@ -271,25 +277,55 @@ public static class Gemm
                         else
                             GemmPacking.PackLanesAlongK(A + (nint)ic * K + pc, K, mc, kc, mr, aPack);
 
-                        MacroKernel(aPack, bPack, tile, ic, mc, jc, nc, pc, kc, accumulate);
+                        MacroKernel(aPack, bPack, packPerStrip, tile, ic, mc, jc, nc, pc, kc, accumulate);
                     }
                 }
             }
         }
 
-        /// <summary>All MR × NR tiles of one packed block pair; each B̃ strip stays in L1 while the Ã strips stream past it.</summary>
-        // aPack: [mc / MR, kc, MR]; bPack: [nc / NR, kc, NR]; tile: [MR, NR]
+        /// <summary>A full-width strip of B[k, n] (NN, TN) with few rows of A is read where it lies, row stride N.</summary>
+        private readonly bool ReadsBInPlace(int cols) => DirectB && cols == TKernel.NR;
+
+        /// <summary>
+        /// Packs the B̃ strip of columns j0..j0+cols of K block pc: B[n, k] (NT) is transposed, B[k, n] is copied;
+        /// columns past <paramref name="cols"/> are zero.
+        /// </summary>
+        // strip: [kc, NR]
+        private readonly void PackBStrip(int j0, int cols, int pc, int kc, float* strip)
+        {
+            if (TransB)
+                GemmPacking.PackLanesAlongK(B + (nint)j0 * K + pc, K, cols, kc, TKernel.NR, strip);
+            else
+                GemmPacking.PackLanesAcrossK(B + (nint)pc * N + j0, N, cols, kc, TKernel.NR, strip);
+        }
+
+        /// <summary>All MR × NR tiles of one block pair; each B̃ strip stays in L1 while the Ã strips stream past it.</summary>
+        // aPack: [mc / MR, kc, MR]; bPack: [nc / NR, kc, NR], or one [kc, NR] slot when packPerStrip; tile: [MR, NR]
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void MacroKernel(float* aPack, float* bPack, float* tile, int ic, int mc, int jc, int nc, int pc, int kc,
-            bool accumulate)
+        private readonly void MacroKernel(float* aPack, float* bPack, bool packPerStrip, float* tile, int ic, int mc, int jc,
+            int nc, int pc, int kc, bool accumulate)
         {
             int mr = TKernel.MR, nr = TKernel.NR;
             for (int jr = 0; jr < nc; jr += nr)
             {
                 int cols = Math.Min(nr, nc - jr);
-                bool direct = DirectB && cols == nr;
-                float* bp = direct ? B + (nint)pc * N + jc + jr : bPack + (nint)jr * kc;
-                nint ldb = direct ? N : nr;
+                float* bp;
+                nint ldb = nr;
+                if (ReadsBInPlace(cols))
+                {
+                    bp = B + (nint)pc * N + jc + jr;
+                    ldb = N;
+                }
+                else if (packPerStrip)
+                {
+                    bp = bPack;
+                    PackBStrip(jc + jr, cols, pc, kc, bp);
+                }
+                else
+                {
+                    bp = bPack + (nint)jr * kc;
+                }
+
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int rows = Math.Min(mr, mc - ir);
@@ -301,20 +337,44 @@ public static class Gemm
                     }
                     else
                     {
-                        // Edge tile: the kernel fills a whole tile in scratch and only the valid part reaches C,
-                        // with the same C + acc as a full tile so edges round exactly like the interior.
-                        TKernel.Run(ap, bp, ldb, kc, tile, nr, false);
+                        // Edge tile: the kernel fills a tile in scratch (half a tile if the real columns fit) and only the
+                        // valid part reaches C, with the same C + acc as a full tile so edges round like the interior.
+                        if (cols <= nr / 2)
+                            TKernel.RunHalf(ap, bp, ldb, kc, tile, nr);
+                        else
+                            TKernel.Run(ap, bp, ldb, kc, tile, nr, false);
                         for (int r = 0; r < rows; r++)
-                        {
-                            float* from = tile + r * nr;
-                            float* to = cp + (nint)r * N;
-                            for (int j = 0; j < cols; j++)
-                                to[j] = accumulate ? to[j] + from[j] : from[j];
-                        }
+                            AddBack(tile + r * nr, cols, accumulate, cp + (nint)r * N);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>One row of an edge tile into C: <c>to = from</c> or <c>to = to + from</c> for the first <paramref name="cols"/> values.</summary>
+    // from: [cols]; to: [cols]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddBack(float* from, int cols, bool accumulate, float* to)
+    {
+        int j = 0;
+        if (Avx.IsSupported)
+        {
+            for (; j + 8 <= cols; j += 8)
+            {
+                Vector256<float> v = Avx.LoadVector256(from + j);
+                Avx.Store(to + j, accumulate ? v + Avx.LoadVector256(to + j) : v);
+            }
+            if (j < cols)
+            {
+                // Masked lanes of C are neither read nor written, so the tile's padding never leaks past the matrix.
+                Vector256<float> mask = GemmPacking.LaneMask(cols - j);
+                Vector256<float> v = Avx.LoadVector256(from + j);
+                Avx.MaskStore(to + j, mask, accumulate ? v + Avx.MaskLoad(to + j, mask) : v);
+            }
+            return;
+        }
+        for (; j < cols; j++)
+            to[j] = accumulate ? to[j] + from[j] : from[j];
     }
 
     /// <summary>

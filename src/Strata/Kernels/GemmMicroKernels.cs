@@ -30,6 +30,12 @@ internal unsafe interface IMicroKernel
     /// summed from zero in order of p.
     /// </summary>
     static abstract void Run(float* a, float* b, nint ldb, int kc, float* c, nint ldc, bool accumulate);
+
+    /// <summary>
+    /// The left half of the tile, <c>C[MR, NR/2] = acc</c> (no accumulate: it only fills edge tiles), for a last strip
+    /// of B with at most NR/2 real columns; the sums are formed exactly as <see cref="Run"/> forms them.
+    /// </summary>
+    static abstract void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc);
 }
 
 /// <summary>
@@ -105,6 +111,36 @@ internal readonly struct Kernel8x32 : IMicroKernel
         Put(c50, c51, c + 5 * ldc, accumulate);
         Put(c60, c61, c + 6 * ldc, accumulate);
         Put(c70, c71, c + 7 * ldc, accumulate);
+    }
+
+    // a: [kc, 8] packed strip; b: [kc, 16] rows ldb apart; c: [8, 16] rows ldc apart
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            a += 8;
+            b += ldb;
+        }
+        c0.Store(c);
+        c1.Store(c + ldc);
+        c2.Store(c + 2 * ldc);
+        c3.Store(c + 3 * ldc);
+        c4.Store(c + 4 * ldc);
+        c5.Store(c + 5 * ldc);
+        c6.Store(c + 6 * ldc);
+        c7.Store(c + 7 * ldc);
     }
 
     // c: [32] one row of the C tile
@@ -183,6 +219,31 @@ internal readonly struct Kernel6x16 : IMicroKernel
         Put(c30, c31, c + 3 * ldc, accumulate);
         Put(c40, c41, c + 4 * ldc, accumulate);
         Put(c50, c51, c + 5 * ldc, accumulate);
+    }
+
+    // a: [kc, 6] packed strip; b: [kc, 8] rows ldb apart; c: [6, 8] rows ldc apart
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b);
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, c0);
+            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(a[1]), b0, c1);
+            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(a[2]), b0, c2);
+            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(a[3]), b0, c3);
+            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(a[4]), b0, c4);
+            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(a[5]), b0, c5);
+            a += 6;
+            b += ldb;
+        }
+        c0.Store(c);
+        c1.Store(c + ldc);
+        c2.Store(c + 2 * ldc);
+        c3.Store(c + 3 * ldc);
+        c4.Store(c + 4 * ldc);
+        c5.Store(c + 5 * ldc);
     }
 
     // c: [16] one row of the C tile

@@ -60,6 +60,16 @@ internal static unsafe class GemmPacking
                 for (int p = 0; p < kc; p++)
                     CopyRun(column + p * ld, strip + p * width, width);
             }
+            else if (width % 8 == 0 && Avx.IsSupported)
+            {
+                // The ragged last strip: masked loads never touch memory past the matrix, and masked-off lanes read as 0.
+                for (int group = 0; group < width; group += 8)
+                {
+                    Vector256<float> mask = LaneMask(valid - group);
+                    for (int p = 0; p < kc; p++)
+                        Avx.Store(strip + p * width + group, Avx.MaskLoad(column + p * ld + group, mask));
+                }
+            }
             else
             {
                 for (int p = 0; p < kc; p++)
@@ -74,6 +84,11 @@ internal static unsafe class GemmPacking
             }
         }
     }
+
+    /// <summary>A mask for <c>Avx.MaskLoad</c>/<c>MaskStore</c>: lanes below <paramref name="count"/> set (sign bit), the rest clear.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LaneMask(int count)
+        => Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 
     // from: [count]; to: [count]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
