@@ -41,5 +41,5 @@ internal sealed class ParameterSlab
     }
 
     /// <summary>Sets every gradient to zero (the start of a step; layers accumulate).</summary>
-    public void ZeroGradients() => Kernels.SlabKernels.Clear(Gradients);
+    public void ZeroGradients() => Array.Clear(Gradients);
 }

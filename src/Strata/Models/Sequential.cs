@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Diagnostics;
 using Strata.Layers;
 using Strata.Optimizers;
@@ -142,8 +143,9 @@ public sealed partial class Sequential
     {
         float loss = ForwardBackward(x, y, out output);
         // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
-        double sumOfSquares = Kernels.SlabKernels.SumOfSquares(_slab!.Gradients);
-        skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares);
+        // (These memory-bound passes stay on one thread: on this machine's two vCPUs a second thread slows them.)
+        float sumOfSquares = TensorPrimitives.SumOfSquares<float>(_slab!.Gradients);
+        skipped = !float.IsFinite(loss) || !float.IsFinite(sumOfSquares);
         if (!skipped) Optimizer!.ApplyGradients(_gradients!);
         return loss;
     }

@@ -33,8 +33,8 @@ public sealed class Sgd : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (Momentum == 0)
-            SlabKernels.Sgd(gradients, LearningRate, parameters);
+            OptimizerKernels.Sgd(gradients, LearningRate, parameters);
         else
-            SlabKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity, parameters);
+            OptimizerKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity, parameters);
     }
 }

@@ -74,23 +74,18 @@ public class SgdTests
     }
 
     [Fact]
-    public void Slab_passes_match_their_twins_across_chunk_boundaries()
+    public void Plain_kernel_matches_its_scalar_twin_for_every_length()
     {
-        foreach (int n in new[] { 0, 1, 100, 32768, 32769, 100_000 })
+        for (int n = 0; n <= 130; n++)
         {
             var random = new Random(n);
             float[] g = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
             float[] w1 = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
             float[] w2 = (float[])w1.Clone();
-            SlabKernels.Sgd(g, 0.05f, w1);
+            OptimizerKernels.Sgd(g, 0.05f, w1);
             ReferenceOptimizerKernels.Sgd(g, 0.05f, w2);
             for (int i = 0; i < n; i++) Assert.True(Math.Abs(w2[i] - w1[i]) <= 1e-6f * Math.Max(1f, Math.Abs(w2[i])), $"[{i}] {w1[i]} vs {w2[i]}"); // FMA rounds once
-            double expected = g.Sum(v => (double)v * v);
-            Assert.True(Math.Abs(expected - SlabKernels.SumOfSquares(g)) <= 1e-5 * Math.Max(1, expected)); // float within a chunk
-            SlabKernels.Clear(g);
-            Assert.All(g, v => Assert.Equal(0f, v));
         }
-        Assert.True(double.IsNaN(SlabKernels.SumOfSquares(Enumerable.Repeat(1f, 70_000).Append(float.NaN).ToArray())));
     }
 
     [Fact]
