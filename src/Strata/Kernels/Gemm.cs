@@ -29,8 +29,15 @@ namespace Strata.Kernels;
 /// </remarks>
 public static class Gemm
 {
-    /// <summary>Products smaller than this many flops (2·m·n·k) run on the calling thread alone.</summary>
-    internal const long ParallelFlops = 2_000_000;
+    /// <summary>
+    /// Products smaller than this many flops (2·m·n·k) run on the calling thread alone. In a training loop the
+    /// optimizer rewrites every weight matrix each step, so a second core must first pull its share of the
+    /// weights out of the first core's cache; on this 2-vCPU machine that costs about 100 µs per MB and outweighs
+    /// the second core for every Dense product of the texts' MLP up to batch 256 (measured with
+    /// <c>bench train</c>: batch 32, 2·10⁶ → 69k samples/s, 2·10⁷ → 100k; batch 256, 2·10⁶ → 105k, 2·10⁸ → 120k).
+    /// Isolated products above it still use every thread.
+    /// </summary>
+    internal const long ParallelFlops = 128_000_000;
 
     /// <summary>B is read in place (NN, TN) when a thread's share of C has at most this many rows.</summary>
     internal const int DirectBMaxRows = 64;

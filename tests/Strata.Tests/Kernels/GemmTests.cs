@@ -199,6 +199,8 @@ public class GemmThreadingTests
     [InlineData(GemmTests.Variant.NN, 256, 784, 300)]
     [InlineData(GemmTests.Variant.NT, 517, 333, 211)]
     [InlineData(GemmTests.Variant.TN, 129, 700, 2100)]
+    [InlineData(GemmTests.Variant.NN, 600, 500, 300)] // above Gemm.ParallelFlops: the threaded path
+    [InlineData(GemmTests.Variant.NT, 300, 700, 400)]
     public void Results_are_bit_identical_for_any_thread_count(GemmTests.Variant variant, int m, int k, int n)
     {
         var random = new Random(m * 7 + n);
