@@ -40,12 +40,12 @@ internal static class GemmVsTorch
 
     public static int Run(string[] args)
     {
-        int threads = IntOption(args, "--threads", 2);
-        int rounds = IntOption(args, "--rounds", 3);
-        int minMilliseconds = IntOption(args, "--min-ms", 200);
-        string python = StringOption(args, "--python", "/usr/bin/python3");
+        int threads = BenchSupport.Int(args, "--threads", 2);
+        int rounds = BenchSupport.Int(args, "--rounds", 3);
+        int minMilliseconds = BenchSupport.Int(args, "--min-ms", 200);
+        string python = BenchSupport.String(args, "--python", "/usr/bin/python3");
         bool withTorch = !args.Contains("--no-torch");
-        string filter = StringOption(args, "--filter", "");
+        string filter = BenchSupport.String(args, "--filter", "");
         Shape[] shapes = Shapes.Where(s => s.Name.Contains(filter, StringComparison.Ordinal)).ToArray();
         WorkerPool.ThreadCount = threads;
 
@@ -56,7 +56,7 @@ internal static class GemmVsTorch
         double peakAll = MicroKernelPeak(threads);
         Console.WriteLine($"Micro-kernel peak: {peakOne:F1} GFLOPS on 1 thread, {peakAll:F1} GFLOPS on {threads} threads");
 
-        string? script = withTorch ? FindScript() : null;
+        string? script = withTorch ? BenchSupport.FindScript("gemm.py") : null;
         var strata = shapes.ToDictionary(s => s.Name, _ => new List<double>());
         var torch = shapes.ToDictionary(s => s.Name, _ => new List<double>());
         string torchVersion = "unavailable";
@@ -81,9 +81,9 @@ internal static class GemmVsTorch
         Console.WriteLine("|---|---:|---:|---:|---:|");
         foreach (Shape shape in shapes)
         {
-            double ours = Median(strata[shape.Name]);
-            string theirs = torch[shape.Name].Count > 0 ? Median(torch[shape.Name]).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
-            string ratio = torch[shape.Name].Count > 0 ? (ours / Median(torch[shape.Name])).ToString("F2", CultureInfo.InvariantCulture) + "×" : "n/a";
+            double ours = BenchSupport.Median(strata[shape.Name]);
+            string theirs = torch[shape.Name].Count > 0 ? BenchSupport.Median(torch[shape.Name]).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
+            string ratio = torch[shape.Name].Count > 0 ? (ours / BenchSupport.Median(torch[shape.Name])).ToString("F2", CultureInfo.InvariantCulture) + "×" : "n/a";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {shape.Name} | {ours:F1} | {theirs} | {ratio} | {100 * ours / peakAll:F0}% |"));
         }
@@ -110,7 +110,7 @@ internal static class GemmVsTorch
             (int iterations, double seconds) = Repeat(step, minMilliseconds);
             rates.Add(shape.Flops * iterations / seconds / 1e9);
         }
-        return Median(rates);
+        return BenchSupport.Median(rates);
     }
 
     private static (int Iterations, double Seconds) Repeat(Action step, int minMilliseconds)
@@ -161,7 +161,7 @@ internal static class GemmVsTorch
                 double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 rates.Add(2.0 * TKernel.MR * TKernel.NR * Kc * Calls * threads / seconds / 1e9);
             }
-            return Median(rates);
+            return BenchSupport.Median(rates);
         }
         finally
         {
@@ -202,47 +202,13 @@ internal static class GemmVsTorch
             n = s.N,
             beta = (int)s.Beta,
         }));
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { script, shapes, "--threads", threads.ToString(CultureInfo.InvariantCulture),
-                     "--repeats", "5", "--min-seconds", (minMilliseconds / 1000.0).ToString(CultureInfo.InvariantCulture) })
-            start.ArgumentList.Add(argument);
-        try
-        {
-            using Process process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd();
-            string error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                Console.WriteLine($"PyTorch script failed ({process.ExitCode}): {error}");
-                return null;
-            }
-            using JsonDocument document = JsonDocument.Parse(output);
-            var rates = new Dictionary<string, double>();
-            foreach (JsonProperty property in document.RootElement.GetProperty("results").EnumerateObject())
-                rates[property.Name] = property.Value.GetDouble();
-            return new TorchResult(document.RootElement.GetProperty("torch").GetString() ?? "?", rates);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Console.WriteLine($"Could not start {python}: {e.Message}");
+        if (BenchSupport.RunPython(python, script, shapes, "--threads", threads.ToString(CultureInfo.InvariantCulture),
+                "--repeats", "5", "--min-seconds", (minMilliseconds / 1000.0).ToString(CultureInfo.InvariantCulture)) is not { } json)
             return null;
-        }
-    }
-
-    private static string? FindScript()
-    {
-        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                string candidate = Path.Combine(directory.FullName, "bench", "pytorch", "gemm.py");
-                if (File.Exists(candidate))
-                    return candidate;
-            }
-        }
-        Console.WriteLine("bench/pytorch/gemm.py not found; PyTorch column left empty.");
-        return null;
+        var rates = new Dictionary<string, double>();
+        foreach (JsonProperty property in json.GetProperty("results").EnumerateObject())
+            rates[property.Name] = property.Value.GetDouble();
+        return new TorchResult(json.GetProperty("torch").GetString() ?? "?", rates);
     }
 
     /// <summary>The 1/5/15-minute load averages (Linux), to judge how much other work shared the cores.</summary>
@@ -257,21 +223,4 @@ internal static class GemmVsTorch
         return values;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string StringOption(string[] args, string name, string fallback)
-    {
-        int index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
 }
