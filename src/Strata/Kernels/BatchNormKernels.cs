@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Strata.Kernels;
@@ -164,12 +163,13 @@ internal static class BatchNormKernels
     private enum RowOp { Sum, SquaredDeviation, Affine, BackwardSums, BackwardInput }
 
     /// <summary>
-    /// Chunks of about 16K values (at most 64 chunks), so that small tensors ([32, 300]) stay on one thread.
-    /// The split depends only on the shape, never on the thread count.
+    /// Chunks of about 128K values (at most 64 chunks): waking a second core and moving the data to it costs
+    /// more than these passes over anything smaller, so Dense-sized tensors ([32, 784], [256, 784]) stay on one
+    /// thread. The split depends only on the shape, never on the thread count.
     /// </summary>
     private static int RowChunks(int rows, int c, out int rowsPerChunk)
     {
-        rowsPerChunk = Math.Max(Math.Max(1, (rows + 63) / 64), (16384 + c - 1) / Math.Max(c, 1));
+        rowsPerChunk = Math.Max(Math.Max(1, (rows + 63) / 64), (131072 + c - 1) / Math.Max(c, 1));
         return rows == 0 ? 0 : (rows + rowsPerChunk - 1) / rowsPerChunk;
     }
 
@@ -211,136 +211,140 @@ internal static class BatchNormKernels
         public readonly void Execute(int chunk)
         {
             int r0 = chunk * RowsPerChunk, r1 = Math.Min(Rows, r0 + RowsPerChunk), c = C;
-            var p0 = new ReadOnlySpan<float>(P0, P0 == null ? 0 : c);
-            var p1 = new ReadOnlySpan<float>(P1, P1 == null ? 0 : c);
-            var p2 = new ReadOnlySpan<float>(P2, P2 == null ? 0 : c);
             switch (Op)
             {
                 case RowOp.Sum:
+                    SumColumns(X, null, r0, r1, c, Partial + (long)chunk * c);
+                    break;
                 case RowOp.SquaredDeviation:
-                {
-                    var acc = new Span<double>(Partial + (long)chunk * c, c);
-                    acc.Clear();
-                    for (int r = r0; r < r1; r++) AddRow(new ReadOnlySpan<float>(X + (long)r * c, c), Op == RowOp.Sum ? [] : p0, acc);
+                    SumColumns(X, P0, r0, r1, c, Partial + (long)chunk * c);
                     break;
-                }
                 case RowOp.BackwardSums:
-                {
-                    var accDy = new Span<double>(Partial + (long)chunk * c, c);
-                    var accDyXc = new Span<double>(Partial + (long)(Chunks + chunk) * c, c);
-                    accDy.Clear();
-                    accDyXc.Clear();
-                    for (int r = r0; r < r1; r++)
-                        AddBackwardRow(new ReadOnlySpan<float>(X + (long)r * c, c), new ReadOnlySpan<float>(DY + (long)r * c, c), p0, accDy, accDyXc);
+                    BackwardSumColumns(X, DY, P0, r0, r1, c, Partial + (long)chunk * c, Partial + (long)(Chunks + chunk) * c);
                     break;
-                }
                 case RowOp.Affine:
-                    for (int r = r0; r < r1; r++)
-                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(X + (long)r * c, c), p0, p1, new Span<float>(Output + (long)r * c, c));
+                    CombineRows(X, P0, null, null, P1, r0, r1, c, Output);
                     break;
                 case RowOp.BackwardInput:
-                    for (int r = r0; r < r1; r++)
-                        CombineRow(new ReadOnlySpan<float>(DY + (long)r * c, c), new ReadOnlySpan<float>(X + (long)r * c, c), p0, p1, p2,
-                            new Span<float>(Output + (long)r * c, c));
+                    CombineRows(DY, P0, X, P1, P2, r0, r1, c, Output);
                     break;
             }
         }
     }
 
-    // acc[f] += x[f] − shift[f] (shift empty) or (x[f] − shift[f])² (shift given), widened to double.
+    /// <summary>
+    /// acc[f] = Σ_r x[r, f] (shift null) or Σ_r (x[r, f] − shift[f])² over rows [r0, r1), widened to double before
+    /// subtracting. Channel blocks of 16 stay in registers while the rows stream past, two rows at a time so two
+    /// accumulator chains hide the add latency.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddRow(ReadOnlySpan<float> row, ReadOnlySpan<float> shift, Span<double> acc)
+    private static unsafe void SumColumns(float* x, float* shift, int r0, int r1, int c, double* acc)
     {
-        bool squares = !shift.IsEmpty;
-        ref float px = ref MemoryMarshal.GetReference(row);
-        ref float ps = ref MemoryMarshal.GetReference(shift);
-        ref double pa = ref MemoryMarshal.GetReference(acc);
         int f = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; f <= row.Length - Vector512<float>.Count; f += Vector512<float>.Count)
+            for (; f <= c - 16; f += 16)
             {
-                var v = Vector512.LoadUnsafe(ref px, (nuint)f);
-                var (lo, hi) = Vector512.Widen(v);
-                if (squares)
+                var (sLo, sHi) = shift == null ? (Vector512<double>.Zero, Vector512<double>.Zero) : Vector512.Widen(Vector512.Load(shift + f));
+                Vector512<double> lo0 = default, hi0 = default, lo1 = default, hi1 = default;
+                int r = r0;
+                for (; r + 1 < r1; r += 2)
                 {
-                    var (slo, shi) = Vector512.Widen(Vector512.LoadUnsafe(ref ps, (nuint)f));
-                    lo -= slo;
-                    hi -= shi;
-                    lo *= lo;
-                    hi *= hi;
+                    var (a0, b0) = Vector512.Widen(Vector512.Load(x + (long)r * c + f));
+                    var (a1, b1) = Vector512.Widen(Vector512.Load(x + (long)(r + 1) * c + f));
+                    if (shift != null)
+                    {
+                        a0 -= sLo; b0 -= sHi; a1 -= sLo; b1 -= sHi;
+                        a0 *= a0; b0 *= b0; a1 *= a1; b1 *= b1;
+                    }
+                    lo0 += a0; hi0 += b0; lo1 += a1; hi1 += b1;
                 }
-                (Vector512.LoadUnsafe(ref pa, (nuint)f) + lo).StoreUnsafe(ref pa, (nuint)f);
-                (Vector512.LoadUnsafe(ref pa, (nuint)(f + 8)) + hi).StoreUnsafe(ref pa, (nuint)(f + 8));
+                if (r < r1)
+                {
+                    var (a0, b0) = Vector512.Widen(Vector512.Load(x + (long)r * c + f));
+                    if (shift != null)
+                    {
+                        a0 -= sLo; b0 -= sHi;
+                        a0 *= a0; b0 *= b0;
+                    }
+                    lo0 += a0; hi0 += b0;
+                }
+                (lo0 + lo1).Store(acc + f);
+                (hi0 + hi1).Store(acc + f + 8);
             }
         }
-        for (; f < row.Length; f++)
+        for (; f < c; f++)
         {
-            double d = Unsafe.Add(ref px, f);
-            if (squares)
+            double sum = 0, s = shift == null ? 0 : shift[f];
+            for (int r = r0; r < r1; r++)
             {
-                d -= Unsafe.Add(ref ps, f);
-                d *= d;
+                double d = x[(long)r * c + f] - s;
+                sum += shift == null ? d : d * d;
             }
-            Unsafe.Add(ref pa, f) += d;
+            acc[f] = sum;
         }
     }
 
-    // accDy[f] += dy[f]; accDyXc[f] += dy[f]·(x[f] − mean[f]), in double.
+    /// <summary>accDy[f] = Σ_r dy[r, f] and accDyXc[f] = Σ_r dy[r, f]·(x[r, f] − mean[f]) over rows [r0, r1), in double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddBackwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
-        Span<double> accDy, Span<double> accDyXc)
+    private static unsafe void BackwardSumColumns(float* x, float* dY, float* mean, int r0, int r1, int c, double* accDy, double* accDyXc)
     {
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float pd = ref MemoryMarshal.GetReference(dY);
-        ref float pm = ref MemoryMarshal.GetReference(mean);
-        ref double pa = ref MemoryMarshal.GetReference(accDy);
-        ref double pb = ref MemoryMarshal.GetReference(accDyXc);
         int f = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; f <= x.Length - Vector512<float>.Count; f += Vector512<float>.Count)
+            for (; f <= c - 16; f += 16)
             {
-                var (dlo, dhi) = Vector512.Widen(Vector512.LoadUnsafe(ref pd, (nuint)f));
-                var (xlo, xhi) = Vector512.Widen(Vector512.LoadUnsafe(ref px, (nuint)f) - Vector512.LoadUnsafe(ref pm, (nuint)f));
-                (Vector512.LoadUnsafe(ref pa, (nuint)f) + dlo).StoreUnsafe(ref pa, (nuint)f);
-                (Vector512.LoadUnsafe(ref pa, (nuint)(f + 8)) + dhi).StoreUnsafe(ref pa, (nuint)(f + 8));
-                (Vector512.LoadUnsafe(ref pb, (nuint)f) + dlo * xlo).StoreUnsafe(ref pb, (nuint)f);
-                (Vector512.LoadUnsafe(ref pb, (nuint)(f + 8)) + dhi * xhi).StoreUnsafe(ref pb, (nuint)(f + 8));
+                var (mLo, mHi) = Vector512.Widen(Vector512.Load(mean + f));
+                Vector512<double> dLo = default, dHi = default, pLo = default, pHi = default;
+                for (int r = r0; r < r1; r++)
+                {
+                    var (gLo, gHi) = Vector512.Widen(Vector512.Load(dY + (long)r * c + f));
+                    var (xLo, xHi) = Vector512.Widen(Vector512.Load(x + (long)r * c + f));
+                    dLo += gLo;
+                    dHi += gHi;
+                    pLo = Vector512.FusedMultiplyAdd(gLo, xLo - mLo, pLo);
+                    pHi = Vector512.FusedMultiplyAdd(gHi, xHi - mHi, pHi);
+                }
+                dLo.Store(accDy + f);
+                dHi.Store(accDy + f + 8);
+                pLo.Store(accDyXc + f);
+                pHi.Store(accDyXc + f + 8);
             }
         }
-        for (; f < x.Length; f++)
+        for (; f < c; f++)
         {
-            double d = Unsafe.Add(ref pd, f);
-            Unsafe.Add(ref pa, f) += d;
-            Unsafe.Add(ref pb, f) += d * (Unsafe.Add(ref px, f) - Unsafe.Add(ref pm, f));
+            double sumDy = 0, sumDyXc = 0, m = mean[f];
+            for (int r = r0; r < r1; r++)
+            {
+                double g = dY[(long)r * c + f];
+                sumDy += g;
+                sumDyXc += g * (x[(long)r * c + f] - m);
+            }
+            accDy[f] = sumDy;
+            accDyXc[f] = sumDyXc;
         }
     }
 
-    // out[f] = k[f]·u[f] + m[f]·v[f] + b[f]
+    /// <summary>out[r, f] = k[f]·u[r, f] + m[f]·v[r, f] + b[f] over rows [r0, r1); v and m may be null (then out = k·u + b).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CombineRow(ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<float> k,
-        ReadOnlySpan<float> m, ReadOnlySpan<float> b, Span<float> output)
+    private static unsafe void CombineRows(float* u, float* k, float* v, float* m, float* b, int r0, int r1, int c, float* output)
     {
-        ref float pu = ref MemoryMarshal.GetReference(u);
-        ref float pv = ref MemoryMarshal.GetReference(v);
-        ref float pk = ref MemoryMarshal.GetReference(k);
-        ref float pm = ref MemoryMarshal.GetReference(m);
-        ref float pb = ref MemoryMarshal.GetReference(b);
-        ref float po = ref MemoryMarshal.GetReference(output);
-        int f = 0;
-        if (Vector512.IsHardwareAccelerated)
+        for (int r = r0; r < r1; r++)
         {
-            for (; f <= u.Length - Vector512<float>.Count; f += Vector512<float>.Count)
+            long row = (long)r * c;
+            int f = 0;
+            if (Vector512.IsHardwareAccelerated)
             {
-                var r = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pk, (nuint)f), Vector512.LoadUnsafe(ref pu, (nuint)f),
-                    Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pm, (nuint)f), Vector512.LoadUnsafe(ref pv, (nuint)f),
-                        Vector512.LoadUnsafe(ref pb, (nuint)f)));
-                r.StoreUnsafe(ref po, (nuint)f);
+                for (; f <= c - 16; f += 16)
+                {
+                    var acc = Vector512.FusedMultiplyAdd(Vector512.Load(k + f), Vector512.Load(u + row + f), Vector512.Load(b + f));
+                    if (v != null) acc = Vector512.FusedMultiplyAdd(Vector512.Load(m + f), Vector512.Load(v + row + f), acc);
+                    acc.Store(output + row + f);
+                }
             }
+            for (; f < c; f++)
+                output[row + f] = k[f] * u[row + f] + (v == null ? 0f : m[f] * v[row + f]) + b[f];
         }
-        for (; f < u.Length; f++)
-            Unsafe.Add(ref po, f) = Unsafe.Add(ref pk, f) * Unsafe.Add(ref pu, f) + Unsafe.Add(ref pm, f) * Unsafe.Add(ref pv, f) + Unsafe.Add(ref pb, f);
     }
 
     private static double SumRun(ReadOnlySpan<float> run)
