@@ -158,7 +158,9 @@ internal sealed class TrainCommand : Command
 
         var progress = SpectreProgress.For(_terminal);
         History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
-            validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress]));
+            validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress],
+            // A last batch of a single image has no batch variance, which BatchNormalization refuses: skip it.
+            dropLastPartialBatch: train.Count % s.BatchSize == 1));
         if (history.SkippedSteps > 0)
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate.");
 

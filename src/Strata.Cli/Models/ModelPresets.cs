@@ -15,7 +15,7 @@ internal sealed record ModelPreset(string Name, string Description, Func<Layer[]
 internal static class ModelPresets
 {
     /// <summary>The preset used when <c>--model</c> is not given.</summary>
-    public const string Default = "mlp";
+    public const string Default = "mlp-bn";
 
     /// <summary>Every preset, in the order the help lists them.</summary>
     public static IReadOnlyList<ModelPreset> All { get; } =
