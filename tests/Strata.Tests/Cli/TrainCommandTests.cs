@@ -36,8 +36,9 @@ public sealed partial class TrainCommandTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("", run.Stderr);
-        Assert.Contains("Model: \"mlp\"", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Total params: 266,610", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Model: \"mlp-bn\"", run.Stdout, StringComparison.Ordinal); // the BN network is the default
+        Assert.Contains("Total params: 271,346", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Non-trainable params: 2,368", run.Stdout, StringComparison.Ordinal);
         Assert.Contains($"183 training, 17 validation, {TestCount} test images", run.Stdout, StringComparison.Ordinal);
         // Captured output is not a terminal: one plain line per epoch.
         Assert.Matches(EpochLine(1), run.Stdout);
