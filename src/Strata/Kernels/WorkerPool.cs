@@ -49,6 +49,8 @@ public static class WorkerPool
     private static unsafe void* s_body;
     private static int s_chunkCount;
     private static int s_nextChunk;
+    private static bool s_pinned;
+    private static int s_pinnedDone;
     private static ExceptionDispatchInfo? s_error;
 
     // Odd while a job is open. Workers register in s_inJob before touching the job, and the caller closes the
@@ -92,7 +94,20 @@ public static class WorkerPool
     /// threads and returns when all chunks are done. <paramref name="body"/> must stay where it is during the call
     /// (pass a local). The first exception thrown by a chunk is rethrown here after the other chunks finished.
     /// </summary>
-    internal static unsafe void Run<TBody>(int chunkCount, ref TBody body) where TBody : unmanaged, IChunkBody
+    internal static void Run<TBody>(int chunkCount, ref TBody body) where TBody : unmanaged, IChunkBody
+        => Dispatch(chunkCount, ref body, pinned: false);
+
+    /// <summary>
+    /// Runs part p of <paramref name="parts"/> on participant p: the calling thread runs part 0 (and any part beyond
+    /// <see cref="ThreadCount"/>), worker p runs part p, every time. A kernel that gives each thread the same rows of
+    /// a weight in the forward pass, the backward pass and the update keeps those rows in that core's cache; with
+    /// dynamic claiming they would wander between cores, and every step would pay to move them back.
+    /// When the pool is busy or has one thread, the parts run in order on the calling thread.
+    /// </summary>
+    internal static void RunPinned<TBody>(int parts, ref TBody body) where TBody : unmanaged, IChunkBody
+        => Dispatch(parts, ref body, pinned: true);
+
+    private static unsafe void Dispatch<TBody>(int chunkCount, ref TBody body, bool pinned) where TBody : unmanaged, IChunkBody
     {
         if (chunkCount <= 0)
             return;
@@ -112,12 +127,22 @@ public static class WorkerPool
                 s_body = bodyPointer;
                 s_chunkCount = chunkCount;
                 s_nextChunk = 0;
+                s_pinned = pinned;
+                s_pinnedDone = 0;
                 s_error = null;
                 Interlocked.Increment(ref s_generation);
                 foreach (Worker worker in s_workers)
                     worker.Wake();
 
-                RunChunks();
+                RunChunks(participant: 0);
+                if (pinned)
+                {
+                    // The workers' parts are theirs alone: wait until each has run.
+                    int mine = chunkCount - Math.Min(chunkCount, s_threadCount) + 1;
+                    var wait = new SpinWait();
+                    while (Volatile.Read(ref s_pinnedDone) < chunkCount - mine)
+                        wait.SpinOnce(sleep1Threshold: -1);
+                }
 
                 Interlocked.Increment(ref s_generation);
                 var spin = new SpinWait();
@@ -136,15 +161,30 @@ public static class WorkerPool
     private static unsafe void Invoke<TBody>(void* body, int chunk) where TBody : unmanaged, IChunkBody
         => Unsafe.AsRef<TBody>(body).Execute(chunk);
 
-    /// <summary>Claims and runs chunks of the open job until none are left.</summary>
-    private static unsafe void RunChunks()
+    /// <summary>
+    /// Claims and runs chunks of the open job until none are left; in a pinned job, runs this participant's part
+    /// (the caller, participant 0, also runs the parts beyond the thread count).
+    /// </summary>
+    private static unsafe void RunChunks(int participant)
     {
         delegate*<void*, int, void> invoke = s_invoke;
         void* body = s_body;
         int count = s_chunkCount;
+        bool pinned = s_pinned;
+        int threads = s_threadCount;
+        int next = participant;
         while (true)
         {
-            int chunk = Interlocked.Increment(ref s_nextChunk) - 1;
+            int chunk;
+            if (pinned)
+            {
+                chunk = next;
+                next = next == 0 ? threads : next < threads ? count : next + 1;
+            }
+            else
+            {
+                chunk = Interlocked.Increment(ref s_nextChunk) - 1;
+            }
             if (chunk >= count)
                 return;
             try
@@ -157,6 +197,8 @@ public static class WorkerPool
             {
                 Interlocked.CompareExchange(ref s_error, ExceptionDispatchInfo.Capture(e), null);
             }
+            if (pinned && participant != 0)
+                Interlocked.Increment(ref s_pinnedDone);
         }
     }
 
@@ -191,10 +233,12 @@ public static class WorkerPool
     {
         private readonly Thread _thread;
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+        private readonly int _index;
         private volatile bool _stop;
 
         public Worker(int index)
         {
+            _index = index;
             _thread = new Thread(Loop) { IsBackground = true, Name = $"Strata worker {index}" };
             _thread.Start();
         }
@@ -220,7 +264,7 @@ public static class WorkerPool
                     return;
                 Interlocked.Increment(ref s_inJob);
                 if (Volatile.Read(ref s_generation) == generation)
-                    RunChunks();
+                    RunChunks(_index);
                 Interlocked.Decrement(ref s_inJob);
                 finished = generation;
             }

@@ -10,6 +10,8 @@ namespace Strata.Layers;
 public sealed class Dense : Layer, ISoftmaxOutput
 {
     private Tensor? _x, _z, _y, _dz, _dx;
+    private Tensor? _xParts, _zParts, _dxParts; // per-part blocks when W's rows are split across threads
+    private int _parts = 1;
 
     /// <param name="units">Number of outputs.</param>
     /// <param name="activation">φ; linear by default.</param>
@@ -64,13 +66,29 @@ public sealed class Dense : Layer, ISoftmaxOutput
         var y = Tensor.Ensure(ref _y, outShape);
         var z = Activation.IsLinear ? y : Tensor.Ensure(ref _z, outShape);
 
-        // z = x·W + b: broadcast b into every row, then accumulate the product onto it (beta = 1).
-        if (Bias is { } bias)
+        _parts = RowPartition.Parts(Kernel.Size, Inputs);
+        if (_parts > 1)
         {
-            var b = bias.Value;
-            for (int r = 0; r < rows; r++) b.CopyTo(z.Span.Slice(r * Units, Units));
+            // W's rows are split across threads: each computes x[:, k_p]·W[k_p, :]; the parts are summed in order.
+            var xParts = Tensor.Ensure(ref _xParts, x.Shape);
+            var zParts = Tensor.Ensure(ref _zParts, PartsShape(rows));
+            RowPartitionedGemm.Forward(x.Span, Kernel.Value, rows, Inputs, Units, _parts, xParts.Span, zParts.Span);
+            int size = rows * Units;
+            zParts.Span[..size].CopyTo(z.Span);
+            for (int p = 1; p < _parts; p++) TensorPrimitives.Add(z.Span, zParts.Span.Slice(p * size, size), z.Span);
+            if (Bias is { } bias)
+                for (int r = 0; r < rows; r++) TensorPrimitives.Add(z.Span.Slice(r * Units, Units), bias.Value, z.Span.Slice(r * Units, Units));
         }
-        Gemm.NN(x.Span, Kernel.Value, rows, Inputs, Units, Bias is null ? 0f : 1f, z.Span);
+        else
+        {
+            // z = x·W + b: broadcast b into every row, then accumulate the product onto it (beta = 1).
+            if (Bias is { } bias)
+            {
+                var b = bias.Value;
+                for (int r = 0; r < rows; r++) b.CopyTo(z.Span.Slice(r * Units, Units));
+            }
+            Gemm.NN(x.Span, Kernel.Value, rows, Inputs, Units, Bias is null ? 0f : 1f, z.Span);
+        }
         if (!Activation.IsLinear) Activation.Forward(z.Span, y.Span, rows, Units);
         _x = training ? x : null;
         return y;
@@ -103,7 +121,10 @@ public sealed class Dense : Layer, ISoftmaxOutput
         int rows = dz.Length / Units;
         if (Trainable)
         {
-            Gemm.TN(x.Span, dz.Span, Inputs, rows, Units, 1f, Kernel.Gradient);
+            if (_parts > 1)
+                RowPartitionedGemm.WeightGradient(_xParts!.Span, dz.Span, rows, Inputs, Units, _parts, Kernel.Gradient);
+            else
+                Gemm.TN(x.Span, dz.Span, Inputs, rows, Units, 1f, Kernel.Gradient);
             if (Bias is { } bias)
             {
                 var db = bias.Gradient;
@@ -112,12 +133,23 @@ public sealed class Dense : Layer, ISoftmaxOutput
         }
         if (!NeedsInputGradient) return NoGradient;
         var dx = Tensor.Ensure(ref _dx, x.Shape);
-        Gemm.NT(dz.Span, Kernel.Value, rows, Units, Inputs, 0f, dx.Span);
+        if (_parts > 1)
+            RowPartitionedGemm.InputGradient(dz.Span, Kernel.Value, rows, Inputs, Units, _parts, Tensor.Ensure(ref _dxParts, x.Shape).Span, dx.Span);
+        else
+            Gemm.NT(dz.Span, Kernel.Value, rows, Units, Inputs, 0f, dx.Span);
         return dx;
     }
 
     private Shape _outShape;
     private Shape _outShapeFor;
+    private Shape _partsShape;
+
+    /// <summary>[parts·rows·units] for the per-part forward products, cached like the output shape.</summary>
+    private Shape PartsShape(int rows)
+    {
+        if (_partsShape.Rank == 0 || _partsShape[0] != _parts * rows * Units) _partsShape = new Shape(_parts * rows * Units);
+        return _partsShape;
+    }
 
     /// <summary>The batched output shape for an input shape, cached so steady-state steps allocate nothing.</summary>
     private Shape BatchShape(Shape input)

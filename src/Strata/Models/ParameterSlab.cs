@@ -1,14 +1,28 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Strata.Kernels;
+using Strata.Optimizers;
+
 namespace Strata;
 
 /// <summary>
 /// All trainable weights of a model in one flat array, and their gradients in a mirrored one
 /// (llm.c's layout): a global norm, a NaN check or an optimizer update is one pass over memory.
+/// Each pass is split the way the layers split their products (<see cref="RowPartition"/>): a large weight's
+/// rows belong to the same thread in the forward pass, the backward pass and these passes, so they stay in
+/// that core's cache; small weights stay with the calling thread.
 /// </summary>
 internal sealed class ParameterSlab
 {
-    private ParameterSlab(Weight[] weights, float[] values, float[] gradients)
+    private readonly int[] _offsets;
+    private int _rangesForThreads = -1;
+    private int[] _rangeIndex = [];  // ranges of participant p: pairs _rangeIndex[p] .. _rangeIndex[p + 1] − 1
+    private int[] _rangePairs = [];  // (offset, length), flattened
+
+    private ParameterSlab(Weight[] weights, int[] offsets, float[] values, float[] gradients)
     {
         Weights = weights;
+        _offsets = offsets;
         Values = values;
         Gradients = gradients;
     }
@@ -31,15 +45,116 @@ internal sealed class ParameterSlab
             throw new InvalidOperationException($"The model has {total} trainable parameters; at most {Shape.MaxSize} fit one slab.");
         var values = new float[total];
         var gradients = new float[total];
+        var offsets = new int[weights.Length];
         int offset = 0;
-        foreach (var w in weights)
+        for (int i = 0; i < weights.Length; i++)
         {
-            w.Rebind(values, offset, gradients, offset);
-            offset += w.Size;
+            offsets[i] = offset;
+            weights[i].Rebind(values, offset, gradients, offset);
+            offset += weights[i].Size;
         }
-        return new ParameterSlab(weights, values, gradients);
+        return new ParameterSlab(weights, offsets, values, gradients);
     }
 
     /// <summary>Sets every gradient to zero (the start of a step; layers accumulate).</summary>
-    public void ZeroGradients() => Array.Clear(Gradients);
+    public void ZeroGradients() => Run(SlabOp.Clear, null);
+
+    /// <summary>Σg² over all gradients, in double across parts; NaN or ∞ when any gradient is.</summary>
+    public double GradientSumOfSquares()
+    {
+        Span<double> partial = stackalloc double[Math.Max(1, WorkerPool.ThreadCount)];
+        partial.Clear();
+        Run(SlabOp.SumOfSquares, null, partial);
+        double sum = 0;
+        foreach (double p in partial) sum += p;
+        return sum;
+    }
+
+    /// <summary>Hands every range of the slab to <see cref="Optimizer.UpdateRange"/>, each on the thread that owns it.</summary>
+    public void Update(Optimizer optimizer) => Run(SlabOp.Update, optimizer);
+
+    private unsafe void Run(SlabOp op, Optimizer? optimizer, Span<double> partial = default)
+    {
+        EnsureRanges();
+        int participants = _rangeIndex.Length - 1;
+        var handle = optimizer is null ? default : GCHandle.Alloc(optimizer);
+        try
+        {
+            fixed (float* values = Values, gradients = Gradients)
+            fixed (int* index = _rangeIndex, pairs = _rangePairs)
+            fixed (double* sums = partial)
+            {
+                var body = new Body
+                {
+                    Op = op, Values = values, Gradients = gradients, Index = index, Pairs = pairs, Partial = sums,
+                    Optimizer = optimizer is null ? 0 : GCHandle.ToIntPtr(handle),
+                };
+                WorkerPool.RunPinned(participants, ref body);
+            }
+        }
+        finally
+        {
+            if (optimizer is not null) handle.Free();
+        }
+    }
+
+    /// <summary>Splits each weight as <see cref="RowPartition"/> does, for the current thread count.</summary>
+    private void EnsureRanges()
+    {
+        int threads = WorkerPool.ThreadCount;
+        if (threads == _rangesForThreads) return;
+        var perParticipant = Enumerable.Range(0, threads).Select(_ => new List<int>()).ToArray();
+        for (int i = 0; i < Weights.Length; i++)
+        {
+            var w = Weights[i];
+            int rows = w.Shape.Rank == 0 ? 1 : w.Shape[0];
+            int rowSize = rows == 0 ? 0 : w.Size / rows;
+            int parts = RowPartition.Parts(w.Size, rows);
+            for (int p = 0; p < parts; p++)
+            {
+                var (start, count) = RowPartition.Rows(rows, parts, p);
+                perParticipant[p].Add(_offsets[i] + start * rowSize);
+                perParticipant[p].Add(count * rowSize);
+            }
+        }
+        _rangeIndex = new int[threads + 1];
+        for (int p = 0; p < threads; p++) _rangeIndex[p + 1] = _rangeIndex[p] + perParticipant[p].Count / 2;
+        _rangePairs = perParticipant.SelectMany(l => l).ToArray();
+        _rangesForThreads = threads;
+    }
+
+    private enum SlabOp { Clear, SumOfSquares, Update }
+
+    private unsafe struct Body : WorkerPool.IChunkBody
+    {
+        public SlabOp Op;
+        public float* Values, Gradients;
+        public int* Index, Pairs;
+        public double* Partial;
+        public nint Optimizer;
+
+        public readonly void Execute(int participant)
+        {
+            var optimizer = Op == SlabOp.Update ? (Optimizer)GCHandle.FromIntPtr(Optimizer).Target! : null;
+            double sum = 0;
+            for (int r = Index[participant]; r < Index[participant + 1]; r++)
+            {
+                int offset = Pairs[2 * r], length = Pairs[2 * r + 1];
+                var g = new Span<float>(Gradients + offset, length);
+                switch (Op)
+                {
+                    case SlabOp.Clear:
+                        g.Clear();
+                        break;
+                    case SlabOp.SumOfSquares:
+                        sum += TensorPrimitives.SumOfSquares<float>(g);
+                        break;
+                    case SlabOp.Update:
+                        optimizer!.UpdateRange(offset, new Span<float>(Values + offset, length), g);
+                        break;
+                }
+            }
+            if (Op == SlabOp.SumOfSquares) Partial[participant] = sum;
+        }
+    }
 }

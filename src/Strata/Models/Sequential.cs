@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Diagnostics;
 using Strata.Layers;
 using Strata.Optimizers;
@@ -143,9 +142,8 @@ public sealed partial class Sequential
     {
         float loss = ForwardBackward(x, y, out output);
         // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
-        // (These memory-bound passes stay on one thread: on this machine's two vCPUs a second thread slows them.)
-        float sumOfSquares = TensorPrimitives.SumOfSquares<float>(_slab!.Gradients);
-        skipped = !float.IsFinite(loss) || !float.IsFinite(sumOfSquares);
+        double sumOfSquares = _slab!.GradientSumOfSquares();
+        skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares);
         if (!skipped) Optimizer!.ApplyGradients(_gradients!);
         return loss;
     }

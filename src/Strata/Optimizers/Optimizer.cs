@@ -44,13 +44,19 @@ public abstract class Optimizer
             throw new InvalidOperationException(
                 $"This {Name} optimizer holds state for another model (or an earlier compile of this one); create a new optimizer per model.");
         }
-        Update(slab.Values, slab.Gradients);
+        slab.Update(this);
         Iterations++;
     }
 
     /// <summary>Allocates per-parameter state once, sized to the model's parameter slab.</summary>
     protected virtual void CreateState(int parameterCount) { }
 
-    /// <summary>One update over every trainable parameter: w ← f(w, g, state).</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients);
+    /// <summary>
+    /// One update of a contiguous range of the parameter slab: w ← f(w, g, state). <paramref name="offset"/> is
+    /// the range's position in the slab, where the optimizer's own state for it lives. Ranges of one step may
+    /// run on different threads at once and never overlap.
+    /// </summary>
+    protected abstract void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    internal void UpdateRange(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(offset, parameters, gradients);
 }

@@ -30,11 +30,11 @@ public sealed class Sgd : Optimizer
         if (Momentum > 0) _velocity = new float[parameterCount];
     }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (Momentum == 0)
             OptimizerKernels.Sgd(gradients, LearningRate, parameters);
         else
-            OptimizerKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity, parameters);
+            OptimizerKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity.AsSpan(offset, parameters.Length), parameters);
     }
 }

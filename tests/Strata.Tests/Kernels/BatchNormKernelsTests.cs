@@ -72,6 +72,17 @@ public class BatchNormKernelsTests
         Assert.Equal(1.25f, variance[0], 5);
     }
 
+    private static void Close(float[] expected, float[] actual, double tolerance = 2e-5)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"[{i}] expected {expected[i]}, got {actual[i]}");
+    }
+}
+
+/// <summary>Changes <see cref="WorkerPool.ThreadCount"/>, so it runs alone with the other such tests.</summary>
+[Collection(nameof(WorkerPoolSettings))]
+public class BatchNormKernelsThreadingTests
+{
     [Fact]
     public void Results_do_not_depend_on_the_thread_count()
     {
@@ -98,11 +109,5 @@ public class BatchNormKernelsTests
             }
         }
         Assert.Equal(Run(1), Run(2));
-    }
-
-    private static void Close(float[] expected, float[] actual, double tolerance = 2e-5)
-    {
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"[{i}] expected {expected[i]}, got {actual[i]}");
     }
 }

@@ -57,6 +57,51 @@ public class WorkerPoolTests
     public void Thread_count_below_one_is_rejected()
         => Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.ThreadCount = 0);
 
+    [Fact]
+    public unsafe void Pinned_parts_run_once_each_and_on_the_same_thread_every_time()
+    {
+        int saved = WorkerPool.ThreadCount;
+        try
+        {
+            WorkerPool.ThreadCount = 2;
+            int* threadOf = stackalloc int[5];
+            int* runs = stackalloc int[5];
+            var body = new PinnedBody { ThreadOf = threadOf, Runs = runs };
+            WorkerPool.RunPinned(5, ref body);
+            int[] first = [threadOf[0], threadOf[1], threadOf[2], threadOf[3], threadOf[4]];
+            for (int call = 0; call < 200; call++)
+            {
+                WorkerPool.RunPinned(5, ref body);
+                for (int p = 0; p < 5; p++) Assert.Equal(first[p], threadOf[p]);
+            }
+            for (int p = 0; p < 5; p++) Assert.Equal(201, runs[p]);
+            int caller = Environment.CurrentManagedThreadId;
+            Assert.Equal(caller, first[0]);
+            Assert.NotEqual(caller, first[1]);       // part 1 belongs to the worker
+            Assert.Equal(caller, first[2]);          // parts beyond the thread count run on the caller
+            var throwing = new ThrowingBody();
+            Assert.Throws<InvalidOperationException>(() => WorkerPool.RunPinned(6, ref throwing));
+            WorkerPool.RunPinned(5, ref body);
+            Assert.Equal(202, runs[1]);
+        }
+        finally
+        {
+            WorkerPool.ThreadCount = saved;
+        }
+    }
+
+    private unsafe struct PinnedBody : WorkerPool.IChunkBody
+    {
+        public int* ThreadOf;
+        public int* Runs;
+
+        public readonly void Execute(int chunk)
+        {
+            ThreadOf[chunk] = Environment.CurrentManagedThreadId;
+            Runs[chunk]++;
+        }
+    }
+
     private unsafe struct CountingBody : WorkerPool.IChunkBody
     {
         public int* Counts;

@@ -1,0 +1,25 @@
+namespace Strata.Kernels;
+
+/// <summary>
+/// Which rows of a large weight each thread owns. In a training step a weight is read by the forward pass,
+/// its gradient written by the backward pass, and both read and the weight rewritten by the update; when the
+/// same core handles the same rows in all three, those rows never leave its cache. Weights below
+/// <see cref="MinValues"/> stay with the calling thread: moving them costs more than a second core saves.
+/// </summary>
+internal static class RowPartition
+{
+    /// <summary>Weights with at least this many values (≈ 512 KB) are split by rows across the threads.</summary>
+    public const int MinValues = 1 << 17;
+
+    /// <summary>How many parts a weight of <paramref name="size"/> values and <paramref name="rows"/> rows is split into.</summary>
+    public static int Parts(int size, int rows) =>
+        size >= MinValues && WorkerPool.ThreadCount > 1 ? Math.Min(WorkerPool.ThreadCount, rows) : 1;
+
+    /// <summary>Rows [start, start + count) of part <paramref name="part"/> of <paramref name="parts"/>.</summary>
+    public static (int Start, int Count) Rows(int rows, int parts, int part)
+    {
+        int start = (int)((long)part * rows / parts);
+        int end = (int)((long)(part + 1) * rows / parts);
+        return (start, end - start);
+    }
+}

@@ -1,0 +1,81 @@
+using Strata.Kernels;
+using Strata.Layers;
+using Strata.Optimizers;
+using Strata.Tests.GradientCheck;
+
+namespace Strata.Tests.Layers;
+
+/// <summary>
+/// A Dense layer whose kernel is large enough to be split by rows across threads (<see cref="RowPartition"/>)
+/// gives the single-threaded results up to float rounding (the forward sums its parts in a different order).
+/// </summary>
+[Collection(nameof(Kernels.WorkerPoolSettings))]
+public class DenseThreadingTests
+{
+    private static (float[] Y, float[] Dx, float[] DKernel, float[] DBias) Run(int threads)
+    {
+        int saved = WorkerPool.ThreadCount;
+        WorkerPool.ThreadCount = threads;
+        try
+        {
+            var dense = new Dense(300, activation: "elu");
+            dense.Build(new Shape(500), new Random(3)); // 150,000 weights: above RowPartition.MinValues
+            var x = GradientChecker.Random(new Shape(20, 500), seed: 4);
+            var dy = GradientChecker.Random(new Shape(20, 300), seed: 5);
+            var y = dense.Forward(x, training: true).Span.ToArray();
+            var dx = dense.Backward(dy).Span.ToArray();
+            return (y, dx, dense.Kernel.Gradient.ToArray(), dense.Bias!.Gradient.ToArray());
+        }
+        finally
+        {
+            WorkerPool.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void Split_rows_give_the_single_thread_results()
+    {
+        Assert.True(RowPartition.MinValues <= 150_000);
+        var one = Run(1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = Run(threads);
+            Close(one.Y, many.Y);
+            Close(one.Dx, many.Dx);
+            Close(one.DKernel, many.DKernel);
+            Close(one.DBias, many.DBias);
+        }
+    }
+
+    [Fact]
+    public void Training_with_two_threads_follows_one_thread()
+    {
+        float[] Train(int threads)
+        {
+            int saved = WorkerPool.ThreadCount;
+            WorkerPool.ThreadCount = threads;
+            try
+            {
+                var model = new Sequential(new Dense(300, activation: "relu", inputShape: [500]), new Dense(4, activation: "softmax")) { Seed = 6 };
+                model.Compile(new Sgd(0.05f, momentum: 0.9f), Losses.SparseCategoricalCrossentropy);
+                var x = GradientChecker.Random(new Shape(64, 500), seed: 7);
+                var y = new Tensor(new Shape(64));
+                for (int i = 0; i < 64; i++) y[i] = i % 4;
+                model.Fit(x, y, epochs: 3, batchSize: 16, seed: 8);
+                return model.Predict(x).Span.ToArray();
+            }
+            finally
+            {
+                WorkerPool.ThreadCount = saved;
+            }
+        }
+        Close(Train(1), Train(2), 1e-4);
+    }
+
+    private static void Close(float[] expected, float[] actual, double tolerance = 1e-5)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"[{i}] {expected[i]} vs {actual[i]}");
+    }
+}
