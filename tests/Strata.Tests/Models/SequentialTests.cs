@@ -112,6 +112,17 @@ public class SequentialTests
     }
 
     [Fact]
+    public void Keras_strings_work_for_activations_initializers_losses_and_metrics()
+    {
+        var (x, y) = Blobs(96, seed: 13);
+        var model = new Sequential(new Dense(8, activation: "selu", kernelInitializer: "lecun_normal", inputShape: [4]),
+            new Dense(3, activation: "softmax", kernelInitializer: "glorot_normal")) { Seed = 2 };
+        model.Compile(new Sgd(), "sparse_categorical_crossentropy", ["accuracy"]);
+        var history = model.Fit(x, y, epochs: 2, batchSize: 32, seed: 1);
+        Assert.Equal(["loss", "accuracy"], history.Values.Keys);
+    }
+
+    [Fact]
     public void Seeded_runs_are_reproducible()
     {
         var (x, y) = Blobs(200, seed: 4);
