@@ -80,9 +80,18 @@ public sealed partial class Sequential
         PackParameters();
     }
 
+    /// <summary>What a training step does with a NaN or infinite loss or gradient (set by <see cref="Compile"/>).</summary>
+    public NonFiniteGradients NonFiniteGradients { get; private set; }
+
     /// <summary>Sets the optimizer, loss and metrics for training and evaluation.</summary>
-    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
+    /// <param name="optimizer">Updates the weights; it may clip (clipValue, clipNorm, globalClipNorm).</param>
+    /// <param name="loss">The loss to minimize.</param>
+    /// <param name="metrics">Reported by Fit and Evaluate.</param>
+    /// <param name="nonFiniteGradients">Skip (default: the step is counted in History.SkippedSteps) or Throw.</param>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null,
+        NonFiniteGradients nonFiniteGradients = NonFiniteGradients.Skip)
     {
+        NonFiniteGradients = nonFiniteGradients;
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         Optimizer = optimizer;
@@ -143,8 +152,12 @@ public sealed partial class Sequential
         float loss = ForwardBackward(x, y, out output);
         // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
         double sumOfSquares = _slab!.GradientSumOfSquares();
-        skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares);
-        if (!skipped) Optimizer!.ApplyGradients(_gradients!);
+        skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares) || !Optimizer!.Apply(_gradients!, sumOfSquares);
+        if (skipped && NonFiniteGradients == NonFiniteGradients.Throw)
+        {
+            throw new NonFiniteGradientException(
+                $"Model '{Name}': the loss ({loss}) or the gradients (global norm {Math.Sqrt(sumOfSquares)}) are not finite; the weights were left unchanged. A lower learning rate or gradient clipping usually helps.");
+        }
         return loss;
     }
 

@@ -1,15 +1,37 @@
+using Strata.Kernels;
+
 namespace Strata.Optimizers;
 
 /// <summary>
 /// Updates a model's trainable weights from their gradients. Its state (velocities, moments) mirrors the
 /// model's parameter slab, so an update is one fused pass over memory. An optimizer serves one model.
+/// <para>
+/// Every optimizer can clip, as Keras's do: <see cref="ClipValue"/> (element-wise), <see cref="ClipNorm"/> (each
+/// weight tensor by its own L2 norm) or <see cref="GlobalClipNorm"/> (one scale for all); at most one of them.
+/// A step is: check the gradients are finite → clip → (decoupled weight decay) → update.
+/// </para>
 /// </summary>
 public abstract class Optimizer
 {
     private ParameterSlab? _slab;
 
     /// <param name="learningRate">Step size; must be positive and finite.</param>
-    protected Optimizer(float learningRate) => LearningRate = learningRate;
+    /// <param name="clipValue">Clamp every gradient to [−clipValue, clipValue].</param>
+    /// <param name="clipNorm">Rescale each weight's gradient to at most this L2 norm.</param>
+    /// <param name="globalClipNorm">Rescale all gradients together to at most this global L2 norm.</param>
+    protected Optimizer(float learningRate, float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null)
+    {
+        LearningRate = learningRate;
+        int set = (clipValue is null ? 0 : 1) + (clipNorm is null ? 0 : 1) + (globalClipNorm is null ? 0 : 1);
+        if (set > 1)
+            throw new ArgumentException($"Only one of clipValue, clipNorm and globalClipNorm can be set; got clipValue = {Show(clipValue)}, clipNorm = {Show(clipNorm)}, globalClipNorm = {Show(globalClipNorm)}.");
+        if (clipValue is float v) GradientClipping.CheckThreshold(v, nameof(clipValue));
+        if (clipNorm is float n) GradientClipping.CheckThreshold(n, nameof(clipNorm));
+        if (globalClipNorm is float g) GradientClipping.CheckThreshold(g, nameof(globalClipNorm));
+        ClipValue = clipValue;
+        ClipNorm = clipNorm;
+        GlobalClipNorm = globalClipNorm;
+    }
 
     /// <summary>Step size.</summary>
     public float LearningRate
@@ -23,16 +45,34 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>Number of updates applied so far (Keras's <c>iterations</c>).</summary>
+    /// <summary>Element-wise clipping threshold, or null.</summary>
+    public float? ClipValue { get; }
+
+    /// <summary>Per-weight L2-norm clipping threshold, or null.</summary>
+    public float? ClipNorm { get; }
+
+    /// <summary>Global L2-norm clipping threshold, or null.</summary>
+    public float? GlobalClipNorm { get; }
+
+    /// <summary>Number of updates applied so far (Keras's <c>iterations</c>); skipped steps do not count.</summary>
     public long Iterations { get; private set; }
 
-    /// <summary>Keras's name (<c>SGD</c>).</summary>
+    /// <summary>Keras's name (<c>SGD</c>, <c>Adam</c>).</summary>
     public abstract string Name { get; }
 
-    /// <summary>Applies one update from <paramref name="gradients"/> to the weights they belong to.</summary>
-    public void ApplyGradients(Gradients gradients)
+    /// <summary>
+    /// Clips the gradients as configured and applies one update to the weights they belong to. Returns false,
+    /// changing nothing, when a gradient is NaN or infinite: such a step would spread the NaN into every weight.
+    /// </summary>
+    public bool ApplyGradients(Gradients gradients)
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        return Apply(gradients, sumOfSquares: null);
+    }
+
+    /// <summary>As <see cref="ApplyGradients"/>, reusing Σg² when the caller has already computed it.</summary>
+    internal bool Apply(Gradients gradients, double? sumOfSquares)
+    {
         var slab = gradients.Slab;
         if (_slab is null)
         {
@@ -44,12 +84,24 @@ public abstract class Optimizer
             throw new InvalidOperationException(
                 $"This {Name} optimizer holds state for another model (or an earlier compile of this one); create a new optimizer per model.");
         }
-        slab.Update(this);
+        double sum = sumOfSquares ?? slab.GradientSumOfSquares();
+        if (!double.IsFinite(sum)) return false;
+
+        if (ClipValue is float v) ClipKernels.ClampInPlace(slab.Gradients, v);
+        else if (ClipNorm is float n) GradientClipping.ClipByNorm(gradients, n);
+        else if (GlobalClipNorm is float g) GradientClipping.ScaleToGlobalNorm(slab.Gradients, Math.Sqrt(sum), g);
+
         Iterations++;
+        BeginStep(Iterations);
+        slab.Update(this);
+        return true;
     }
 
     /// <summary>Allocates per-parameter state once, sized to the model's parameter slab.</summary>
     protected virtual void CreateState(int parameterCount) { }
+
+    /// <summary>Called once per applied step, before the ranges are updated, with the 1-based step number.</summary>
+    protected virtual void BeginStep(long step) { }
 
     /// <summary>
     /// One update of a contiguous range of the parameter slab: w ← f(w, g, state). <paramref name="offset"/> is
@@ -59,4 +111,6 @@ public abstract class Optimizer
     protected abstract void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients);
 
     internal void UpdateRange(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(offset, parameters, gradients);
+
+    private static string Show(float? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null";
 }

@@ -13,7 +13,12 @@ public sealed class Sgd : Optimizer
     /// <param name="learningRate">η, default 0.01 as in Keras.</param>
     /// <param name="momentum">μ in [0, 1), default 0.</param>
     /// <param name="nesterov">Nesterov's look-ahead form of momentum.</param>
-    public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false) : base(learningRate)
+    /// <param name="clipValue">Clamp every gradient to [−clipValue, clipValue].</param>
+    /// <param name="clipNorm">Rescale each weight's gradient to at most this L2 norm.</param>
+    /// <param name="globalClipNorm">Rescale all gradients together to at most this global L2 norm.</param>
+    public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false,
+        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null)
+        : base(learningRate, clipValue, clipNorm, globalClipNorm)
     {
         if (!(momentum >= 0 && momentum < 1))
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");

@@ -17,4 +17,27 @@ internal static class ReferenceOptimizerKernels
             parameters[i] += nesterov ? momentum * velocity[i] - learningRate * gradients[i] : velocity[i];
         }
     }
+
+    public static void Adam(ReadOnlySpan<float> gradients, float beta1, float beta2, float alpha, float epsilon, float decay,
+        Span<float> m, Span<float> v, Span<float> parameters)
+    {
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            double g = gradients[i];
+            double w = parameters[i] - (double)decay * parameters[i];
+            m[i] = (float)(m[i] + (1 - beta1) * (g - m[i]));
+            v[i] = (float)(v[i] + (1 - beta2) * (g * g - v[i]));
+            parameters[i] = (float)(w - alpha * m[i] / (Math.Sqrt(v[i]) + epsilon));
+        }
+    }
+
+    public static void RmsProp(ReadOnlySpan<float> gradients, float rho, float learningRate, float epsilon, Span<float> v, Span<float> parameters)
+    {
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            double g = gradients[i];
+            v[i] = (float)(rho * v[i] + (1 - rho) * g * g);
+            parameters[i] = (float)(parameters[i] - learningRate * g / Math.Sqrt(v[i] + epsilon));
+        }
+    }
 }
