@@ -27,7 +27,7 @@ internal sealed class SpectreProgress : Callback
     private readonly ConcurrentDictionary<int, string> _stats = new();
     private ProgressContext? _context;
     private ProgressTask? _task;
-    private TrainingPlan _plan = new(0, 0, 0, 0, 0, []);
+    private TrainingPlan _plan = new(0, 0, 0, 0, 0, [], []);
     private long _epochStart;
     private double _lastRefresh;
     private double _trainSeconds;

@@ -19,6 +19,52 @@ public sealed class History
     /// <summary>Training steps skipped because the loss or a gradient was not finite (the weights were left as they were).</summary>
     public long SkippedSteps { get; internal set; }
 
+    /// <summary>The global gradient norm ‖g‖₂ of every step, before clipping.</summary>
+    public IReadOnlyList<double> GradientNorms => _gradientNorms;
+
+    /// <summary>Each step's per-weight gradient norms, before clipping, in model order.</summary>
+    public IReadOnlyList<double[]> WeightGradientNorms => _weightGradientNorms;
+
+    /// <summary>
+    /// Warnings about the gradients, one per epoch at most: <em>exploding</em> when an epoch's largest global norm is
+    /// non-finite or more than 100 times the epoch's median, <em>vanishing</em> when the median is below 1e-6.
+    /// </summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    private readonly List<double> _gradientNorms = [];
+    private readonly List<double[]> _weightGradientNorms = [];
+    private readonly List<string> _warnings = [];
+
+    internal void RecordGradientNorms(double global, double[] perWeight)
+    {
+        _gradientNorms.Add(global);
+        _weightGradientNorms.Add((double[])perWeight.Clone());
+    }
+
+    /// <summary>Each epoch's median global gradient norm (before clipping).</summary>
+    public IReadOnlyList<double> EpochGradientNorms => _epochMedians;
+
+    /// <summary>Each epoch's largest global gradient norm (before clipping); ∞ when a step's was not finite.</summary>
+    public IReadOnlyList<double> EpochMaxGradientNorms => _epochMaxima;
+
+    private readonly List<double> _epochMedians = [];
+    private readonly List<double> _epochMaxima = [];
+
+    /// <summary>Records the epoch's median and largest global norm, and any warning.</summary>
+    internal void SummarizeGradientNorms(int epoch, List<double> norms)
+    {
+        if (norms.Count == 0) return;
+        var sorted = norms.Where(double.IsFinite).Order().ToArray();
+        double median = sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+        double max = norms.Any(n => !double.IsFinite(n)) ? double.PositiveInfinity : norms.Max();
+        _epochMedians.Add(median);
+        _epochMaxima.Add(max);
+        if (!double.IsFinite(max) || max > 100 * median)
+            _warnings.Add($"epoch {epoch + 1}: exploding gradients — the largest global norm ({max:G3}) is over 100× the epoch's median ({median:G3}); consider globalClipNorm or a lower learning rate.");
+        else if (median < 1e-6)
+            _warnings.Add($"epoch {epoch + 1}: vanishing gradients — the median global norm is {median:G3}.");
+    }
+
     internal void AddEpoch(IReadOnlyDictionary<string, double> logs)
     {
         foreach (var (key, value) in logs)

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Strata.Kernels;
 using Strata.Optimizers;
@@ -18,6 +17,8 @@ internal sealed class ParameterSlab
     private int _rangesForThreads = -1;
     private int[] _rangeIndex = [];  // ranges of participant p: pairs _rangeIndex[p] .. _rangeIndex[p + 1] − 1
     private int[] _rangePairs = [];  // (offset, length), flattened
+    private int[] _rangeWeight = []; // the weight each range belongs to
+    private double[] _rangeSums = []; // Σg² of each range, from the last GradientSumOfSquares
 
     private ParameterSlab(Weight[] weights, int[] offsets, float[] values, float[] gradients)
     {
@@ -59,21 +60,28 @@ internal sealed class ParameterSlab
     /// <summary>Sets every gradient to zero (the start of a step; layers accumulate).</summary>
     public void ZeroGradients() => Run(SlabOp.Clear, null);
 
-    /// <summary>Σg² over all gradients, in double across parts; NaN or ∞ when any gradient is.</summary>
-    public double GradientSumOfSquares()
+    /// <summary>
+    /// Σg² over all gradients, in double; NaN or ∞ when any gradient is. When <paramref name="perWeight"/> is given
+    /// (one slot per weight) it receives each weight's own Σg² from the same pass.
+    /// </summary>
+    public double GradientSumOfSquares(Span<double> perWeight = default)
     {
-        Span<double> partial = stackalloc double[Math.Max(1, WorkerPool.ThreadCount)];
-        partial.Clear();
-        Run(SlabOp.SumOfSquares, null, partial);
+        EnsureRanges();
+        Run(SlabOp.SumOfSquares, null, _rangeSums);
         double sum = 0;
-        foreach (double p in partial) sum += p;
+        if (!perWeight.IsEmpty) perWeight[..Weights.Length].Clear();
+        for (int r = 0; r < _rangeSums.Length; r++)
+        {
+            sum += _rangeSums[r];
+            if (!perWeight.IsEmpty) perWeight[_rangeWeight[r]] += _rangeSums[r];
+        }
         return sum;
     }
 
     /// <summary>Hands every range of the slab to <see cref="Optimizer.UpdateRange"/>, each on the thread that owns it.</summary>
     public void Update(Optimizer optimizer) => Run(SlabOp.Update, optimizer);
 
-    private unsafe void Run(SlabOp op, Optimizer? optimizer, Span<double> partial = default)
+    private unsafe void Run(SlabOp op, Optimizer? optimizer, Span<double> rangeSums = default)
     {
         EnsureRanges();
         int participants = _rangeIndex.Length - 1;
@@ -82,7 +90,7 @@ internal sealed class ParameterSlab
         {
             fixed (float* values = Values, gradients = Gradients)
             fixed (int* index = _rangeIndex, pairs = _rangePairs)
-            fixed (double* sums = partial)
+            fixed (double* sums = rangeSums)
             {
                 var body = new Body
                 {
@@ -115,11 +123,22 @@ internal sealed class ParameterSlab
                 var (start, count) = RowPartition.Rows(rows, parts, p);
                 perParticipant[p].Add(_offsets[i] + start * rowSize);
                 perParticipant[p].Add(count * rowSize);
+                perParticipant[p].Add(i);
             }
         }
         _rangeIndex = new int[threads + 1];
-        for (int p = 0; p < threads; p++) _rangeIndex[p + 1] = _rangeIndex[p] + perParticipant[p].Count / 2;
-        _rangePairs = perParticipant.SelectMany(l => l).ToArray();
+        for (int p = 0; p < threads; p++) _rangeIndex[p + 1] = _rangeIndex[p] + perParticipant[p].Count / 3;
+        var triples = perParticipant.SelectMany(l => l).ToArray();
+        int ranges = triples.Length / 3;
+        _rangePairs = new int[2 * ranges];
+        _rangeWeight = new int[ranges];
+        for (int r = 0; r < ranges; r++)
+        {
+            _rangePairs[2 * r] = triples[3 * r];
+            _rangePairs[2 * r + 1] = triples[3 * r + 1];
+            _rangeWeight[r] = triples[3 * r + 2];
+        }
+        _rangeSums = new double[ranges];
         _rangesForThreads = threads;
     }
 
@@ -136,7 +155,6 @@ internal sealed class ParameterSlab
         public readonly void Execute(int participant)
         {
             var optimizer = Op == SlabOp.Update ? (Optimizer)GCHandle.FromIntPtr(Optimizer).Target! : null;
-            double sum = 0;
             for (int r = Index[participant]; r < Index[participant + 1]; r++)
             {
                 int offset = Pairs[2 * r], length = Pairs[2 * r + 1];
@@ -147,14 +165,13 @@ internal sealed class ParameterSlab
                         g.Clear();
                         break;
                     case SlabOp.SumOfSquares:
-                        sum += TensorPrimitives.SumOfSquares<float>(g);
+                        Partial[r] = ClipKernels.SumOfSquares(g);
                         break;
                     case SlabOp.Update:
                         optimizer!.UpdateRange(offset, new Span<float>(Values + offset, length), g);
                         break;
                 }
             }
-            if (Op == SlabOp.SumOfSquares) Partial[participant] = sum;
         }
     }
 }

@@ -51,7 +51,8 @@ public sealed partial class Sequential
         if (steps == 0)
             throw new ArgumentException($"{trainCount} training samples make no batch of {batchSize} once the partial batch is dropped.", nameof(batchSize));
 
-        var plan = new TrainingPlan(epochs, steps, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray());
+        var plan = new TrainingPlan(epochs, steps, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray(),
+            _slab!.Weights.Select(w => w.Name).ToArray());
         foreach (var cb in cbs) cb.OnTrainBegin(plan);
 
         var history = new History();
@@ -60,7 +61,8 @@ public sealed partial class Sequential
         for (int i = 0; i < trainCount; i++) order[i] = i;
         Shape xFull = WithBatch(x, batchSize), yFull = WithBatch(y, batchSize);
         Shape xPart = WithBatch(x, partial), yPart = WithBatch(y, partial);
-        var logs = new BatchLogs(CompiledMetrics.Count);
+        var logs = new BatchLogs(CompiledMetrics.Count, _slab.Weights.Length);
+        var epochNorms = new List<double>(steps);
         var metricSums = new double[CompiledMetrics.Count];
 
         for (int epoch = 0; epoch < epochs; epoch++)
@@ -70,6 +72,7 @@ public sealed partial class Sequential
             double start = Now(), lossSum = 0;
             int seen = 0;
             Array.Clear(metricSums);
+            epochNorms.Clear();
             for (int step = 0; step < steps; step++)
             {
                 int count = step < fullSteps ? batchSize : partial;
@@ -77,6 +80,11 @@ public sealed partial class Sequential
                 var yb = Gather(y, order, step * batchSize, count, count == batchSize ? yFull : yPart, ref _yBatch);
                 float loss = TrainStep(xb, yb, out var output, out bool skipped);
                 if (skipped) history.SkippedSteps++;
+                logs.Skipped = skipped;
+                logs.GradientNorm = LastGradientNorm;
+                for (int w = 0; w < logs.WeightGradientNorms.Length; w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
+                history.RecordGradientNorms(logs.GradientNorm, logs.WeightGradientNorms);
+                epochNorms.Add(logs.GradientNorm);
                 lossSum += (double)loss * count;
                 seen += count;
                 for (int m = 0; m < metricSums.Length; m++) metricSums[m] += CompiledMetrics[m].Sum(output, yb);
@@ -90,6 +98,7 @@ public sealed partial class Sequential
             }
 
             var epochLogs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+            history.SummarizeGradientNorms(epoch, epochNorms);
             for (int m = 0; m < metricSums.Length; m++) epochLogs[CompiledMetrics[m].Name] = metricSums[m] / seen;
             if (valX is not null)
             {

@@ -16,6 +16,7 @@ public sealed partial class Sequential
     private ParameterSlab? _slab;
     private Gradients? _gradients;
     private Tensor? _dOutput, _xBatch, _yBatch;
+    private double[] _weightSumsOfSquares = [];
 
     /// <summary>A model of the given layers, in order.</summary>
     public Sequential(params Layer[] layers)
@@ -151,7 +152,9 @@ public sealed partial class Sequential
     {
         float loss = ForwardBackward(x, y, out output);
         // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
-        double sumOfSquares = _slab!.GradientSumOfSquares();
+        // The same pass gives each weight's gradient norm before clipping, which Fit records.
+        double sumOfSquares = _slab!.GradientSumOfSquares(_weightSumsOfSquares);
+        LastGradientNorm = Math.Sqrt(sumOfSquares);
         skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares) || !Optimizer!.Apply(_gradients!, sumOfSquares);
         if (skipped && NonFiniteGradients == NonFiniteGradients.Throw)
         {
@@ -192,6 +195,12 @@ public sealed partial class Sequential
         return Loss.Compute(output, y, []);
     }
 
+    /// <summary>‖g‖₂ over all gradients of the last training step, before clipping.</summary>
+    internal double LastGradientNorm { get; private set; }
+
+    /// <summary>Each trainable weight's ‖g‖₂ in the last training step, before clipping, in model order.</summary>
+    internal ReadOnlySpan<double> LastWeightSumsOfSquares => _weightSumsOfSquares;
+
     private void PackParameters()
     {
         // dL/dx is needed only above the first layer that has trainable weights: Flatten → Dense skips the
@@ -204,6 +213,7 @@ public sealed partial class Sequential
         }
         _slab = ParameterSlab.Pack(_layers.SelectMany(l => l.TrainableWeights));
         _gradients = new Gradients(_slab);
+        _weightSumsOfSquares = new double[_slab.Weights.Length];
     }
 
     private void EnsureBuilt(Tensor x)

@@ -26,12 +26,17 @@ public abstract class Callback
 }
 
 /// <summary>What a Fit run will do.</summary>
-public sealed record TrainingPlan(int Epochs, int StepsPerEpoch, int TrainSamples, int ValidationSamples, int BatchSize, IReadOnlyList<string> MetricNames);
+public sealed record TrainingPlan(int Epochs, int StepsPerEpoch, int TrainSamples, int ValidationSamples, int BatchSize,
+    IReadOnlyList<string> MetricNames, IReadOnlyList<string> WeightNames);
 
 /// <summary>Running values during an epoch; one instance is reused for every step.</summary>
 public sealed class BatchLogs
 {
-    internal BatchLogs(int metricCount) => Metrics = new double[metricCount];
+    internal BatchLogs(int metricCount, int weightCount)
+    {
+        Metrics = new double[metricCount];
+        WeightGradientNorms = new double[weightCount];
+    }
 
     /// <summary>Steps completed in this epoch.</summary>
     public int Step { get; internal set; }
@@ -47,4 +52,13 @@ public sealed class BatchLogs
 
     /// <summary>Seconds since the epoch began.</summary>
     public double ElapsedSeconds { get; internal set; }
+
+    /// <summary>This step's global gradient norm ‖g‖₂ over all trainable weights, before clipping.</summary>
+    public double GradientNorm { get; internal set; }
+
+    /// <summary>This step's gradient norm of each trainable weight, before clipping (names: <see cref="TrainingPlan.WeightNames"/>).</summary>
+    public double[] WeightGradientNorms { get; }
+
+    /// <summary>Whether this step was skipped because the loss or a gradient was not finite.</summary>
+    public bool Skipped { get; internal set; }
 }
