@@ -38,8 +38,39 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<float> _learningRate = new("--learning-rate")
     {
-        Description = "SGD learning rate",
+        Description = "Learning rate of the optimizer",
         DefaultValueFactory = _ => 0.01f,
+    };
+
+    private readonly Option<string> _optimizer = new("--optimizer")
+    {
+        Description = "sgd, adam, adamw, rmsprop or nadam (Keras's defaults apart from the learning rate)",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => "sgd",
+    };
+
+    private readonly Option<float?> _clipValue = new("--clip-value")
+    {
+        Description = "Clamp every gradient to [-X, X] before the update",
+        HelpName = "X",
+    };
+
+    private readonly Option<float?> _clipNorm = new("--clip-norm")
+    {
+        Description = "Rescale each weight's gradient to an L2 norm of at most X",
+        HelpName = "X",
+    };
+
+    private readonly Option<float?> _globalClipNorm = new("--global-clip-norm")
+    {
+        Description = "Rescale all gradients together to a global L2 norm of at most X",
+        HelpName = "X",
+    };
+
+    private readonly Option<string?> _logGradients = new("--log-gradients")
+    {
+        Description = "Write every step's gradient norms (global and per weight, before clipping) to this CSV file",
+        HelpName = "FILE",
     };
 
     private readonly Option<int> _seed = new("--seed")
@@ -91,6 +122,14 @@ internal sealed class TrainCommand : Command
         _validation.CustomParser = result => WholeNumber(minimum: 0)(result);
         _threads.CustomParser = result => WholeNumber(minimum: 1)(result);
         _learningRate.CustomParser = PositiveNumber;
+        _clipValue.CustomParser = result => PositiveNumber(result);
+        _clipNorm.CustomParser = result => PositiveNumber(result);
+        _globalClipNorm.CustomParser = result => PositiveNumber(result);
+        _optimizer.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string>();
+            if (!OptimizerNames.Contains(name)) result.AddError($"Unknown optimizer '{name}'; choose one of: {string.Join(", ", OptimizerNames)}.");
+        });
         _model.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
@@ -99,6 +138,11 @@ internal sealed class TrainCommand : Command
         Options.Add(_epochs);
         Options.Add(_batchSize);
         Options.Add(_learningRate);
+        Options.Add(_optimizer);
+        Options.Add(_clipValue);
+        Options.Add(_clipNorm);
+        Options.Add(_globalClipNorm);
+        Options.Add(_logGradients);
         Options.Add(_seed);
         Options.Add(_model);
         Options.Add(_data);
@@ -116,6 +160,11 @@ internal sealed class TrainCommand : Command
             Epochs: parsed.GetValue(_epochs),
             BatchSize: parsed.GetValue(_batchSize),
             LearningRate: parsed.GetValue(_learningRate),
+            Optimizer: parsed.GetValue(_optimizer)!,
+            ClipValue: parsed.GetValue(_clipValue),
+            ClipNorm: parsed.GetValue(_clipNorm),
+            GlobalClipNorm: parsed.GetValue(_globalClipNorm),
+            LogGradients: parsed.GetValue(_logGradients),
             Seed: parsed.GetValue(_seed),
             Threads: parsed.GetValue(_threads),
             ValidationCount: parsed.GetValue(_validation),
@@ -151,9 +200,13 @@ internal sealed class TrainCommand : Command
 
         var model = ModelPresets.Create(s.Model, s.Seed);
         output.WriteLine(model.Summary());
-        model.Compile(new Sgd(s.LearningRate), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        var optimizer = CreateOptimizer(s);
+        model.Compile(optimizer, Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        string clipping = optimizer.ClipValue is float cv ? $", clipValue {Format(cv)}"
+            : optimizer.ClipNorm is float cn ? $", clipNorm {Format(cn)}"
+            : optimizer.GlobalClipNorm is float gn ? $", globalClipNorm {Format(gn)}" : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Training for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}: SGD learning rate {Format(s.LearningRate)}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
+            $"Training for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(s.LearningRate)}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
         output.Flush();
 
         var progress = SpectreProgress.For(_terminal);
@@ -162,7 +215,13 @@ internal sealed class TrainCommand : Command
             // A last batch of a single image has no batch variance, which BatchNormalization refuses: skip it.
             dropLastPartialBatch: train.Count % s.BatchSize == 1));
         if (history.SkippedSteps > 0)
-            output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate.");
+            output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate or --global-clip-norm.");
+        foreach (string warning in history.Warnings) output.WriteLine($"warning: {warning}");
+        if (s.LogGradients is not null)
+        {
+            File.WriteAllText(s.LogGradients, GradientCsv(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray()));
+            output.WriteLine($"gradient norms written to {s.LogGradients}");
+        }
 
         var result = model.Evaluate(test.Images, test.Labels, s.BatchSize);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -230,6 +289,35 @@ internal sealed class TrainCommand : Command
 
     private static string Format(float value) => value.ToString("G", CultureInfo.InvariantCulture);
 
+    private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop", "nadam"];
+
+    /// <summary>The chosen optimizer with the chosen learning rate and clipping; more than one clipping option is an error.</summary>
+    private static Optimizer CreateOptimizer(TrainSettings s) => s.Optimizer switch
+    {
+        "adam" => new Adam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
+        "adamw" => new AdamW(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
+        "rmsprop" => new RmsProp(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
+        "nadam" => new Nadam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
+        _ => new Sgd(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
+    };
+
+    /// <summary>One row per step: <c>epoch,step,global,&lt;weight names&gt;</c>, norms before clipping.</summary>
+    internal static string GradientCsv(History history, IReadOnlyList<string> weightNames)
+    {
+        var csv = new StringBuilder("epoch,step,global");
+        foreach (string name in weightNames) csv.Append(',').Append(name);
+        csv.Append('\n');
+        int steps = history.Epochs == 0 ? 0 : history.GradientNorms.Count / history.Epochs;
+        for (int i = 0; i < history.GradientNorms.Count; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{(steps == 0 ? 1 : i / steps + 1)},{(steps == 0 ? i + 1 : i % steps + 1)},{history.GradientNorms[i]:G6}");
+            foreach (double n in history.WeightGradientNorms[i]) csv.Append(CultureInfo.InvariantCulture, $",{n:G6}");
+            csv.Append('\n');
+        }
+        return csv.ToString();
+    }
+
     private sealed record TrainSettings(string Model, string DataDirectory, int Epochs, int BatchSize, float LearningRate,
-        int Seed, int? Threads, int? ValidationCount, string? OutputDirectory);
+        int Seed, int? Threads, int? ValidationCount, string? OutputDirectory,
+        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, string? LogGradients);
 }

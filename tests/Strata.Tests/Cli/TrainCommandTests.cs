@@ -48,6 +48,40 @@ public sealed partial class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithAdamAndGlobalClipping_LogsGradientNorms()
+    {
+        string log = Path.Combine(Path.GetTempPath(), $"strata-grad-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var run = Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--optimizer", "adam",
+                "--learning-rate", "0.001", "--global-clip-norm", "1", "--log-gradients", log);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            Assert.Contains("Adam learning rate 0.001, globalClipNorm 1", run.Stdout, StringComparison.Ordinal);
+            string[] lines = File.ReadAllLines(log);
+            Assert.StartsWith("epoch,step,global,batch_normalization", lines[0], StringComparison.Ordinal); // mlp-bn: gamma comes first
+            Assert.Equal(1 + 2 * 12, lines.Length); // 183 training images in batches of 16: 12 steps per epoch
+            Assert.StartsWith("2,12,", lines[^1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public void Train_WithTwoClippingOptionsOrAnUnknownOptimizer_Fails()
+    {
+        var run = Run("train", "--data", _data, "--clip-norm", "1", "--clip-value", "1");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Only one of clipValue, clipNorm and globalClipNorm", run.Stderr, StringComparison.Ordinal);
+        run = Run("train", "--data", _data, "--optimizer", "adagrad");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Unknown optimizer 'adagrad'", run.Stderr, StringComparison.Ordinal);
+        run = Run("train", "--data", _data, "--global-clip-norm", "0");
+        Assert.Equal(1, run.ExitCode);
+    }
+
+    [Fact]
     public void Train_LearnsTheSyntheticPattern()
     {
         var run = Run("train", "--data", _data, "--epochs", "3", "--batch-size", "16", "--learning-rate", "0.05");
