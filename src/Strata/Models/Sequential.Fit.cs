@@ -53,6 +53,7 @@ public sealed partial class Sequential
 
         var plan = new TrainingPlan(epochs, steps, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray(),
             _slab!.Weights.Select(w => w.Name).ToArray());
+        foreach (var cb in cbs) cb.Attach(this);
         foreach (var cb in cbs) cb.OnTrainBegin(plan);
 
         var history = new History();
@@ -89,12 +90,14 @@ public sealed partial class Sequential
                 seen += count;
                 for (int m = 0; m < metricSums.Length; m++) metricSums[m] += CompiledMetrics[m].Sum(output, yb);
 
+                logs.BatchLoss = loss;
                 logs.Step = step + 1;
                 logs.Samples = seen;
                 logs.Loss = lossSum / seen;
                 for (int m = 0; m < metricSums.Length; m++) logs.Metrics[m] = metricSums[m] / seen;
                 logs.ElapsedSeconds = Now() - start;
                 foreach (var cb in cbs) cb.OnBatchEnd(epoch, logs);
+                if (StopRequested(cbs)) break;
             }
 
             var epochLogs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
@@ -108,10 +111,17 @@ public sealed partial class Sequential
             }
             history.AddEpoch(epochLogs);
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, epochLogs);
-            if (cbs.Any(cb => cb.StopTraining)) break;
+            if (StopRequested(cbs)) break;
         }
         foreach (var cb in cbs) cb.OnTrainEnd(history);
         return history;
+    }
+
+    private static bool StopRequested(Callback[] callbacks)
+    {
+        foreach (var cb in callbacks)
+            if (cb.StopTraining) return true;
+        return false;
     }
 
     /// <summary>Mean loss and metrics over a dataset, in inference mode.</summary>

@@ -45,6 +45,9 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>When set, <see cref="LearningRate"/> follows it: before each update it becomes Schedule.At(Iterations).</summary>
+    public LearningRateSchedule? Schedule { get; set; }
+
     /// <summary>Element-wise clipping threshold, or null.</summary>
     public float? ClipValue { get; }
 
@@ -91,6 +94,7 @@ public abstract class Optimizer
         else if (ClipNorm is float n) GradientClipping.ClipByNorm(gradients, n);
         else if (GlobalClipNorm is float g) GradientClipping.ScaleToGlobalNorm(slab.Gradients, Math.Sqrt(sum), g);
 
+        if (Schedule is { } schedule) LearningRate = schedule.At(Iterations);
         Iterations++;
         BeginStep(Iterations);
         slab.Update(this);

@@ -21,8 +21,17 @@ public abstract class Callback
     /// <summary>After the last epoch.</summary>
     public virtual void OnTrainEnd(History history) { }
 
-    /// <summary>Set by a callback to end training after the current epoch (Keras's <c>model.stop_training</c>).</summary>
+    /// <summary>Set by a callback to end training after the current step (Keras's <c>model.stop_training</c>).</summary>
     public bool StopTraining { get; protected set; }
+
+    /// <summary>The model being trained, set by Fit before <see cref="OnTrainBegin"/>.</summary>
+    protected Sequential? Model { get; private set; }
+
+    internal void Attach(Sequential model)
+    {
+        Model = model;
+        StopTraining = false;
+    }
 }
 
 /// <summary>What a Fit run will do.</summary>
@@ -46,6 +55,9 @@ public sealed class BatchLogs
 
     /// <summary>Mean loss over the epoch so far.</summary>
     public double Loss { get; internal set; }
+
+    /// <summary>This step's loss.</summary>
+    public double BatchLoss { get; internal set; }
 
     /// <summary>Running mean of each compiled metric, in compile order.</summary>
     public double[] Metrics { get; }
