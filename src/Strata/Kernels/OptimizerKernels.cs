@@ -65,12 +65,12 @@ internal static class OptimizerKernels
     }
 
     /// <summary>
-    /// Adam (Kingma &amp; Ba 2015) in Keras's "efficient" form, with optional decoupled weight decay (AdamW):
+    /// Adam (Kingma &amp; Ba 2015) in Keras's "efficient" form, on gradients scaled by gradientScale (global-norm clipping), with optional decoupled weight decay (AdamW):
     /// w ← w − decay·w; m ← m + (1 − β₁)(g − m); v ← v + (1 − β₂)(g² − v); w ← w − α·m/(√v + ε),
     /// where the caller folds the bias corrections into α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) and decay = η·λ.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Adam(ReadOnlySpan<float> gradients, float beta1, float beta2, float alpha, float epsilon, float decay,
+    public static void Adam(ReadOnlySpan<float> gradients, float gradientScale, float beta1, float beta2, float alpha, float epsilon, float decay,
         Span<float> m, Span<float> v, Span<float> parameters)
     {
         // gradients, m, v, parameters: [p]
@@ -89,9 +89,10 @@ internal static class OptimizerKernels
             var va = Vector512.Create(alpha);
             var ve = Vector512.Create(epsilon);
             var vd = Vector512.Create(decay);
+            var vs = Vector512.Create(gradientScale);
             for (; i <= gradients.Length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var g = Vector512.LoadUnsafe(ref pg, (nuint)i);
+                var g = vs * Vector512.LoadUnsafe(ref pg, (nuint)i);
                 var w = Vector512.LoadUnsafe(ref pw, (nuint)i);
                 w -= vd * w;
                 var mi = Vector512.LoadUnsafe(ref pm, (nuint)i);
@@ -105,7 +106,7 @@ internal static class OptimizerKernels
         }
         for (; i < gradients.Length; i++)
         {
-            float g = Unsafe.Add(ref pg, i);
+            float g = gradientScale * Unsafe.Add(ref pg, i);
             ref float w = ref Unsafe.Add(ref pw, i);
             ref float mi = ref Unsafe.Add(ref pm, i);
             ref float vi = ref Unsafe.Add(ref pv, i);
@@ -120,7 +121,7 @@ internal static class OptimizerKernels
     /// RMSprop (Tieleman &amp; Hinton 2012) as Keras writes it: v ← ρv + (1 − ρ)g²; w ← w − η·g/√(v + ε).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RmsProp(ReadOnlySpan<float> gradients, float rho, float learningRate, float epsilon, Span<float> v, Span<float> parameters)
+    public static void RmsProp(ReadOnlySpan<float> gradients, float gradientScale, float rho, float learningRate, float epsilon, Span<float> v, Span<float> parameters)
     {
         // gradients, v, parameters: [p]
         if (v.Length != gradients.Length || parameters.Length != gradients.Length)
@@ -135,9 +136,10 @@ internal static class OptimizerKernels
             var vr1 = Vector512.Create(1 - rho);
             var vl = Vector512.Create(learningRate);
             var ve = Vector512.Create(epsilon);
+            var vs = Vector512.Create(gradientScale);
             for (; i <= gradients.Length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var g = Vector512.LoadUnsafe(ref pg, (nuint)i);
+                var g = vs * Vector512.LoadUnsafe(ref pg, (nuint)i);
                 var vi = vr * Vector512.LoadUnsafe(ref pv, (nuint)i) + vr1 * g * g;
                 vi.StoreUnsafe(ref pv, (nuint)i);
                 (Vector512.LoadUnsafe(ref pw, (nuint)i) - vl * g / Vector512.Sqrt(vi + ve)).StoreUnsafe(ref pw, (nuint)i);
@@ -145,7 +147,7 @@ internal static class OptimizerKernels
         }
         for (; i < gradients.Length; i++)
         {
-            float g = Unsafe.Add(ref pg, i);
+            float g = gradientScale * Unsafe.Add(ref pg, i);
             ref float vi = ref Unsafe.Add(ref pv, i);
             vi = rho * vi + (1 - rho) * g * g;
             Unsafe.Add(ref pw, i) -= learningRate * g / MathF.Sqrt(vi + epsilon);
@@ -157,7 +159,7 @@ internal static class OptimizerKernels
     /// step's Nesterov and bias-correction coefficients a = μₜ₊₁/(1 − Πμ₁..ₜ₊₁), b = (1 − μₜ)/(1 − Πμ₁..ₜ), c = 1/(1 − β₂ᵗ).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Nadam(ReadOnlySpan<float> gradients, float beta1, float beta2, float learningRate, float epsilon,
+    public static void Nadam(ReadOnlySpan<float> gradients, float gradientScale, float beta1, float beta2, float learningRate, float epsilon,
         float a, float b, float c, Span<float> m, Span<float> v, Span<float> parameters)
     {
         // gradients, m, v, parameters: [p]
@@ -165,7 +167,7 @@ internal static class OptimizerKernels
             throw new ArgumentException("Nadam spans differ in length.");
         for (int i = 0; i < gradients.Length; i++)
         {
-            float g = gradients[i];
+            float g = gradientScale * gradients[i];
             m[i] += (1 - beta1) * (g - m[i]);
             v[i] += (1 - beta2) * (g * g - v[i]);
             parameters[i] -= learningRate * (a * m[i] + b * g) / (MathF.Sqrt(c * v[i]) + epsilon);

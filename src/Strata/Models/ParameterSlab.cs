@@ -78,10 +78,13 @@ internal sealed class ParameterSlab
         return sum;
     }
 
+    /// <summary>g ← clamp(g, −c, c), each range on the thread that owns it (value clipping).</summary>
+    public void ClampGradients(float clipValue) => Run(SlabOp.Clamp, null, scalar: clipValue);
+
     /// <summary>Hands every range of the slab to <see cref="Optimizer.UpdateRange"/>, each on the thread that owns it.</summary>
     public void Update(Optimizer optimizer) => Run(SlabOp.Update, optimizer);
 
-    private unsafe void Run(SlabOp op, Optimizer? optimizer, Span<double> rangeSums = default)
+    private unsafe void Run(SlabOp op, Optimizer? optimizer, Span<double> rangeSums = default, float scalar = 0)
     {
         EnsureRanges();
         int participants = _rangeIndex.Length - 1;
@@ -96,6 +99,7 @@ internal sealed class ParameterSlab
                 {
                     Op = op, Values = values, Gradients = gradients, Index = index, Pairs = pairs, Partial = sums,
                     Optimizer = optimizer is null ? 0 : GCHandle.ToIntPtr(handle),
+                    Scalar = scalar,
                 };
                 WorkerPool.RunPinned(participants, ref body);
             }
@@ -142,7 +146,7 @@ internal sealed class ParameterSlab
         _rangesForThreads = threads;
     }
 
-    private enum SlabOp { Clear, SumOfSquares, Update }
+    private enum SlabOp { Clear, SumOfSquares, Update, Clamp }
 
     private unsafe struct Body : WorkerPool.IChunkBody
     {
@@ -151,6 +155,7 @@ internal sealed class ParameterSlab
         public int* Index, Pairs;
         public double* Partial;
         public nint Optimizer;
+        public float Scalar;
 
         public readonly void Execute(int participant)
         {
@@ -166,6 +171,9 @@ internal sealed class ParameterSlab
                         break;
                     case SlabOp.SumOfSquares:
                         Partial[r] = ClipKernels.SumOfSquares(g);
+                        break;
+                    case SlabOp.Clamp:
+                        ClipKernels.ClampInPlace(g, Scalar);
                         break;
                     case SlabOp.Update:
                         optimizer!.UpdateRange(offset, new Span<float>(Values + offset, length), g);

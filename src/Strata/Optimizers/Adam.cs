@@ -52,7 +52,7 @@ public class Adam : Optimizer
     }
 
     protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) =>
-        OptimizerKernels.Adam(gradients, Beta1, Beta2, _alpha, Epsilon, _decay,
+        OptimizerKernels.Adam(gradients, GradientScale, Beta1, Beta2, _alpha, Epsilon, _decay,
             _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), parameters);
 }
 

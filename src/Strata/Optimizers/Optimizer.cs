@@ -1,5 +1,3 @@
-using Strata.Kernels;
-
 namespace Strata.Optimizers;
 
 /// <summary>
@@ -90,9 +88,13 @@ public abstract class Optimizer
         double sum = sumOfSquares ?? slab.GradientSumOfSquares();
         if (!double.IsFinite(sum)) return false;
 
-        if (ClipValue is float v) ClipKernels.ClampInPlace(slab.Gradients, v);
+        // Clipping runs on the threads that own each range of the slab, like the update, so no gradient moves
+        // between cores; global-norm clipping reuses Σg² from the finiteness check.
+        if (ClipValue is float v) slab.ClampGradients(v);
         else if (ClipNorm is float n) GradientClipping.ClipByNorm(gradients, n);
-        else if (GlobalClipNorm is float g) GradientClipping.ScaleToGlobalNorm(slab.Gradients, Math.Sqrt(sum), g);
+        // Global-norm clipping is one scale for every gradient: it is folded into the update (GradientScale, as
+        // llm.c's grad_scale) instead of a pass of its own.
+        GradientScale = GlobalClipNorm is float g && Math.Sqrt(sum) > g ? (float)(g / Math.Sqrt(sum)) : 1f;
 
         if (Schedule is { } schedule) LearningRate = schedule.At(Iterations);
         Iterations++;
@@ -100,6 +102,12 @@ public abstract class Optimizer
         slab.Update(this);
         return true;
     }
+
+    /// <summary>
+    /// The factor every gradient of the current step is multiplied by before use: c/N under global-norm
+    /// clipping when the global norm N exceeds c, otherwise 1. Update kernels apply it as they read g.
+    /// </summary>
+    protected float GradientScale { get; private set; } = 1f;
 
     /// <summary>Allocates per-parameter state once, sized to the model's parameter slab.</summary>
     protected virtual void CreateState(int parameterCount) { }

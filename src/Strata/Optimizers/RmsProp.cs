@@ -33,5 +33,5 @@ public sealed class RmsProp : Optimizer
     protected override void CreateState(int parameterCount) => _v = new float[parameterCount];
 
     protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) =>
-        OptimizerKernels.RmsProp(gradients, Rho, LearningRate, Epsilon, _v.AsSpan(offset, parameters.Length), parameters);
+        OptimizerKernels.RmsProp(gradients, GradientScale, Rho, LearningRate, Epsilon, _v.AsSpan(offset, parameters.Length), parameters);
 }

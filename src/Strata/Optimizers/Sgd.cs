@@ -37,9 +37,11 @@ public sealed class Sgd : Optimizer
 
     protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
+        // η·(s·g) = (η·s)·g: the gradient scale folds into the step size.
+        float step = LearningRate * GradientScale;
         if (Momentum == 0)
-            OptimizerKernels.Sgd(gradients, LearningRate, parameters);
+            OptimizerKernels.Sgd(gradients, step, parameters);
         else
-            OptimizerKernels.SgdMomentum(gradients, LearningRate, Momentum, Nesterov, _velocity.AsSpan(offset, parameters.Length), parameters);
+            OptimizerKernels.SgdMomentum(gradients, step, Momentum, Nesterov, _velocity.AsSpan(offset, parameters.Length), parameters);
     }
 }

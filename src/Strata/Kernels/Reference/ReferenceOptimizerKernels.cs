@@ -18,12 +18,12 @@ internal static class ReferenceOptimizerKernels
         }
     }
 
-    public static void Adam(ReadOnlySpan<float> gradients, float beta1, float beta2, float alpha, float epsilon, float decay,
+    public static void Adam(ReadOnlySpan<float> gradients, float gradientScale, float beta1, float beta2, float alpha, float epsilon, float decay,
         Span<float> m, Span<float> v, Span<float> parameters)
     {
         for (int i = 0; i < gradients.Length; i++)
         {
-            double g = gradients[i];
+            double g = (double)gradientScale * gradients[i];
             double w = parameters[i] - (double)decay * parameters[i];
             m[i] = (float)(m[i] + (1 - beta1) * (g - m[i]));
             v[i] = (float)(v[i] + (1 - beta2) * (g * g - v[i]));
@@ -31,11 +31,11 @@ internal static class ReferenceOptimizerKernels
         }
     }
 
-    public static void RmsProp(ReadOnlySpan<float> gradients, float rho, float learningRate, float epsilon, Span<float> v, Span<float> parameters)
+    public static void RmsProp(ReadOnlySpan<float> gradients, float gradientScale, float rho, float learningRate, float epsilon, Span<float> v, Span<float> parameters)
     {
         for (int i = 0; i < gradients.Length; i++)
         {
-            double g = gradients[i];
+            double g = (double)gradientScale * gradients[i];
             v[i] = (float)(rho * v[i] + (1 - rho) * g * g);
             parameters[i] = (float)(parameters[i] - learningRate * g / Math.Sqrt(v[i] + epsilon));
         }
