@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Strata;
 
 /// <summary>
@@ -28,6 +26,6 @@ public sealed class Gradients
     /// <summary>The mean loss of the batch they were computed on.</summary>
     public float Loss { get; internal set; }
 
-    /// <summary>‖g‖₂ over all gradients, accumulated in float32 by TensorPrimitives (NaN or ∞ if any gradient is).</summary>
-    public float GlobalNorm() => TensorPrimitives.Norm<float>(Slab.Gradients);
+    /// <summary>‖g‖₂ over all gradients, accumulated in double as clipping does (NaN or ∞ if any gradient is).</summary>
+    public float GlobalNorm() => (float)Math.Sqrt(Kernels.ClipKernels.SumOfSquares(Slab.Gradients));
 }
