@@ -1,0 +1,92 @@
+namespace Strata.Kernels;
+
+/// <summary>
+/// The geometry and data movement of a 2-D convolution on NHWC tensors, with TensorFlow's padding rules, so the
+/// arithmetic is one GEMM: <see cref="Im2Col"/> lays every receptive field out as a row
+/// cols[(n, oh, ow), (kh, kw, c)], which times the kernel [kh·kw·c, filters] (Keras's [kh, kw, in, out]) is the
+/// NHWC output; <see cref="Col2Im"/> scatters the rows' gradient back onto the input.
+/// </summary>
+internal static class ConvKernels
+{
+    /// <summary>
+    /// Output size and leading padding of one spatial axis. "valid": ⌊(in − d(k − 1) − 1)/s⌋ + 1, no padding.
+    /// "same": ⌈in/s⌉, total padding max((out − 1)s + d(k − 1) + 1 − in, 0), the odd one at the end (as TensorFlow).
+    /// </summary>
+    public static (int Output, int PadBefore) Axis(int input, int kernel, int stride, int dilation, bool same)
+    {
+        int span = dilation * (kernel - 1) + 1;
+        if (!same) return (input >= span ? (input - span) / stride + 1 : 0, 0);
+        int output = (input + stride - 1) / stride;
+        int total = Math.Max((output - 1) * stride + span - input, 0);
+        return (output, total / 2);
+    }
+
+    /// <summary>cols[(n, oh, ow), (kh, kw, c)] = x[n, oh·s − p + kh·d, ow·s − p + kw·d, c], 0 outside the input.</summary>
+    public static void Im2Col(ReadOnlySpan<float> x, in ConvGeometry g, Span<float> cols)
+    {
+        // x: [n, h, w, c]; cols: [n·oh·ow, kh·kw·c]
+        int c = g.Channels, rowLength = g.KernelH * g.KernelW * c;
+        int row = 0;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            for (int oh = 0; oh < g.OutH; oh++)
+            {
+                for (int ow = 0; ow < g.OutW; ow++, row++)
+                {
+                    var dst = cols.Slice(row * rowLength, rowLength);
+                    int k = 0;
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                    {
+                        int ih = oh * g.StrideH - g.PadH + kh * g.DilationH;
+                        for (int kw = 0; kw < g.KernelW; kw++, k += c)
+                        {
+                            int iw = ow * g.StrideW - g.PadW + kw * g.DilationW;
+                            if ((uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW)
+                                x.Slice(((n * g.InH + ih) * g.InW + iw) * c, c).CopyTo(dst.Slice(k, c));
+                            else
+                                dst.Slice(k, c).Clear();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>dX = 0, then dX[n, ih, iw, c] += dCols[(n, oh, ow), (kh, kw, c)] for every field that covers it.</summary>
+    public static void Col2Im(ReadOnlySpan<float> dCols, in ConvGeometry g, Span<float> dX)
+    {
+        // dCols: [n·oh·ow, kh·kw·c]; dX: [n, h, w, c]
+        dX.Clear();
+        int c = g.Channels, rowLength = g.KernelH * g.KernelW * c;
+        int row = 0;
+        for (int n = 0; n < g.Batch; n++)
+        {
+            for (int oh = 0; oh < g.OutH; oh++)
+            {
+                for (int ow = 0; ow < g.OutW; ow++, row++)
+                {
+                    var src = dCols.Slice(row * rowLength, rowLength);
+                    int k = 0;
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                    {
+                        int ih = oh * g.StrideH - g.PadH + kh * g.DilationH;
+                        for (int kw = 0; kw < g.KernelW; kw++, k += c)
+                        {
+                            int iw = ow * g.StrideW - g.PadW + kw * g.DilationW;
+                            if ((uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW)
+                            {
+                                var target = dX.Slice(((n * g.InH + ih) * g.InW + iw) * c, c);
+                                System.Numerics.Tensors.TensorPrimitives.Add(target, src.Slice(k, c), target);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Shapes, strides, dilations and leading padding of one convolution or pooling call.</summary>
+internal readonly record struct ConvGeometry(
+    int Batch, int InH, int InW, int Channels, int KernelH, int KernelW, int StrideH, int StrideW,
+    int DilationH, int DilationW, int OutH, int OutW, int PadH, int PadW);

@@ -1,0 +1,136 @@
+using System.Numerics.Tensors;
+using Strata.Kernels;
+
+namespace Strata.Layers;
+
+/// <summary>
+/// A 2-D convolution on NHWC inputs, as Keras's Conv2D: y = φ(x ⋆ W + b) with the kernel stored as Keras stores it,
+/// [kh, kw, in, filters]. Computed as one GEMM over an im2col buffer: forward Y = cols·W, backward
+/// dW += colsᵀ·dZ and dX = col2im(dZ·Wᵀ). Padding "valid" or "same" (TensorFlow's rule: the odd pixel at the end).
+/// </summary>
+public sealed class Conv2D : Layer
+{
+    private ConvGeometry _g;
+    private Tensor? _x, _cols, _z, _y, _dz, _dCols, _dx;
+    private Shape _outShape, _colsShape;
+    private int _outShapeFor = -1;
+
+    /// <param name="filters">Output channels.</param>
+    /// <param name="kernelSize">Square kernel side.</param>
+    /// <param name="strides">Step of the window in both directions.</param>
+    /// <param name="padding">"valid" (no padding) or "same" (output ⌈in/stride⌉).</param>
+    /// <param name="activation">φ; linear by default.</param>
+    /// <param name="useBias">Whether to add b (not needed before BatchNormalization).</param>
+    /// <param name="kernelInitializer">Default glorot_uniform, as in Keras.</param>
+    /// <param name="biasInitializer">Default zeros.</param>
+    /// <param name="dilationRate">Spacing of the kernel taps (atrous convolution).</param>
+    /// <param name="inputShape">Per-sample input shape [h, w, c], for the first layer.</param>
+    /// <param name="name">Layer name; by default conv2d, conv2d_1, …</param>
+    public Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", ActivationFunction? activation = null,
+        bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null, int dilationRate = 1,
+        int[]? inputShape = null, string? name = null)
+        : base(name, inputShape)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(filters);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernelSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(strides);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dilationRate);
+        if (padding is not ("valid" or "same"))
+            throw new ArgumentException($"Padding must be \"valid\" or \"same\"; got \"{padding}\".", nameof(padding));
+        if (strides > 1 && dilationRate > 1)
+            throw new ArgumentException("Keras does not combine strides > 1 with dilationRate > 1; neither do we.");
+        Filters = filters;
+        KernelSize = kernelSize;
+        Strides = strides;
+        Padding = padding;
+        DilationRate = dilationRate;
+        Activation = activation ?? Activations.Linear;
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform;
+        BiasInitializer = biasInitializer ?? Initializers.Zeros;
+    }
+
+    public int Filters { get; }
+    public int KernelSize { get; }
+    public int Strides { get; }
+    public string Padding { get; }
+    public int DilationRate { get; }
+    public ActivationFunction Activation { get; }
+    public bool UseBias { get; }
+    public Initializer KernelInitializer { get; }
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>W: [kh, kw, in, filters].</summary>
+    public Weight Kernel { get; private set; } = null!;
+
+    /// <summary>b: [filters], or null without bias.</summary>
+    public Weight? Bias { get; private set; }
+
+    private int FieldSize => KernelSize * KernelSize * _g.Channels;
+
+    protected override Shape OnBuild(Shape inputShape, Random random)
+    {
+        if (inputShape.Rank != 3 || inputShape.Size == 0)
+            throw new ArgumentException($"Layer '{Name}' (Conv2D) needs inputs (None, height, width, channels); got {inputShape.ToBatchString()}.");
+        bool same = Padding == "same";
+        var (oh, ph) = ConvKernels.Axis(inputShape[0], KernelSize, Strides, DilationRate, same);
+        var (ow, pw) = ConvKernels.Axis(inputShape[1], KernelSize, Strides, DilationRate, same);
+        if (oh == 0 || ow == 0)
+            throw new ArgumentException($"Layer '{Name}' (Conv2D): a {KernelSize}×{KernelSize} kernel (dilation {DilationRate}) does not fit input {inputShape.ToBatchString()} with \"valid\" padding.");
+        _g = new ConvGeometry(0, inputShape[0], inputShape[1], inputShape[2], KernelSize, KernelSize, Strides, Strides,
+            DilationRate, DilationRate, oh, ow, ph, pw);
+        Kernel = AddWeight("kernel", new Shape(KernelSize, KernelSize, inputShape[2], Filters), KernelInitializer, trainable: true, random);
+        if (UseBias) Bias = AddWeight("bias", new Shape(Filters), BiasInitializer, trainable: true, random);
+        return new Shape(oh, ow, Filters);
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        int batch = x.Shape[0];
+        if (batch != _outShapeFor)
+        {
+            _outShape = OutputShape.WithBatch(batch);
+            _colsShape = new Shape(batch * _g.OutH * _g.OutW, FieldSize);
+            _outShapeFor = batch;
+        }
+        var g = _g with { Batch = batch };
+        int rows = batch * g.OutH * g.OutW;
+        var cols = Tensor.Ensure(ref _cols, _colsShape);
+        ConvKernels.Im2Col(x.Span, g, cols.Span);
+        var y = Tensor.Ensure(ref _y, _outShape);
+        var z = Activation.IsLinear ? y : Tensor.Ensure(ref _z, _outShape);
+        Gemm.NN(cols.Span, Kernel.Value, rows, FieldSize, Filters, 0f, z.Span);
+        if (Bias is { } bias)
+            for (int r = 0; r < rows; r++) TensorPrimitives.Add(z.Span.Slice(r * Filters, Filters), bias.Value, z.Span.Slice(r * Filters, Filters));
+        if (!Activation.IsLinear) Activation.Forward(z.Span, y.Span, rows, Filters);
+        _x = training ? x : null;
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        CheckGradient(dy, _x is null ? null : _y);
+        var x = _x!;
+        var g = _g with { Batch = x.Shape[0] };
+        int rows = g.Batch * g.OutH * g.OutW;
+        var dz = dy;
+        if (!Activation.IsLinear)
+        {
+            dz = Tensor.Ensure(ref _dz, dy.Shape);
+            Activation.Backward(_z!.Span, _y!.Span, dy.Span, dz.Span, rows, Filters);
+        }
+        if (Trainable)
+        {
+            Gemm.TN(_cols!.Span, dz.Span, FieldSize, rows, Filters, 1f, Kernel.Gradient);
+            if (Bias is { } bias)
+                for (int r = 0; r < rows; r++) TensorPrimitives.Add(bias.Gradient, dz.Span.Slice(r * Filters, Filters), bias.Gradient);
+        }
+        if (!NeedsInputGradient) return NoGradient;
+        var dCols = Tensor.Ensure(ref _dCols, _colsShape);
+        Gemm.NT(dz.Span, Kernel.Value, rows, Filters, FieldSize, 0f, dCols.Span);
+        var dx = Tensor.Ensure(ref _dx, x.Shape);
+        ConvKernels.Col2Im(dCols.Span, g, dx.Span);
+        return dx;
+    }
+}

@@ -1,0 +1,64 @@
+namespace Strata.Layers;
+
+/// <summary>
+/// Inverted dropout (Srivastava et al. 2014), as Keras's Dropout: in training each value is kept with probability
+/// 1 − rate and scaled by 1/(1 − rate), so inference is the identity. A seed makes the masks reproducible.
+/// </summary>
+public sealed class Dropout : Layer
+{
+    private readonly Random _random;
+    private Tensor? _y, _dx, _mask;
+    private bool _dropped;
+
+    /// <param name="rate">Fraction of the values dropped, in [0, 1).</param>
+    /// <param name="seed">Seed of the masks; null draws one.</param>
+    /// <param name="inputShape">Per-sample input shape, for the first layer.</param>
+    /// <param name="name">Layer name; by default dropout, dropout_1, …</param>
+    public Dropout(float rate, int? seed = null, int[]? inputShape = null, string? name = null) : base(name, inputShape)
+    {
+        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        Rate = rate;
+        Seed = seed;
+        _random = seed is int s ? new Random(s) : new Random();
+    }
+
+    public float Rate { get; }
+    public int? Seed { get; }
+
+    /// <summary>For gradient checks: reuse the last mask instead of drawing a new one.</summary>
+    internal bool ReuseMask { get; set; }
+
+    protected override Shape OnBuild(Shape inputShape, Random random) => inputShape;
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        _dropped = training && Rate > 0;
+        if (!_dropped)
+        {
+            _y = x;
+            return x;
+        }
+        bool fresh = !ReuseMask || _mask is null || _mask.Shape != x.Shape;
+        var mask = Tensor.Ensure(ref _mask, x.Shape);
+        float keep = 1f / (1f - Rate);
+        if (fresh)
+        {
+            var m = mask.Span;
+            for (int i = 0; i < m.Length; i++) m[i] = _random.NextSingle() < Rate ? 0f : keep;
+        }
+        var y = Tensor.Ensure(ref _y, x.Shape);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        CheckGradient(dy, _y);
+        if (!NeedsInputGradient) return NoGradient;
+        if (!_dropped) return dy;
+        var dx = Tensor.Ensure(ref _dx, dy.Shape);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(dy.Span, _mask!.Span, dx.Span);
+        return dx;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Numerics.Tensors;
+
+namespace Strata.Layers;
+
+/// <summary>The mean over height and width of each channel: [N, H, W, C] → [N, C] (Keras's GlobalAveragePooling2D).</summary>
+public sealed class GlobalAveragePooling2D(int[]? inputShape = null, string? name = null) : Layer(name, inputShape)
+{
+    private Tensor? _x, _y, _dx;
+    private Shape _outShape;
+    private int _outShapeFor = -1;
+
+    protected override Shape OnBuild(Shape inputShape, Random random)
+    {
+        if (inputShape.Rank != 3 || inputShape[0] * inputShape[1] == 0)
+            throw new ArgumentException($"Layer '{Name}' (GlobalAveragePooling2D) needs inputs (None, height, width, channels); got {inputShape.ToBatchString()}.");
+        return new Shape(inputShape[2]);
+    }
+
+    private int Pixels => InputShape[0] * InputShape[1];
+    private int Channels => InputShape[2];
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        int batch = x.Shape[0];
+        if (batch != _outShapeFor)
+        {
+            _outShape = new Shape(batch, Channels);
+            _outShapeFor = batch;
+        }
+        var y = Tensor.Ensure(ref _y, _outShape);
+        int c = Channels, p = Pixels;
+        for (int n = 0; n < batch; n++)
+        {
+            var row = y.Span.Slice(n * c, c);
+            row.Clear();
+            for (int i = 0; i < p; i++) TensorPrimitives.Add(row, x.Span.Slice((n * p + i) * c, c), row);
+            TensorPrimitives.Multiply(row, 1f / p, row);
+        }
+        _x = training ? x : null;
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        CheckGradient(dy, _x is null ? null : _y);
+        if (!NeedsInputGradient) return NoGradient;
+        var dx = Tensor.Ensure(ref _dx, _x!.Shape);
+        int c = Channels, p = Pixels;
+        for (int n = 0; n < dy.Shape[0]; n++)
+            for (int i = 0; i < p; i++)
+                TensorPrimitives.Multiply(dy.Span.Slice(n * c, c), 1f / p, dx.Span.Slice((n * p + i) * c, c));
+        return dx;
+    }
+}

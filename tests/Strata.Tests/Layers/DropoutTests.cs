@@ -1,0 +1,55 @@
+using Strata.Layers;
+using Strata.Tests.GradientCheck;
+
+namespace Strata.Tests.Layers;
+
+public class DropoutTests
+{
+    [Fact]
+    public void Training_drops_and_rescales_inference_is_the_identity()
+    {
+        var dropout = new Dropout(0.3f, seed: 1);
+        dropout.Build(new Shape(10_000));
+        var x = new Tensor(new Shape(1, 10_000));
+        x.Span.Fill(1f);
+        var y = dropout.Forward(x, training: true).Span.ToArray();
+        Assert.All(y, v => Assert.True(v == 0f || Math.Abs(v - 1 / 0.7f) < 1e-6));
+        Assert.InRange(y.Count(v => v == 0f) / 10_000.0, 0.28, 0.32);
+        Assert.InRange(y.Average(), 0.97, 1.03); // the expectation is kept
+        Assert.Same(x, dropout.Forward(x, training: false));
+    }
+
+    [Fact]
+    public void A_seed_reproduces_the_masks()
+    {
+        float[] Masks(int seed)
+        {
+            var d = new Dropout(0.5f, seed: seed);
+            d.Build(new Shape(64));
+            var x = new Tensor(new Shape(2, 64));
+            x.Span.Fill(1f);
+            return [.. d.Forward(x, training: true).Span.ToArray(), .. d.Forward(x, training: true).Span.ToArray()];
+        }
+        Assert.Equal(Masks(7), Masks(7));
+        Assert.NotEqual(Masks(7), Masks(8));
+    }
+
+    [Fact]
+    public void Gradients_match_finite_differences_with_a_fixed_mask()
+    {
+        var dropout = new Dropout(0.4f, seed: 3) { ReuseMask = true };
+        dropout.Build(new Shape(5, 4));
+        GradientChecker.Check(dropout, GradientChecker.Random(new Shape(3, 5, 4), seed: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(1f));
+    }
+
+    [Fact]
+    public void Reshape_infers_one_dimension_and_checks_sizes()
+    {
+        var reshape = new Reshape([-1, 4, 1]);
+        Assert.Equal(new Shape(7, 4, 1), reshape.Build(new Shape(28)));
+        GradientChecker.Check(reshape, GradientChecker.Random(new Shape(2, 28), seed: 5));
+        Assert.Throws<ArgumentException>(() => new Reshape([5, 5]).Build(new Shape(28)));
+        Assert.Throws<ArgumentException>(() => new Reshape([-1, -1]));
+    }
+}
