@@ -36,17 +36,15 @@ internal sealed class TrainCommand : Command
         DefaultValueFactory = _ => 32,
     };
 
-    private readonly Option<float> _learningRate = new("--learning-rate")
+    private readonly Option<float?> _learningRate = new("--learning-rate")
     {
-        Description = "Learning rate of the optimizer",
-        DefaultValueFactory = _ => 0.01f,
+        Description = "Learning rate of the optimizer [default: the model's, 0.01 for the MLPs, 0.001 for cnn-bn]",
     };
 
-    private readonly Option<string> _optimizer = new("--optimizer")
+    private readonly Option<string?> _optimizer = new("--optimizer")
     {
-        Description = "sgd, adam, adamw, rmsprop or nadam (Keras's defaults apart from the learning rate)",
+        Description = "sgd, adam, adamw, rmsprop or nadam, with Keras's other defaults [default: the model's, sgd for the MLPs, adam for cnn-bn]",
         HelpName = "NAME",
-        DefaultValueFactory = _ => "sgd",
     };
 
     private readonly Option<float?> _clipValue = new("--clip-value")
@@ -121,14 +119,14 @@ internal sealed class TrainCommand : Command
         _seed.CustomParser = WholeNumber(minimum: int.MinValue);
         _validation.CustomParser = result => WholeNumber(minimum: 0)(result);
         _threads.CustomParser = result => WholeNumber(minimum: 1)(result);
-        _learningRate.CustomParser = PositiveNumber;
+        _learningRate.CustomParser = result => PositiveNumber(result);
         _clipValue.CustomParser = result => PositiveNumber(result);
         _clipNorm.CustomParser = result => PositiveNumber(result);
         _globalClipNorm.CustomParser = result => PositiveNumber(result);
         _optimizer.Validators.Add(result =>
         {
-            string? name = result.GetValueOrDefault<string>();
-            if (!OptimizerNames.Contains(name)) result.AddError($"Unknown optimizer '{name}'; choose one of: {string.Join(", ", OptimizerNames)}.");
+            string? name = result.GetValueOrDefault<string?>();
+            if (name is not null && !OptimizerNames.Contains(name)) result.AddError($"Unknown optimizer '{name}'; choose one of: {string.Join(", ", OptimizerNames)}.");
         });
         _model.Validators.Add(result =>
         {
@@ -154,13 +152,14 @@ internal sealed class TrainCommand : Command
 
     private int Execute(ParseResult parsed)
     {
+        var preset = ModelPresets.Find(parsed.GetValue(_model)) ?? ModelPresets.Find(ModelPresets.Default)!;
         var settings = new TrainSettings(
-            Model: parsed.GetValue(_model)!,
+            Model: preset.Name,
             DataDirectory: parsed.GetValue(_data)!,
             Epochs: parsed.GetValue(_epochs),
             BatchSize: parsed.GetValue(_batchSize),
-            LearningRate: parsed.GetValue(_learningRate),
-            Optimizer: parsed.GetValue(_optimizer)!,
+            LearningRate: parsed.GetValue(_learningRate) ?? preset.LearningRate,
+            Optimizer: parsed.GetValue(_optimizer) ?? preset.Optimizer,
             ClipValue: parsed.GetValue(_clipValue),
             ClipNorm: parsed.GetValue(_clipNorm),
             GlobalClipNorm: parsed.GetValue(_globalClipNorm),

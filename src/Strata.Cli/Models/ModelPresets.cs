@@ -6,7 +6,9 @@ namespace Strata.Cli.Models;
 /// <param name="Name">What <c>--model</c> accepts.</param>
 /// <param name="Description">One line for the help text.</param>
 /// <param name="Layers">Makes a fresh set of layers (a layer belongs to one model).</param>
-internal sealed record ModelPreset(string Name, string Description, Func<Layer[]> Layers);
+/// <param name="Optimizer">The optimizer <c>strata train</c> uses unless <c>--optimizer</c> says otherwise.</param>
+/// <param name="LearningRate">Its learning rate unless <c>--learning-rate</c> says otherwise.</param>
+internal sealed record ModelPreset(string Name, string Description, Func<Layer[]> Layers, string Optimizer = "sgd", float LearningRate = 0.01f);
 
 /// <summary>
 /// The architectures <c>strata train --model</c> can build. To add one, write a method returning its layers and
@@ -23,6 +25,9 @@ internal static class ModelPresets
         new("mlp", "Flatten → Dense(300, elu) → Dense(100, elu) → Dense(10, softmax), He-normal kernels", Mlp),
         new("mlp-bn", "the mlp with BatchNormalization after Flatten and after each hidden Dense", MlpBatchNorm),
         new("mlp-bn-before-activation", "Dense without bias → BatchNormalization → Activation(elu), twice, then Dense(10, softmax)", MlpBatchNormBeforeActivation),
+        // The CNN trains with Adam at Keras's default rate, the usual choice for it in the texts.
+        new("cnn-bn", "two Conv2D → BatchNormalization → ReLU → MaxPooling2D blocks (32 and 64 filters), Dense(128) → BN → ReLU → Dropout(0.3) → Dense(10, softmax); Adam 0.001",
+            CnnBatchNorm, Optimizer: "adam", LearningRate: 0.001f),
     ];
 
     /// <summary>The preset names, comma-separated, for help and error messages.</summary>
@@ -74,6 +79,26 @@ internal static class ModelPresets
         new Dense(100, useBias: false, kernelInitializer: Initializers.HeNormal),
         new BatchNormalization(),
         new Activation(Activations.Elu),
+        new Dense(10, activation: Activations.Softmax),
+    ];
+
+    /// <summary>The texts' conv → BN → ReLU → max-pool blocks; BN after Conv2D normalizes each channel over N, H and W.</summary>
+    private static Layer[] CnnBatchNorm() =>
+    [
+        new Reshape([28, 28, 1], inputShape: [28, 28]),
+        new Conv2D(32, 3, padding: "same", kernelInitializer: Initializers.HeNormal),
+        new BatchNormalization(),
+        new Activation(Activations.Relu),
+        new MaxPooling2D(2),
+        new Conv2D(64, 3, padding: "same", kernelInitializer: Initializers.HeNormal),
+        new BatchNormalization(),
+        new Activation(Activations.Relu),
+        new MaxPooling2D(2),
+        new Flatten(),
+        new Dense(128, useBias: false, kernelInitializer: Initializers.HeNormal),
+        new BatchNormalization(),
+        new Activation(Activations.Relu),
+        new Dropout(0.3f, seed: 42),
         new Dense(10, activation: Activations.Softmax),
     ];
 }

@@ -170,7 +170,7 @@ public sealed partial class TrainCommandTests : IDisposable
         var run = Run("train", "--data", _data, "--model", "resnet");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Unknown model 'resnet'; the presets are: mlp, mlp-bn, mlp-bn-before-activation.", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Unknown model 'resnet'; the presets are: mlp, mlp-bn, mlp-bn-before-activation, cnn-bn.", run.Stderr, StringComparison.Ordinal);
         AssertOneErrorLine(run.Stderr);
     }
 
