@@ -6,7 +6,7 @@ using Strata.Optimizers;
 namespace Strata.Bench;
 
 /// <summary>
-/// <c>train [--model mlp|mlp-bn] [--batch-size 32] [--samples 32768] [--rounds 5] [--threads 2] [--python /usr/bin/python3] [--no-torch]</c>:
+/// <c>train [--model mlp|mlp-bn|cnn-bn] [--batch-size 32] [--samples 32768] [--rounds 5] [--threads 2] [--python /usr/bin/python3] [--no-torch]</c>:
 /// training throughput (samples/s) of the texts' Fashion-MNIST networks (the CLI's presets: the 784-300-100-10
 /// ELU MLP, and with BatchNormalization) with softmax cross-entropy under SGD(0.01), in Strata and in PyTorch (bench/pytorch/train_mlp.py) in the same run.
 /// Rounds alternate the two so both see the same machine load; each figure is the median over rounds.
@@ -24,6 +24,7 @@ internal static class TrainingVsTorch
         bool withTorch = !args.Contains("--no-torch");
         string modelName = BenchSupport.String(args, "--model", "mlp");
         bool batchNorm = modelName == "mlp-bn";
+        bool cnn = modelName == "cnn-bn";
         WorkerPool.ThreadCount = threads;
 
         var random = new Random(0);
@@ -33,7 +34,7 @@ internal static class TrainingVsTorch
         for (int i = 0; i < samples; i++) y[i] = random.Next(10);
 
         var model = ModelPresets.Create(modelName, seed: 0);
-        model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
+        model.Compile(cnn ? new Adam(0.001f) : new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
         model.Fit(x, y, epochs: 1, batchSize: batchSize, seed: 0, dropLastPartialBatch: true); // warm-up: JIT and buffers
 
         string? script = withTorch ? BenchSupport.FindScript("train_mlp.py") : null;
@@ -47,7 +48,7 @@ internal static class TrainingVsTorch
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             strata.Add(samples / batchSize * batchSize / seconds);
             string line = $"round {round + 1}: Strata {strata[^1],9:F0} samples/s";
-            if (script is not null && RunTorch(python, script, batchSize, samples, threads, batchNorm) is { } rates)
+            if (script is not null && RunTorch(python, script, batchSize, samples, threads, batchNorm ? "--bn" : cnn ? "--cnn" : null) is { } rates)
             {
                 torch.AddRange(rates);
                 line += $"   PyTorch {string.Join(" ", rates.Select(r => $"{r,7:F0}"))} samples/s";
@@ -74,10 +75,10 @@ internal static class TrainingVsTorch
     }
 
     /// <summary>PyTorch's samples/s over three epochs in one process, or null when PyTorch is unavailable.</summary>
-    private static double[]? RunTorch(string python, string script, int batchSize, int samples, int threads, bool batchNorm)
+    private static double[]? RunTorch(string python, string script, int batchSize, int samples, int threads, string? modelFlag)
     {
         string[] arguments = ["--batch-size", $"{batchSize}", "--samples", $"{samples}", "--threads", $"{threads}", "--repeats", "3"];
-        if (batchNorm) arguments = [.. arguments, "--bn"];
+        if (modelFlag is not null) arguments = [.. arguments, modelFlag];
         return BenchSupport.RunPython(python, script, arguments) is { } json
             ? json.GetProperty("samples_per_second").EnumerateArray().Select(e => e.GetDouble()).ToArray()
             : null;

@@ -45,6 +45,17 @@ def build(bn):
     return nn.Sequential(nn.Flatten(), *norm(784), l1, nn.ELU(), *norm(300), l2, nn.ELU(), *norm(100), l3)
 
 
+def build_cnn():
+    """The cnn-bn preset, channels-first: PyTorch's layout (Strata's is NHWC); BN momentum 0.01 / eps 1e-3."""
+    def bn2(c):
+        return nn.BatchNorm2d(c, momentum=0.01, eps=1e-3)
+    return nn.Sequential(nn.Unflatten(1, (1, 28)),
+                         nn.Conv2d(1, 32, 3, padding=1), bn2(32), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 3, padding=1), bn2(64), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(3136, 128, bias=False), nn.BatchNorm1d(128, momentum=0.01, eps=1e-3),
+                         nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", default="mlp")

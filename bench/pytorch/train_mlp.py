@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Training throughput of the texts' Fashion-MNIST MLP in PyTorch, the oracle Strata's bench compares with.
+"""Training throughput of the texts' Fashion-MNIST networks in PyTorch, the oracle Strata's bench compares with.
 
 Runs the same model, batch size and optimizer as `strata bench train`: Flatten → Dense(300, ELU) →
 Dense(100, ELU) → Dense(10) with softmax cross-entropy, SGD(0.01), optionally with BatchNorm1d layers
@@ -10,7 +10,7 @@ import argparse, json, time
 import torch
 import torch.nn as nn
 
-from fashion_accuracy import build  # the same networks, initialized as Strata initializes them
+from fashion_accuracy import build, build_cnn  # the same networks, initialized as Strata initializes them
 
 
 def main():
@@ -20,14 +20,15 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--bn", action="store_true")
+    p.add_argument("--cnn", action="store_true", help="the cnn-bn preset, trained with Adam(0.001)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     x = torch.rand(a.samples, 28, 28)
     y = torch.randint(0, 10, (a.samples,))
-    model = build(a.bn)
+    model = build_cnn() if a.cnn else build(a.bn)
     model.train()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    opt = torch.optim.Adam(model.parameters(), lr=0.001) if a.cnn else torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
 
     def epoch():
