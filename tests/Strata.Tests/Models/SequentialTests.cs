@@ -152,6 +152,23 @@ public class SequentialTests
     }
 
     [Fact]
+    public void A_convolutional_training_step_allocates_nothing_after_warm_up()
+    {
+        var model = new Sequential(
+            new Conv2D(4, 3, padding: "same", inputShape: [8, 8, 1]), new BatchNormalization(), new Activation("relu"),
+            new MaxPooling2D(2), new Conv2D(6, 3, strides: 2), new GlobalAveragePooling2D(), new Dropout(0.2f, seed: 1),
+            new Dense(3, activation: "softmax")) { Seed = 2 };
+        model.Compile(new Adam(), Losses.SparseCategoricalCrossentropy);
+        var x = GradientChecker.Random(new Shape(8, 8, 8, 1), seed: 3);
+        var y = new Tensor(new Shape(8));
+        for (int i = 0; i < 8; i++) y[i] = i % 3;
+        for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) model.TrainOnBatch(x, y);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void The_custom_loop_equals_train_on_batch()
     {
         var (x, y) = Blobs(32, seed: 6);
