@@ -18,6 +18,8 @@ public sealed class Activation : Layer, ISoftmaxOutput
     /// <summary>φ.</summary>
     public ActivationFunction Function { get; }
 
+    internal override Layer CloneConfiguration() => new Activation(Function, DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
         if (Function.IsSoftmax && (inputShape.Rank == 0 || inputShape[^1] == 0))

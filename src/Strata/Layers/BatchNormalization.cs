@@ -94,6 +94,10 @@ public sealed class BatchNormalization : Layer
     /// <summary>The moving (biased) variance used at inference.</summary>
     public Weight MovingVariance { get; private set; } = null!;
 
+    internal override Layer CloneConfiguration() =>
+        new BatchNormalization(_axes, Momentum, Epsilon, Center, Scale, BetaInitializer, GammaInitializer,
+            MovingMeanInitializer, MovingVarianceInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
         int rank = inputShape.Rank + 1; // with the batch axis

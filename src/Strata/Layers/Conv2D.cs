@@ -68,6 +68,13 @@ public sealed class Conv2D : Layer
 
     private int FieldSize => KernelSize * KernelSize * _g.Channels;
 
+    internal override Layer CloneConfiguration() => CloneConfiguration(UseBias);
+
+    /// <summary>The same configuration, with or without a bias (folding BatchNormalization in needs one).</summary>
+    internal Conv2D CloneConfiguration(bool useBias) =>
+        new(Filters, KernelSize, Strides, Padding, Activation, useBias, KernelInitializer, BiasInitializer, DilationRate,
+            DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
         if (inputShape.Rank != 3 || inputShape.Size == 0)

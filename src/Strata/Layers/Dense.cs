@@ -47,6 +47,12 @@ public sealed class Dense : Layer, ISoftmaxOutput
 
     private int Inputs => Kernel.Shape[0];
 
+    internal override Layer CloneConfiguration() => CloneConfiguration(UseBias);
+
+    /// <summary>The same configuration, with or without a bias (folding BatchNormalization in needs one).</summary>
+    internal Dense CloneConfiguration(bool useBias) =>
+        new(Units, Activation, useBias, KernelInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
         if (inputShape.Rank < 1 || inputShape[^1] == 0)

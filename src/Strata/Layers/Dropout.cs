@@ -28,6 +28,8 @@ public sealed class Dropout : Layer
     /// <summary>For gradient checks: reuse the last mask instead of drawing a new one.</summary>
     internal bool ReuseMask { get; set; }
 
+    internal override Layer CloneConfiguration() => new Dropout(Rate, Seed, DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random) => inputShape;
 
     public override Tensor Forward(Tensor x, bool training)

@@ -10,6 +10,8 @@ public sealed class Flatten : Layer
     /// <param name="name">Layer name; by default flatten, flatten_1, …</param>
     public Flatten(int[]? inputShape = null, string? name = null) : base(name, inputShape) { }
 
+    internal override Layer CloneConfiguration() => new Flatten(DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random) => new(inputShape.Size);
 
     public override Tensor Forward(Tensor x, bool training)

@@ -9,6 +9,8 @@ public sealed class GlobalAveragePooling2D(int[]? inputShape = null, string? nam
     private Shape _outShape;
     private int _outShapeFor = -1;
 
+    internal override Layer CloneConfiguration() => new GlobalAveragePooling2D(DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
         if (inputShape.Rank != 3 || inputShape[0] * inputShape[1] == 0)

@@ -66,6 +66,10 @@ public abstract class Layer
     /// <summary>What Backward returns when <see cref="NeedsInputGradient"/> is false.</summary>
     protected static Tensor NoGradient { get; } = new(new Shape(0));
 
+    /// <summary>A new, unbuilt layer with the same configuration and name (used to derive inference models).</summary>
+    internal virtual Layer CloneConfiguration() =>
+        throw new NotSupportedException($"Layer '{Name}' ({TypeName}) cannot be copied into a derived model.");
+
     /// <summary>Creates the weights for a per-sample input shape and returns the per-sample output shape.</summary>
     /// <exception cref="ArgumentException">The shape does not suit the layer; the message names the layer and both shapes.</exception>
     public Shape Build(Shape inputShape, Random? random = null)

@@ -56,6 +56,8 @@ public sealed class MaxPooling2D(int poolSize = 2, int? strides = null, string p
     private Tensor? _x, _y, _dx;
     private int[] _argmax = [];
 
+    internal override Layer CloneConfiguration() => new MaxPooling2D(PoolSize, Strides, Padding, DeclaredInputShape?.Dims.ToArray(), Name);
+
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -81,6 +83,8 @@ public sealed class AveragePooling2D(int poolSize = 2, int? strides = null, stri
     : Pooling2D(poolSize, strides, padding, inputShape, name)
 {
     private Tensor? _x, _y, _dx;
+
+    internal override Layer CloneConfiguration() => new AveragePooling2D(PoolSize, Strides, Padding, DeclaredInputShape?.Dims.ToArray(), Name);
 
     public override Tensor Forward(Tensor x, bool training)
     {

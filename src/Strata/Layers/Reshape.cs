@@ -19,6 +19,8 @@ public sealed class Reshape : Layer
         _target = (int[])targetShape.Clone();
     }
 
+    internal override Layer CloneConfiguration() => new Reshape(_target, DeclaredInputShape?.Dims.ToArray(), Name);
+
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
         int known = _target.Where(d => d > 0).Aggregate(1, (p, d) => p * d);

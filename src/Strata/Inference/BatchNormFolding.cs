@@ -1,0 +1,154 @@
+using Strata.Layers;
+
+namespace Strata;
+
+public sealed partial class Sequential
+{
+    /// <summary>
+    /// A new inference model in which each BatchNormalization is merged into a neighbouring linear layer, so
+    /// inference pays nothing for it; this model is left untouched. With σ = √(moving variance + ε), a = γ/σ and
+    /// b = β − a·(moving mean):
+    /// <list type="bullet">
+    /// <item>a BN right after a Dense or Conv2D without activation folds backward: W′[…, j] = a_j·W[…, j],
+    /// b′_j = a_j·b_j + b_j^BN (= γ(b − μ)/σ + β);</item>
+    /// <item>a BN after an activation, or first, folds forward into the next Dense (through Flatten, Reshape or
+    /// Dropout): W′[i, :] = a_i·W[i, :], b′ = b + Σ_i b_i^BN·W[i, :];</item>
+    /// <item>any other BN stays, and <paramref name="kept"/> says which and why.</item>
+    /// </list>
+    /// </summary>
+    public Sequential FoldBatchNormalization(out IReadOnlyList<string> kept)
+    {
+        var notes = new List<string>();
+        var folded = BatchNormFolding.Fold(this, notes);
+        kept = notes;
+        return folded;
+    }
+
+    /// <inheritdoc cref="FoldBatchNormalization(out IReadOnlyList{string})"/>
+    public Sequential FoldBatchNormalization() => FoldBatchNormalization(out _);
+}
+
+/// <summary>The layer walk behind <see cref="Sequential.FoldBatchNormalization(out IReadOnlyList{string})"/>.</summary>
+internal static class BatchNormFolding
+{
+    public static Sequential Fold(Sequential model, List<string> kept)
+    {
+        if (!model.IsBuilt)
+            throw new InvalidOperationException($"Model '{model.Name}' is not built; build or train it before folding its BatchNormalization layers.");
+        var source = model.Layers;
+        var result = new List<Layer>();
+        int i = 0;
+        while (i < source.Count)
+        {
+            var layer = source[i];
+            if (layer is not BatchNormalization bn)
+            {
+                result.Add(Copy(layer, layer.CloneConfiguration()));
+                i++;
+                continue;
+            }
+            if (bn.Axis.Count != 1 || bn.InputShape.NormalizeAxis(bn.Axis[0] < 0 ? bn.Axis[0] : bn.Axis[0] - 1) != bn.InputShape.Rank - 1)
+            {
+                kept.Add($"{bn.Name}: it normalizes over an axis other than the last, so no neighbouring kernel lines up with its features.");
+                result.Add(Copy(bn, bn.CloneConfiguration()));
+                i++;
+                continue;
+            }
+            var (a, b) = InferenceAffine(bn);
+            // Backward: into the Dense or Conv2D that produced this input, if nothing stands between them.
+            // (result[^1] is the copy of source[i − 1], possibly already carrying a forward fold.)
+            if (i > 0 && result.Count > 0 && result[^1] is Dense { Activation.IsLinear: true } or Conv2D { Activation.IsLinear: true })
+            {
+                result[^1] = FoldBackward(result[^1], a, b);
+                i++;
+                continue;
+            }
+            // Forward: into the next Dense, through layers that only move values (or are the identity at inference).
+            int j = i + 1;
+            while (j < source.Count && source[j] is Flatten or Reshape or Dropout) j++;
+            if (j < source.Count && source[j] is Dense next)
+            {
+                for (int t = i + 1; t < j; t++) result.Add(Copy(source[t], source[t].CloneConfiguration()));
+                result.Add(FoldForward(next, a, b));
+                i = j + 1;
+                continue;
+            }
+            string reason = j < source.Count
+                ? $"it is followed by {source[j].Name} ({source[j].TypeName}), and folding forward is done only into a Dense"
+                : "it is the last layer";
+            kept.Add($"{bn.Name}: {reason}.");
+            result.Add(Copy(bn, bn.CloneConfiguration()));
+            i++;
+        }
+        var folded = new Sequential([.. result]) { Name = model.Name + "_folded" };
+        folded.Build(model.InputShape);
+        return folded;
+    }
+
+    /// <summary>a = γ/√(var + ε), b = β − a·mean from the moving statistics.</summary>
+    private static (double[] A, double[] B) InferenceAffine(BatchNormalization bn)
+    {
+        int c = bn.MovingMean.Size;
+        var a = new double[c];
+        var b = new double[c];
+        for (int f = 0; f < c; f++)
+        {
+            double gamma = bn.Gamma?.Value[f] ?? 1, beta = bn.Beta?.Value[f] ?? 0;
+            a[f] = gamma / Math.Sqrt(bn.MovingVariance.Value[f] + (double)bn.Epsilon);
+            b[f] = beta - a[f] * bn.MovingMean.Value[f];
+        }
+        return (a, b);
+    }
+
+    /// <summary>Kernel columns scaled by a, bias b′ = a·b + b^BN; the copy always has a bias.</summary>
+    private static Layer FoldBackward(Layer linear, double[] a, double[] b)
+    {
+        var (kernel, bias) = linear switch
+        {
+            Dense d => (d.Kernel, d.Bias),
+            Conv2D c => (c.Kernel, c.Bias),
+            _ => throw new InvalidOperationException(),
+        };
+        Layer copy = linear is Dense dense ? dense.CloneConfiguration(useBias: true) : ((Conv2D)linear).CloneConfiguration(useBias: true);
+        copy.Build(linear.InputShape);
+        var (newKernel, newBias) = copy is Dense nd ? (nd.Kernel, nd.Bias!) : (((Conv2D)copy).Kernel, ((Conv2D)copy).Bias!);
+        int outputs = a.Length;
+        var w = kernel.Value;
+        var w2 = newKernel.Value;
+        for (int i = 0; i < w.Length; i++) w2[i] = (float)(w[i] * a[i % outputs]);
+        for (int j = 0; j < outputs; j++) newBias.Value[j] = (float)(a[j] * (bias?.Value[j] ?? 0) + b[j]);
+        return copy;
+    }
+
+    /// <summary>Kernel rows scaled by a (a repeats over the positions a Flatten laid out), bias b′ = b + bᴮᴺ·W.</summary>
+    private static Layer FoldForward(Dense dense, double[] a, double[] b)
+    {
+        var copy = dense.CloneConfiguration(useBias: true);
+        copy.Build(dense.InputShape);
+        int inputs = dense.Kernel.Shape[0], units = dense.Units, c = a.Length;
+        var w = dense.Kernel.Value;
+        var w2 = copy.Kernel.Value;
+        var bias = new double[units];
+        for (int j = 0; j < units; j++) bias[j] = dense.Bias?.Value[j] ?? 0;
+        for (int i = 0; i < inputs; i++)
+        {
+            double ai = a[i % c], bi = b[i % c];
+            for (int j = 0; j < units; j++)
+            {
+                w2[i * units + j] = (float)(ai * w[i * units + j]);
+                bias[j] += bi * w[i * units + j];
+            }
+        }
+        for (int j = 0; j < units; j++) copy.Bias!.Value[j] = (float)bias[j];
+        return copy;
+    }
+
+    /// <summary>The copy, built for the same input, with every weight's values.</summary>
+    private static Layer Copy(Layer original, Layer copy)
+    {
+        copy.Build(original.InputShape);
+        for (int w = 0; w < original.Weights.Count; w++) original.Weights[w].Value.CopyTo(copy.Weights[w].Value);
+        copy.Trainable = original.Trainable;
+        return copy;
+    }
+}
