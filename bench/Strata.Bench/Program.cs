@@ -14,6 +14,8 @@ switch (args.Length > 0 ? args[0] : "")
         return ClippingOverhead.Run(args[1..]);
     case "conv":
         return ConvVsTorch.Run(args[1..]);
+    case "fold":
+        return FoldingSpeed.Run(args[1..]);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
         return 0;
