@@ -167,9 +167,5 @@ public sealed partial class Sequential
         return result;
     }
 
-    private static Tensor SliceRows(Tensor t, int start, int count)
-    {
-        int rowSize = t.Length / t.Shape[0];
-        return new Tensor(WithBatch(t, count), t.Span.Slice(start * rowSize, count * rowSize).ToArray());
-    }
+    private static Tensor SliceRows(Tensor t, int start, int count) => new(WithBatch(t, count), t.Rows(start, count).ToArray());
 }
