@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Strata.Serialization;
+
+/// <summary>
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON
+/// <c>{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}</c>, then the raw
+/// little-endian data, offsets counted from its start. Strata reads and writes float32 only. Reading checks everything
+/// — header size against the file, JSON shape, dtype, dimensions, that the ranges tile the data exactly with no gap,
+/// overlap or duplicate name — before allocating a single tensor, so a truncated or hostile file is refused with a
+/// message and can never make the reader allocate more than the file holds.
+/// </summary>
+internal static class SafeTensors
+{
+    /// <summary>The reference implementation's limit on the header (100 MB).</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    private const string MetadataKey = "__metadata__";
+
+    /// <summary>Writes named float32 tensors (in the given order) and optional string metadata.</summary>
+    public static void Write(Stream stream, IReadOnlyList<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var header = new Dictionary<string, object>();
+        if (metadata is { Count: > 0 }) header[MetadataKey] = metadata;
+        long offset = 0;
+        foreach (var (name, tensor) in tensors)
+        {
+            if (name == MetadataKey || header.ContainsKey(name))
+                throw new ArgumentException($"Tensor name '{name}' is reserved or used twice.", nameof(tensors));
+            long bytes = (long)tensor.Length * sizeof(float);
+            header[name] = new Entry("F32", [.. tensor.Shape.Dims], [offset, offset + bytes]);
+            offset += bytes;
+        }
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
+        // Pad the header with spaces to a multiple of 8 bytes, as the reference writer does, so the data is aligned.
+        int padded = (json.Length + 7) / 8 * 8;
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+        stream.Write(length);
+        stream.Write(json);
+        for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+        foreach (var (_, tensor) in tensors)
+        {
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian.");
+            stream.Write(MemoryMarshal.AsBytes(tensor.Span));
+        }
+    }
+
+    /// <summary>Reads every tensor and the metadata; <paramref name="source"/> names the file in error messages.</summary>
+    /// <exception cref="InvalidDataException">The file is truncated, malformed or inconsistent; the message says how.</exception>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(Stream stream, string source)
+    {
+        if (!stream.CanSeek) throw new ArgumentException("Reading safetensors needs a seekable stream (its length bounds every allocation).", nameof(stream));
+        long fileLength = stream.Length - stream.Position;
+        Span<byte> lengthBytes = stackalloc byte[8];
+        if (fileLength < 8 || stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
+            throw Bad(source, $"it holds {fileLength} bytes, fewer than the 8-byte header length");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength < 2 || headerLength > (ulong)Math.Min(MaxHeaderBytes, fileLength - 8))
+            throw Bad(source, $"its header claims {headerLength} bytes but the file has {fileLength - 8} after the length (and the limit is {MaxHeaderBytes})");
+        var json = new byte[headerLength];
+        if (stream.ReadAtLeast(json, json.Length, throwOnEndOfStream: false) < json.Length) throw Bad(source, "the header is truncated");
+        long dataLength = fileLength - 8 - (long)headerLength;
+
+        var entries = new List<(string Name, int[] Shape, long Begin, long End)>();
+        var metadata = new Dictionary<string, string>();
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw Bad(source, "the header is not a JSON object");
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!names.Add(property.Name)) throw Bad(source, $"the name '{property.Name}' appears twice");
+                if (property.Name == MetadataKey)
+                {
+                    foreach (var item in property.Value.EnumerateObject())
+                        metadata[item.Name] = item.Value.GetString() ?? throw Bad(source, $"metadata '{item.Name}' is not a string");
+                    continue;
+                }
+                entries.Add(ParseEntry(property, source));
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            throw Bad(source, $"its header is not valid safetensors JSON ({e.Message})");
+        }
+
+        // The ranges must tile [0, dataLength) exactly: sorted by start, each beginning where the previous ended.
+        long expected = 0;
+        foreach (var e in entries.OrderBy(e => e.Begin))
+        {
+            if (e.Begin != expected)
+                throw Bad(source, $"tensor '{e.Name}' starts at byte {e.Begin}, but {expected} was expected (a gap or an overlap)");
+            expected = e.End;
+        }
+        if (expected != dataLength)
+            throw Bad(source, $"the tensors cover {expected} bytes of data but the file holds {dataLength} (truncated or padded)");
+
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        long dataStart = stream.Position;
+        foreach (var e in entries)
+        {
+            var tensor = new Tensor(new Shape(e.Shape));
+            stream.Position = dataStart + e.Begin;
+            var bytes = MemoryMarshal.AsBytes(tensor.Span);
+            if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length) throw Bad(source, $"tensor '{e.Name}' is truncated");
+            tensors[e.Name] = tensor;
+        }
+        return (tensors, metadata);
+    }
+
+    private static (string, int[], long, long) ParseEntry(JsonProperty property, string source)
+    {
+        var value = property.Value;
+        string name = property.Name;
+        string? dtype = value.GetProperty("dtype").GetString();
+        if (dtype != "F32") throw Bad(source, $"tensor '{name}' has dtype {dtype}; Strata reads F32 only");
+        var dims = value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
+        long size = 1;
+        foreach (long d in dims)
+        {
+            if (d < 0 || d > Shape.MaxSize) throw Bad(source, $"tensor '{name}' has a dimension of {d}");
+            size *= d;
+            if (size > Shape.MaxSize) throw Bad(source, $"tensor '{name}' declares more than {Shape.MaxSize} values");
+        }
+        var offsets = value.GetProperty("data_offsets").EnumerateArray().Select(o => o.GetInt64()).ToArray();
+        if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
+            throw Bad(source, $"tensor '{name}' has data_offsets [{string.Join(", ", offsets)}]");
+        if (offsets[1] - offsets[0] != size * sizeof(float))
+            throw Bad(source, $"tensor '{name}' spans {offsets[1] - offsets[0]} bytes but its shape needs {size * sizeof(float)}");
+        return (name, dims.Select(d => (int)d).ToArray(), offsets[0], offsets[1]);
+    }
+
+    private static InvalidDataException Bad(string source, string what) => new($"'{source}' is not a valid safetensors file: {what}.");
+
+    private sealed record Entry(
+        [property: System.Text.Json.Serialization.JsonPropertyName("dtype")] string Dtype,
+        [property: System.Text.Json.Serialization.JsonPropertyName("shape")] long[] Shape,
+        [property: System.Text.Json.Serialization.JsonPropertyName("data_offsets")] long[] DataOffsets);
+}
