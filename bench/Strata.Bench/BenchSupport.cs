@@ -26,6 +26,20 @@ internal static class BenchSupport
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    /// <summary>
+    /// <paramref name="samples"/> random 28×28 images in [0, 1) with random labels 0..9, seeded: throughput does not
+    /// depend on the values, and the same data serves every round.
+    /// </summary>
+    public static (Tensor X, Tensor Y) SyntheticImages(int samples)
+    {
+        var random = new Random(0);
+        var x = new Tensor(new Shape(samples, 28, 28));
+        var y = new Tensor(new Shape(samples));
+        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
+        for (int i = 0; i < samples; i++) y[i] = random.Next(10);
+        return (x, y);
+    }
+
     /// <summary>bench/pytorch/<paramref name="fileName"/>, searched upwards from the working and the program directory.</summary>
     public static string? FindScript(string fileName)
     {

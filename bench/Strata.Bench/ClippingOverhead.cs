@@ -20,11 +20,7 @@ internal static class ClippingOverhead
         int samples = BenchSupport.Int(args, "--samples", 32768);
         WorkerPool.ThreadCount = BenchSupport.Int(args, "--threads", 2);
 
-        var random = new Random(0);
-        var x = new Tensor(new Shape(samples, 28, 28));
-        var y = new Tensor(new Shape(samples));
-        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
-        for (int i = 0; i < samples; i++) y[i] = random.Next(10);
+        var (x, y) = BenchSupport.SyntheticImages(samples);
 
         var plain = ModelPresets.Create(modelName, seed: 0);
         plain.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);

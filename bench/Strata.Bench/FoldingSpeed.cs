@@ -19,11 +19,7 @@ internal static class FoldingSpeed
         int samples = BenchSupport.Int(args, "--samples", modelName == "cnn-bn" ? 4096 : 32768);
         WorkerPool.ThreadCount = BenchSupport.Int(args, "--threads", 2);
 
-        var random = new Random(0);
-        var x = new Tensor(new Shape(samples, 28, 28));
-        var y = new Tensor(new Shape(samples));
-        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
-        for (int i = 0; i < samples; i++) y[i] = random.Next(10);
+        var (x, y) = BenchSupport.SyntheticImages(samples);
         var model = ModelPresets.Create(modelName, seed: 0);
         model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
         model.Fit(x, y, epochs: 1, batchSize: 64, seed: 0, dropLastPartialBatch: true);

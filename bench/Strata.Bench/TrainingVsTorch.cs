@@ -27,11 +27,7 @@ internal static class TrainingVsTorch
         bool cnn = modelName == "cnn-bn";
         WorkerPool.ThreadCount = threads;
 
-        var random = new Random(0);
-        var x = new Tensor(new Shape(samples, 28, 28));
-        var y = new Tensor(new Shape(samples));
-        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble();
-        for (int i = 0; i < samples; i++) y[i] = random.Next(10);
+        var (x, y) = BenchSupport.SyntheticImages(samples);
 
         var model = ModelPresets.Create(modelName, seed: 0);
         model.Compile(cnn ? new Adam(0.001f) : new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);

@@ -7,8 +7,10 @@ same data channels-first (BatchNorm1d on [n, c], BatchNorm2d on [n, c, h, w]), w
 eps 1e-3 (Keras's 0.99 and 1e-3). One call = forward, then backward of a fixed upstream gradient.
 Output: {"torch": version, "threads": n, "results": {"n×c…": median µs}}.
 """
-import argparse, json, statistics, time
+import argparse, json
 import torch
+
+from timing import median_microseconds
 
 
 def make_step(shape):
@@ -40,17 +42,7 @@ def main():
     torch.set_num_threads(a.threads)
     results = {}
     for shape in json.loads(a.shapes):
-        step = make_step(shape)
-        for _ in range(20):
-            step()
-        times = []
-        for _ in range(a.repeats):
-            count, start = 0, time.perf_counter()
-            while time.perf_counter() - start < a.min_seconds:
-                step()
-                count += 1
-            times.append((time.perf_counter() - start) / count * 1e6)
-        results["×".join(map(str, shape))] = statistics.median(times)
+        results["×".join(map(str, shape))] = median_microseconds(make_step(shape), a.repeats, a.min_seconds, warmup=20)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
 
 

@@ -4,8 +4,10 @@
 Usage: conv.py [--threads 2] [--repeats 5] [--min-seconds 0.5]; the shape is the CNN issue's:
 [64, 28, 28, 32] (NHWC, so PyTorch gets [64, 32, 28, 28]) → 64 filters of 3×3, "same" padding.
 """
-import argparse, json, statistics, time
+import argparse, json
 import torch
+
+from timing import median_microseconds
 
 
 def main():
@@ -23,16 +25,8 @@ def main():
         x.grad = None
         conv.zero_grad(set_to_none=True)
         conv(x).backward(dy)
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(a.repeats):
-        count, start = 0, time.perf_counter()
-        while time.perf_counter() - start < a.min_seconds:
-            step()
-            count += 1
-        times.append((time.perf_counter() - start) / count * 1e6)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "microseconds": statistics.median(times)}))
+    us = median_microseconds(step, a.repeats, a.min_seconds)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "microseconds": us}))
 
 
 if __name__ == "__main__":

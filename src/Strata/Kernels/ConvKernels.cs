@@ -25,31 +25,7 @@ internal static class ConvKernels
     public static void Im2Col(ReadOnlySpan<float> x, in ConvGeometry g, Span<float> cols)
     {
         // x: [n, h, w, c]; cols: [n·oh·ow, kh·kw·c]
-        int c = g.Channels, rowLength = g.KernelH * g.KernelW * c;
-        int row = 0;
-        for (int n = 0; n < g.Batch; n++)
-        {
-            for (int oh = 0; oh < g.OutH; oh++)
-            {
-                for (int ow = 0; ow < g.OutW; ow++, row++)
-                {
-                    var dst = cols.Slice(row * rowLength, rowLength);
-                    int k = 0;
-                    for (int kh = 0; kh < g.KernelH; kh++)
-                    {
-                        int ih = oh * g.StrideH - g.PadH + kh * g.DilationH;
-                        for (int kw = 0; kw < g.KernelW; kw++, k += c)
-                        {
-                            int iw = ow * g.StrideW - g.PadW + kw * g.DilationW;
-                            if ((uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW)
-                                x.Slice(((n * g.InH + ih) * g.InW + iw) * c, c).CopyTo(dst.Slice(k, c));
-                            else
-                                dst.Slice(k, c).Clear();
-                        }
-                    }
-                }
-            }
-        }
+        WalkFields(x, g, cols, gather: true);
     }
 
     /// <summary>dX = 0, then dX[n, ih, iw, c] += dCols[(n, oh, ow), (kh, kw, c)] for every field that covers it.</summary>
@@ -57,6 +33,15 @@ internal static class ConvKernels
     {
         // dCols: [n·oh·ow, kh·kw·c]; dX: [n, h, w, c]
         dX.Clear();
+        WalkFields(dCols, g, dX, gather: false);
+    }
+
+    /// <summary>
+    /// Visits every (output pixel, kernel tap) pair once, with the c channels of the input pixel it reads: gathering
+    /// copies them into the field's row (zeros for taps in the padding); scattering adds the row back onto the input.
+    /// </summary>
+    private static void WalkFields(ReadOnlySpan<float> source, in ConvGeometry g, Span<float> target, bool gather)
+    {
         int c = g.Channels, rowLength = g.KernelH * g.KernelW * c;
         int row = 0;
         for (int n = 0; n < g.Batch; n++)
@@ -65,18 +50,24 @@ internal static class ConvKernels
             {
                 for (int ow = 0; ow < g.OutW; ow++, row++)
                 {
-                    var src = dCols.Slice(row * rowLength, rowLength);
-                    int k = 0;
+                    int k = row * rowLength;
                     for (int kh = 0; kh < g.KernelH; kh++)
                     {
                         int ih = oh * g.StrideH - g.PadH + kh * g.DilationH;
                         for (int kw = 0; kw < g.KernelW; kw++, k += c)
                         {
                             int iw = ow * g.StrideW - g.PadW + kw * g.DilationW;
-                            if ((uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW)
+                            bool inside = (uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW;
+                            int pixel = ((n * g.InH + ih) * g.InW + iw) * c;
+                            if (gather)
                             {
-                                var target = dX.Slice(((n * g.InH + ih) * g.InW + iw) * c, c);
-                                System.Numerics.Tensors.TensorPrimitives.Add(target, src.Slice(k, c), target);
+                                if (inside) source.Slice(pixel, c).CopyTo(target.Slice(k, c));
+                                else target.Slice(k, c).Clear();
+                            }
+                            else if (inside)
+                            {
+                                var into = target.Slice(pixel, c);
+                                System.Numerics.Tensors.TensorPrimitives.Add(into, source.Slice(k, c), into);
                             }
                         }
                     }

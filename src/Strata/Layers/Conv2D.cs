@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Strata.Kernels;
 
 namespace Strata.Layers;
@@ -108,8 +107,7 @@ public sealed class Conv2D : Layer
         var y = Tensor.Ensure(ref _y, _outShape);
         var z = Activation.IsLinear ? y : Tensor.Ensure(ref _z, _outShape);
         Gemm.NN(cols.Span, Kernel.Value, rows, FieldSize, Filters, 0f, z.Span);
-        if (Bias is { } bias)
-            for (int r = 0; r < rows; r++) TensorPrimitives.Add(z.Span.Slice(r * Filters, Filters), bias.Value, z.Span.Slice(r * Filters, Filters));
+        if (Bias is { } bias) BiasKernels.AddToRows(bias.Value, rows, z.Span);
         if (!Activation.IsLinear) Activation.Forward(z.Span, y.Span, rows, Filters);
         _x = training ? x : null;
         return y;
@@ -130,8 +128,7 @@ public sealed class Conv2D : Layer
         if (Trainable)
         {
             Gemm.TN(_cols!.Span, dz.Span, FieldSize, rows, Filters, 1f, Kernel.Gradient);
-            if (Bias is { } bias)
-                for (int r = 0; r < rows; r++) TensorPrimitives.Add(bias.Gradient, dz.Span.Slice(r * Filters, Filters), bias.Gradient);
+            if (Bias is { } bias) BiasKernels.AccumulateRowSums(dz.Span, rows, bias.Gradient);
         }
         if (!NeedsInputGradient) return NoGradient;
         var dCols = Tensor.Ensure(ref _dCols, _colsShape);

@@ -82,19 +82,12 @@ public sealed class Dense : Layer, ISoftmaxOutput
             int size = rows * Units;
             zParts.Span[..size].CopyTo(z.Span);
             for (int p = 1; p < _parts; p++) TensorPrimitives.Add(z.Span, zParts.Span.Slice(p * size, size), z.Span);
-            if (Bias is { } bias)
-                for (int r = 0; r < rows; r++) TensorPrimitives.Add(z.Span.Slice(r * Units, Units), bias.Value, z.Span.Slice(r * Units, Units));
         }
         else
         {
-            // z = x·W + b: broadcast b into every row, then accumulate the product onto it (beta = 1).
-            if (Bias is { } bias)
-            {
-                var b = bias.Value;
-                for (int r = 0; r < rows; r++) b.CopyTo(z.Span.Slice(r * Units, Units));
-            }
-            Gemm.NN(x.Span, Kernel.Value, rows, Inputs, Units, Bias is null ? 0f : 1f, z.Span);
+            Gemm.NN(x.Span, Kernel.Value, rows, Inputs, Units, 0f, z.Span);
         }
+        if (Bias is { } bias) BiasKernels.AddToRows(bias.Value, rows, z.Span); // z = x·W + b
         if (!Activation.IsLinear) Activation.Forward(z.Span, y.Span, rows, Units);
         _x = training ? x : null;
         return y;
@@ -131,11 +124,7 @@ public sealed class Dense : Layer, ISoftmaxOutput
                 RowPartitionedGemm.WeightGradient(_xParts!.Span, dz.Span, rows, Inputs, Units, _parts, Kernel.Gradient);
             else
                 Gemm.TN(x.Span, dz.Span, Inputs, rows, Units, 1f, Kernel.Gradient);
-            if (Bias is { } bias)
-            {
-                var db = bias.Gradient;
-                for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dz.Span.Slice(r * Units, Units), db);
-            }
+            if (Bias is { } bias) BiasKernels.AccumulateRowSums(dz.Span, rows, bias.Gradient);
         }
         if (!NeedsInputGradient) return NoGradient;
         var dx = Tensor.Ensure(ref _dx, x.Shape);
