@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Strata.Cli.Experiments;
 using Strata.Cli.Models;
 using Strata.Cli.Progress;
 using Strata.Data;
@@ -105,7 +106,7 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<string?> _output = new("--output")
     {
-        Description = "Run folder to create; history.csv (per-epoch loss and accuracy) is written there",
+        Description = "Run folder to create; history.csv (per-epoch loss and accuracy), learning-curves.png and gradient-norms.png are written there",
         HelpName = "DIR",
     };
 
@@ -231,9 +232,27 @@ internal sealed class TrainCommand : Command
             string path = Path.Combine(s.OutputDirectory, "history.csv");
             File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray()));
             output.WriteLine($"history written to {path}");
+            WriteCharts(history, s.OutputDirectory, s.Model);
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
         return 0;
+    }
+
+    /// <summary>
+    /// learning-curves.png (loss and accuracy per epoch, training and validation) and gradient-norms.png (every
+    /// step's global norm before clipping, log scale) in the run folder. Without fonts the charts are skipped
+    /// with a warning: the run's numbers are already written.
+    /// </summary>
+    private void WriteCharts(History history, string directory, string modelName)
+    {
+        try
+        {
+            foreach (string path in TrainingCharts.Write(history, directory, modelName)) _terminal.Out.WriteLine($"chart written to {path}");
+        }
+        catch (PlotUnavailableException e)
+        {
+            _terminal.Out.WriteLine($"warning: {e.Message}");
+        }
     }
 
     /// <summary>One row per epoch: <c>epoch,loss,accuracy,val_loss,val_accuracy</c> (epochs counted from 1).</summary>
