@@ -19,6 +19,7 @@ internal static class Program
             HelpName = "strata",
         };
         root.Subcommands.Add(new TrainCommand(terminal));
+        root.Subcommands.Add(new ExperimentCommand(terminal));
         // A bare `strata` shows the help rather than an error.
         ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Action is ParseErrorAction)

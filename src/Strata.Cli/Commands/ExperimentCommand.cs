@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Strata.Cli.Experiments;
+using Strata.Data;
+
+namespace Strata.Cli.Commands;
+
+/// <summary>
+/// <c>strata experiment batchnorm|clipping</c>: reproduces a paper's experiment and writes a folder with a Markdown
+/// report, the CSV data and PNG charts (by default a new <c>runs/experiment-NAME-yyyyMMdd-HHmmss</c> under the
+/// current directory), then prints a short table.
+/// </summary>
+internal sealed class ExperimentCommand : Command
+{
+    public ExperimentCommand(Terminal terminal)
+        : base("experiment", "Run a paper's experiment and write a report with CSV data and PNG charts.")
+    {
+        Subcommands.Add(new BatchNormCommand(terminal));
+    }
+
+    /// <summary>The options every experiment takes.</summary>
+    internal abstract class ExperimentSubcommand : Command
+    {
+        protected Terminal Terminal { get; }
+
+        protected Option<bool> Quick { get; } = new("--quick") { Description = "A reduced version that runs in about a minute" };
+
+        protected Option<string?> Output { get; } = new("--output")
+        {
+            Description = "Folder for report.md, the CSV files and the PNG charts [default: runs/experiment-NAME-<timestamp>]",
+            HelpName = "DIR",
+        };
+
+        protected Option<int?> Seeds { get; } = new("--seeds") { Description = "Seeds per condition", HelpName = "N" };
+
+        protected Option<int?> Threads { get; } = new("--threads") { Description = "Threads the kernels may use [default: all cores]", HelpName = "N" };
+
+        protected ExperimentSubcommand(string name, string description, Terminal terminal) : base(name, description)
+        {
+            Terminal = terminal;
+            Seeds.Validators.Add(result => { if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--seeds must be at least 1."); });
+            Threads.Validators.Add(result => { if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--threads must be at least 1."); });
+            Options.Add(Quick);
+            Options.Add(Seeds);
+            Options.Add(Output);
+            Options.Add(Threads);
+            SetAction(parsed =>
+            {
+                if (parsed.GetValue(Threads) is int threads) ThreadSettings.Apply(threads);
+                string output = parsed.GetValue(Output) ?? Path.Combine("runs",
+                    $"experiment-{Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+                try
+                {
+                    return Execute(parsed, output);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+                {
+                    Terminal.WriteError(e.Message);
+                    return 1;
+                }
+            });
+        }
+
+        protected abstract int Execute(ParseResult parsed, string output);
+
+        /// <summary>The closing lines: where the report is, any chart warning, and the time.</summary>
+        protected void Finish(string output, string? chartWarning, Stopwatch clock)
+        {
+            if (chartWarning is not null) Terminal.Out.WriteLine($"warning: {chartWarning}");
+            Terminal.Out.WriteLine($"report written to {Path.Combine(output, "report.md")}");
+            Terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
+        }
+    }
+
+    private sealed class BatchNormCommand : ExperimentSubcommand
+    {
+        private readonly Option<string> _data = new("--data")
+        {
+            Description = "Directory with the four Fashion-MNIST IDX files (raw or .gz)",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
+        };
+
+        public BatchNormCommand(Terminal terminal)
+            : base("batchnorm", "Ioffe & Szegedy's sigmoid network on Fashion-MNIST with and without BatchNormalization: speed of learning, a sigmoid input's distribution over training, learning-rate, activation and initialization sweeps.", terminal)
+        {
+            Options.Add(_data);
+        }
+
+        protected override int Execute(ParseResult parsed, string output)
+        {
+            var clock = Stopwatch.StartNew();
+            var o = Terminal.Out;
+            int seeds = parsed.GetValue(Seeds) ?? (parsed.GetValue(Quick) ? 1 : 2);
+            var settings = parsed.GetValue(Quick) ? BatchNormSettings.Quick(seeds) : BatchNormSettings.Full(seeds);
+            string data = parsed.GetValue(_data)!;
+            Directory.CreateDirectory(output);
+            var (train, test) = FashionMnist.Load(data);
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"batchnorm experiment{(parsed.GetValue(Quick) ? " (quick)" : "")}: {BatchNormExperiment.Plan(settings).Count} runs, {train.Count} training images from {data}; writing to {output}"));
+            o.Flush();
+            var runs = BatchNormExperiment.Run(settings, train, test, (run, done, total) =>
+            {
+                var p = run.Spec;
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{done}/{total}] {p.Group,-13} {p.Network,-5} {p.Activation,-7} lr {p.LearningRate,-4} σ {p.InitStddev,-5} seed {p.Seed}: test accuracy {run.FinalAccuracy:F4} (best {run.BestAccuracy:F4}){(run.SkippedSteps > 0 ? $", {run.SkippedSteps} non-finite steps" : "")}  {run.Seconds:F1}s"));
+                o.Flush();
+            });
+            string? warning = BatchNormReport.Write(output, settings, runs, clock.Elapsed.TotalSeconds, data);
+            o.WriteLine();
+            o.Write(BatchNormReport.SummaryTable(settings, runs));
+            Finish(output, warning, clock);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+
+namespace Strata.Cli.Experiments;
+
+/// <summary>The main comparison of one seed: the plain network's best and how soon BN reached it.</summary>
+internal sealed record BatchNormComparison(int Seed, double PlainBest, int PlainStepsToBest, double BnBest, int? BnStepsToPlainBest)
+{
+    /// <summary>BN's steps to the plain network's best over the plain network's own steps to it (null if BN never got there).</summary>
+    public double? Ratio => BnStepsToPlainBest is int s ? (double)s / PlainStepsToBest : null;
+}
+
+/// <summary>Writes the batchnorm experiment's folder: report.md, curves.csv, runs.csv and the PNG charts.</summary>
+internal static class BatchNormReport
+{
+    public const string CurvesFile = "curves.csv", RunsFile = "runs.csv", ReportFile = "report.md";
+    public const string AccuracyChart = "accuracy.png", PlainInputChart = "input-percentiles-plain.png", BnInputChart = "input-percentiles-bn.png";
+    public const string LearningRateChart = "learning-rate-sweep.png", InitScaleChart = "init-scale-sweep.png", ActivationChart = "activation-sweep.png";
+
+    public static IReadOnlyList<BatchNormComparison> Compare(IReadOnlyList<BatchNormRun> runs)
+    {
+        var main = runs.Where(r => r.Spec.Group == "main").ToList();
+        return main.Select(r => r.Spec.Seed).Distinct().Order().Select(seed =>
+        {
+            var plain = main.Single(r => r.Spec.Seed == seed && !r.Spec.BatchNorm);
+            var bn = main.Single(r => r.Spec.Seed == seed && r.Spec.BatchNorm);
+            double best = plain.BestAccuracy;
+            return new BatchNormComparison(seed, best, plain.StepsToReach(best)!.Value, bn.BestAccuracy, bn.StepsToReach(best));
+        }).ToList();
+    }
+
+    /// <summary>Test accuracy of a run at the last evaluation at or before <paramref name="step"/>.</summary>
+    public static double AccuracyAt(BatchNormRun run, int step) => run.Checkpoints.Last(c => c.Step <= step).TestAccuracy;
+
+    /// <summary>The short table printed at the end of the run.</summary>
+    public static string SummaryTable(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs)
+    {
+        var table = new TextTable("seed", "plain best", "plain steps to best", "BN best", "BN steps to plain best", "ratio");
+        foreach (var c in Compare(runs))
+            table.Add(I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : "-");
+        var sweep = new TextTable("learning rate", $"plain acc @{s.SweepSteps}", "plain", $"BN acc @{s.SweepSteps}", "BN");
+        foreach (var (lr, plain, bn) in Pairs(runs, "learning-rate", r => r.Spec.LearningRate))
+            sweep.Add(G(lr), F4(plain.FinalAccuracy), Verdict(plain), F4(bn.FinalAccuracy), Verdict(bn));
+        return table + "\n" + sweep;
+    }
+
+    /// <summary>Writes every file into <paramref name="directory"/>; returns a warning if the charts could not be drawn.</summary>
+    public static string? Write(string directory, BatchNormSettings s, IReadOnlyList<BatchNormRun> runs, double seconds, string dataDirectory)
+    {
+        Directory.CreateDirectory(directory);
+        WriteCsvs(directory, runs);
+        string? warning = null;
+        try
+        {
+            DrawCharts(directory, s, runs);
+        }
+        catch (PlotUnavailableException e)
+        {
+            warning = e.Message;
+        }
+        File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(s, runs, seconds, dataDirectory, warning));
+        return warning;
+    }
+
+    private static void WriteCsvs(string directory, IReadOnlyList<BatchNormRun> runs)
+    {
+        var curves = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "step", "test_accuracy", "test_loss", "input_p15", "input_p50", "input_p85");
+        var summary = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "steps", "final_accuracy", "best_accuracy", "skipped_steps", "first_nonfinite_step", "failed", "seconds");
+        foreach (var run in runs)
+        {
+            var p = run.Spec;
+            foreach (var c in run.Checkpoints)
+                curves.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, c.Step, c.TestAccuracy, c.TestLoss, c.P15, c.P50, c.P85);
+            summary.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, p.Steps, run.FinalAccuracy, run.BestAccuracy,
+                run.SkippedSteps, run.FirstNonFiniteStep, run.Failed, Math.Round(run.Seconds, 2));
+        }
+        curves.Save(Path.Combine(directory, CurvesFile));
+        summary.Save(Path.Combine(directory, RunsFile));
+    }
+
+    private static void DrawCharts(string directory, BatchNormSettings s, IReadOnlyList<BatchNormRun> runs)
+    {
+        var main = runs.Where(r => r.Spec.Group == "main").ToList();
+        var series = new List<Series>();
+        foreach (bool bn in new[] { false, true })
+        {
+            var these = main.Where(r => r.Spec.BatchNorm == bn).ToList();
+            var steps = these[0].Checkpoints.Select(c => (double)c.Step).ToArray();
+            var mean = steps.Select((_, i) => these.Average(r => r.Checkpoints[i].TestAccuracy)).ToArray();
+            series.Add(new Series(these.Count == 1 ? these[0].Spec.Network : $"{these[0].Spec.Network} (mean of {these.Count} seeds)", steps, mean));
+        }
+        var firstPlain = main.First(r => !r.Spec.BatchNorm);
+        Plots.Lines(Path.Combine(directory, AccuracyChart),
+            $"Fashion-MNIST, 3×100 sigmoid, SGD {G(s.LearningRate)}, batch {s.BatchSize}: test accuracy", "training step", "test accuracy", series,
+            yLimits: (Math.Max(0, Math.Floor(firstPlain.Checkpoints.Skip(1).DefaultIfEmpty(firstPlain.Checkpoints[0]).Min(c => c.TestAccuracy) * 10) / 10), 1));
+
+        foreach (bool bn in new[] { false, true })
+        {
+            var run = main.First(r => r.Spec.BatchNorm == bn && r.Spec.Seed == 0);
+            var cs = run.Checkpoints;
+            Plots.Bands(Path.Combine(directory, bn ? BnInputChart : PlainInputChart),
+                $"{run.Spec.Network}: input of one last-hidden-layer sigmoid (unit {BatchNormExperiment.ProbeUnit}), 15/50/85th percentiles",
+                "training step", bn ? "BN output (sigmoid input)" : "Wu + b (sigmoid input)",
+                [(run.Spec.Network, cs.Select(c => (double)c.Step).ToArray(), cs.Select(c => c.P15).ToArray(), cs.Select(c => c.P50).ToArray(), cs.Select(c => c.P85).ToArray())]);
+        }
+
+        var lr = Pairs(runs, "learning-rate", r => r.Spec.LearningRate).ToList();
+        Bars(Path.Combine(directory, LearningRateChart), $"Test accuracy after {s.SweepSteps} steps by learning rate (sigmoid)", "SGD learning rate",
+            lr.Select(p => G(p.Key)).ToList(), lr.Select(p => p.Plain.FinalAccuracy).ToArray(), lr.Select(p => p.Bn.FinalAccuracy).ToArray());
+
+        var init = VariantRows(s, runs, "init-scale", r => r.Spec.InitStddev, s.InitStddev).ToList();
+        Bars(Path.Combine(directory, InitScaleChart), $"Test accuracy after {s.SweepSteps} steps by initial weight scale (sigmoid, SGD {G(s.LearningRate)})",
+            "σ of the initial weights N(0, σ²)", init.Select(r => G(r.Key)).ToList(), init.Select(r => r.Plain).ToArray(), init.Select(r => r.Bn).ToArray());
+
+        var act = ActivationRows(s, runs).ToList();
+        Bars(Path.Combine(directory, ActivationChart), $"Test accuracy after {s.SweepSteps} steps by activation (SGD {G(s.LearningRate)}, σ {G(s.InitStddev)})",
+            "hidden activation", act.Select(r => r.Key).ToList(), act.Select(r => r.Plain).ToArray(), act.Select(r => r.Bn).ToArray());
+    }
+
+    private static void Bars(string path, string title, string xLabel, List<string> categories, double[] plain, double[] bn) =>
+        Plots.GroupedBars(path, title, xLabel, "test accuracy", categories, ["plain", "BN"], [plain, bn], yLimits: (0, 1));
+
+    /// <summary>The plain and BN run of each value of a sweep, in sweep order.</summary>
+    private static IEnumerable<(float Key, BatchNormRun Plain, BatchNormRun Bn)> Pairs(IReadOnlyList<BatchNormRun> runs, string group, Func<BatchNormRun, float> key)
+    {
+        var these = runs.Where(r => r.Spec.Group == group).ToList();
+        foreach (float k in these.Select(key).Distinct())
+            yield return (k, these.Single(r => key(r) == k && !r.Spec.BatchNorm), these.Single(r => key(r) == k && r.Spec.BatchNorm));
+    }
+
+    /// <summary>A sweep's rows plus the main setting, read from the seed-0 main runs at the sweep's step count.</summary>
+    private static IEnumerable<(float Key, double Plain, double Bn)> VariantRows(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs, string group,
+        Func<BatchNormRun, float> key, float mainKey)
+    {
+        var rows = Pairs(runs, group, key).Select(p => (p.Key, p.Plain.FinalAccuracy, p.Bn.FinalAccuracy)).ToList();
+        if (!rows.Any(r => r.Key == mainKey))
+        {
+            var (plain, bn) = MainSeed0(runs);
+            rows.Add((mainKey, AccuracyAt(plain, s.SweepSteps), AccuracyAt(bn, s.SweepSteps)));
+        }
+        return rows.OrderBy(r => r.Key);
+    }
+
+    private static IEnumerable<(string Key, double Plain, double Bn)> ActivationRows(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs)
+    {
+        var (plain, bn) = MainSeed0(runs);
+        yield return ("sigmoid", AccuracyAt(plain, s.SweepSteps), AccuracyAt(bn, s.SweepSteps));
+        foreach (var p in runs.Where(r => r.Spec.Group == "activation").GroupBy(r => r.Spec.Activation))
+            yield return (p.Key, p.Single(r => !r.Spec.BatchNorm).FinalAccuracy, p.Single(r => r.Spec.BatchNorm).FinalAccuracy);
+    }
+
+    private static (BatchNormRun Plain, BatchNormRun Bn) MainSeed0(IReadOnlyList<BatchNormRun> runs) =>
+        (runs.Single(r => r.Spec.Group == "main" && r.Spec.Seed == 0 && !r.Spec.BatchNorm),
+         runs.Single(r => r.Spec.Group == "main" && r.Spec.Seed == 0 && r.Spec.BatchNorm));
+
+    private static string Verdict(BatchNormRun run) =>
+        run.SkippedSteps > 0 ? $"fails (diverged at step {run.FirstNonFiniteStep})" : run.Failed ? "fails (≤ chance + 0.1)" : "trains";
+
+    private static string Markdown(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs, double seconds, string data, string? chartWarning)
+    {
+        var md = new StringBuilder();
+        md.Append("# Batch normalization on Fashion-MNIST (Ioffe & Szegedy 2015, §4.1)\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Data: `{data}` (60 000 training images; test accuracy on {(s.TestCount > 0 ? $"the first {s.TestCount}" : "all 10 000")} test images).\n");
+        md.Append(CultureInfo.InvariantCulture, $"Network: 784 → 3 × [Dense(100) → sigmoid] → Dense(10, softmax); weights N(0, {G(s.InitStddev)}²), biases 0. ");
+        md.Append("The BN network drops the hidden biases and puts BatchNormalization (Keras defaults: momentum 0.99, ε 1e-3) between each Dense and its sigmoid.\n");
+        md.Append(CultureInfo.InvariantCulture, $"Training: plain SGD (no momentum), learning rate {G(s.LearningRate)}, batch {s.BatchSize}, shuffled every epoch; ");
+        md.Append(CultureInfo.InvariantCulture, $"main comparison {s.Steps} steps over {s.Seeds} seed(s), evaluated every {s.EvaluateEvery} steps; sweeps {s.SweepSteps} steps, seed 0, evaluated every {s.SweepEvaluateEvery}.\n");
+        md.Append(CultureInfo.InvariantCulture, $"Total time {seconds:F0} s.\n\n");
+
+        md.Append("## Speed of learning\n\n");
+        md.Append("\"Plain best\" is the plain network's highest test accuracy over the run and the step where it first reached it; ");
+        md.Append("the ratio is BN's steps to that same accuracy over the plain network's.\n\n");
+        var table = new TextTable("seed", "plain best", "plain steps to best", "BN best", "BN steps to plain best", "ratio");
+        foreach (var c in Compare(runs))
+            table.Add(I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : "-");
+        md.Append(table.ToMarkdown()).Append('\n');
+        md.Append(Figure(AccuracyChart, "Test accuracy against steps", chartWarning));
+        md.Append("## Distribution of a sigmoid's input over training (Fig. 1 b, c)\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Unit {BatchNormExperiment.ProbeUnit} of the last hidden layer, over the first {s.ProbeCount} test images, in inference mode (BN uses its moving statistics), seed 0.\n\n");
+        md.Append(Figure(PlainInputChart, "plain network", chartWarning)).Append(Figure(BnInputChart, "BN network", chartWarning));
+
+        md.Append("## Learning-rate sweep\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"A run **fails** if a step's loss or gradient was not finite (diverged) or its final test accuracy is at most {BatchNormRun.FailAccuracy} (chance is 0.1).\n\n");
+        var sweep = new TextTable("learning rate", "plain final", "plain best", "plain", "BN final", "BN best", "BN");
+        foreach (var (lr, plain, bn) in Pairs(runs, "learning-rate", r => r.Spec.LearningRate))
+            sweep.Add(G(lr), F4(plain.FinalAccuracy), F4(plain.BestAccuracy), Verdict(plain), F4(bn.FinalAccuracy), F4(bn.BestAccuracy), Verdict(bn));
+        md.Append(sweep.ToMarkdown()).Append('\n');
+        var rescued = Pairs(runs, "learning-rate", r => r.Spec.LearningRate).Where(p => p.Plain.Failed && !p.Bn.Failed).Select(p => G(p.Key)).ToList();
+        md.Append(rescued.Count > 0
+            ? $"Rates where the plain network fails and the BN network trains: {string.Join(", ", rescued)}.\n\n"
+            : "At no rate in this sweep did the plain network fail while the BN network trained.\n\n");
+        md.Append(Figure(LearningRateChart, "Learning-rate sweep", chartWarning));
+
+        md.Append("## Activation and initialization scale\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Test accuracy after {s.SweepSteps} steps (the main setting's row is read from the seed-0 main runs at that step).\n\n");
+        var variants = new TextTable("variant", "plain", "BN");
+        foreach (var (k, p, b) in ActivationRows(s, runs)) variants.Add($"activation {k}", F4(p), F4(b));
+        foreach (var (k, p, b) in VariantRows(s, runs, "init-scale", r => r.Spec.InitStddev, s.InitStddev)) variants.Add($"init σ {G(k)}", F4(p), F4(b));
+        md.Append(variants.ToMarkdown()).Append('\n');
+        md.Append(Figure(ActivationChart, "Activations", chartWarning)).Append(Figure(InitScaleChart, "Initialization scale", chartWarning));
+        md.Append("## Files\n\n");
+        md.Append($"- `{CurvesFile}`: every evaluation of every run (step, test accuracy and loss, the probe's 15/50/85th percentiles).\n");
+        md.Append($"- `{RunsFile}`: one row per run (final and best accuracy, skipped non-finite steps, failed, seconds).\n");
+        return md.ToString();
+    }
+
+    internal static string Figure(string file, string caption, string? warning) =>
+        warning is null ? $"![{caption}]({file})\n\n" : $"*({caption}: chart not drawn — {warning})*\n\n";
+
+    internal static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    internal static string F4(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
+    internal static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+    internal static string G(float v) => v.ToString("G", CultureInfo.InvariantCulture);
+}
