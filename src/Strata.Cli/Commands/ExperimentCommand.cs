@@ -92,7 +92,7 @@ internal sealed class ExperimentCommand : Command
         {
             var clock = Stopwatch.StartNew();
             var o = Terminal.Out;
-            int seeds = parsed.GetValue(Seeds) ?? (parsed.GetValue(Quick) ? 1 : 2);
+            int seeds = parsed.GetValue(Seeds) ?? (parsed.GetValue(Quick) ? 1 : 3);
             var settings = parsed.GetValue(Quick) ? BatchNormSettings.Quick(seeds) : BatchNormSettings.Full(seeds);
             string data = parsed.GetValue(_data)!;
             Directory.CreateDirectory(output);

@@ -7,22 +7,26 @@ namespace Strata.Cli.Experiments;
 
 /// <summary>
 /// The settings of <c>strata experiment batchnorm</c>. The main comparison trains the plain and the BN network for
-/// <see cref="Steps"/> steps over <see cref="Seeds"/> seeds; the sweeps (learning rate, activation, initialization
-/// scale) train one seed each for <see cref="SweepSteps"/> steps.
+/// <see cref="Steps"/> steps at each of <see cref="MainLearningRates"/> over <see cref="Seeds"/> seeds; the sweeps
+/// (learning rate, activation, initialization scale) train seed 0 for <see cref="SweepSteps"/> steps, at
+/// <see cref="LearningRate"/> (the first main rate) unless the learning rate is what they sweep.
 /// </summary>
 internal sealed record BatchNormSettings(
     int Steps, int EvaluateEvery, int SweepSteps, int SweepEvaluateEvery, int Seeds, int TestCount, int ProbeCount,
-    float LearningRate, float InitStddev, float[] SweepLearningRates, float[] SweepInitStddevs, int BatchSize = 60)
+    float[] MainLearningRates, float InitStddev, float[] SweepLearningRates, float[] SweepInitStddevs, int BatchSize = 60)
 {
+    /// <summary>The primary learning rate: the first main one.</summary>
+    public float LearningRate => MainLearningRates[0];
+
     /// <summary>The full run (see docs/experiments.md for how long it takes).</summary>
     public static BatchNormSettings Full(int seeds) => new(
-        Steps: 10_000, EvaluateEvery: 250, SweepSteps: 4_000, SweepEvaluateEvery: 500, Seeds: seeds, TestCount: 0, ProbeCount: 1_000,
-        LearningRate: 0.5f, InitStddev: 0.05f, SweepLearningRates: [0.1f, 0.5f, 2f, 5f, 10f, 20f], SweepInitStddevs: [0.01f, 0.1f, 1f]);
+        Steps: 20_000, EvaluateEvery: 250, SweepSteps: 4_000, SweepEvaluateEvery: 500, Seeds: seeds, TestCount: 0, ProbeCount: 1_000,
+        MainLearningRates: [0.1f, 0.5f], InitStddev: 0.05f, SweepLearningRates: [0.1f, 0.5f, 2f, 5f, 10f, 20f], SweepInitStddevs: [0.01f, 0.1f, 1f]);
 
     /// <summary>The --quick run: the same conditions, fewer steps, a 1 000-image test subset.</summary>
     public static BatchNormSettings Quick(int seeds) => new(
         Steps: 600, EvaluateEvery: 100, SweepSteps: 200, SweepEvaluateEvery: 100, Seeds: seeds, TestCount: 1_000, ProbeCount: 200,
-        LearningRate: 0.5f, InitStddev: 0.05f, SweepLearningRates: [0.5f, 10f], SweepInitStddevs: [1f]);
+        MainLearningRates: [0.1f, 0.5f], InitStddev: 0.05f, SweepLearningRates: [0.5f, 10f], SweepInitStddevs: [1f]);
 }
 
 /// <summary>What one training run was: which network, how trained, and in which part of the experiment.</summary>
@@ -86,9 +90,10 @@ internal static class BatchNormExperiment
     public static IReadOnlyList<BatchNormRunSpec> Plan(BatchNormSettings s)
     {
         var runs = new List<BatchNormRunSpec>();
-        for (int seed = 0; seed < s.Seeds; seed++)
-            foreach (bool bn in new[] { false, true })
-                runs.Add(new BatchNormRunSpec("main", bn, "sigmoid", s.LearningRate, s.InitStddev, seed, s.Steps, s.EvaluateEvery));
+        foreach (float lr in s.MainLearningRates)
+            for (int seed = 0; seed < s.Seeds; seed++)
+                foreach (bool bn in new[] { false, true })
+                    runs.Add(new BatchNormRunSpec("main", bn, "sigmoid", lr, s.InitStddev, seed, s.Steps, s.EvaluateEvery));
         foreach (float lr in s.SweepLearningRates)
             foreach (bool bn in new[] { false, true })
                 runs.Add(new BatchNormRunSpec("learning-rate", bn, "sigmoid", lr, s.InitStddev, 0, s.SweepSteps, s.SweepEvaluateEvery));

@@ -4,7 +4,7 @@ using System.Text;
 namespace Strata.Cli.Experiments;
 
 /// <summary>The main comparison of one seed: the plain network's best and how soon BN reached it.</summary>
-internal sealed record BatchNormComparison(int Seed, double PlainBest, int PlainStepsToBest, double BnBest, int? BnStepsToPlainBest)
+internal sealed record BatchNormComparison(float LearningRate, int Seed, double PlainBest, int PlainStepsToBest, double BnBest, int? BnStepsToPlainBest)
 {
     /// <summary>BN's steps to the plain network's best over the plain network's own steps to it (null if BN never got there).</summary>
     public double? Ratio => BnStepsToPlainBest is int s ? (double)s / PlainStepsToBest : null;
@@ -20,13 +20,21 @@ internal static class BatchNormReport
     public static IReadOnlyList<BatchNormComparison> Compare(IReadOnlyList<BatchNormRun> runs)
     {
         var main = runs.Where(r => r.Spec.Group == "main").ToList();
-        return main.Select(r => r.Spec.Seed).Distinct().Order().Select(seed =>
+        return main.Select(r => (r.Spec.LearningRate, r.Spec.Seed)).Distinct().Select(key =>
         {
-            var plain = main.Single(r => r.Spec.Seed == seed && !r.Spec.BatchNorm);
-            var bn = main.Single(r => r.Spec.Seed == seed && r.Spec.BatchNorm);
+            var plain = main.Single(r => (r.Spec.LearningRate, r.Spec.Seed) == key && !r.Spec.BatchNorm);
+            var bn = main.Single(r => (r.Spec.LearningRate, r.Spec.Seed) == key && r.Spec.BatchNorm);
             double best = plain.BestAccuracy;
-            return new BatchNormComparison(seed, best, plain.StepsToReach(best)!.Value, bn.BestAccuracy, bn.StepsToReach(best));
+            return new BatchNormComparison(key.LearningRate, key.Seed, best, plain.StepsToReach(best)!.Value, bn.BestAccuracy, bn.StepsToReach(best));
         }).ToList();
+    }
+
+    private static TextTable ComparisonTable(IReadOnlyList<BatchNormRun> runs)
+    {
+        var table = new TextTable("learning rate", "seed", "plain best", "plain steps to best", "BN best", "BN steps to plain best", "ratio");
+        foreach (var c in Compare(runs))
+            table.Add(G(c.LearningRate), I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : "-");
+        return table;
     }
 
     /// <summary>Test accuracy of a run at the last evaluation at or before <paramref name="step"/>.</summary>
@@ -35,9 +43,7 @@ internal static class BatchNormReport
     /// <summary>The short table printed at the end of the run.</summary>
     public static string SummaryTable(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs)
     {
-        var table = new TextTable("seed", "plain best", "plain steps to best", "BN best", "BN steps to plain best", "ratio");
-        foreach (var c in Compare(runs))
-            table.Add(I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : "-");
+        var table = ComparisonTable(runs);
         var sweep = new TextTable("learning rate", $"plain acc @{s.SweepSteps}", "plain", $"BN acc @{s.SweepSteps}", "BN");
         foreach (var (lr, plain, bn) in Pairs(runs, "learning-rate", r => r.Spec.LearningRate))
             sweep.Add(G(lr), F4(plain.FinalAccuracy), Verdict(plain), F4(bn.FinalAccuracy), Verdict(bn));
@@ -82,31 +88,34 @@ internal static class BatchNormReport
     {
         var main = runs.Where(r => r.Spec.Group == "main").ToList();
         var series = new List<Series>();
-        foreach (bool bn in new[] { false, true })
+        foreach (float lr in s.MainLearningRates)
         {
-            var these = main.Where(r => r.Spec.BatchNorm == bn).ToList();
-            var steps = these[0].Checkpoints.Select(c => (double)c.Step).ToArray();
-            var mean = steps.Select((_, i) => these.Average(r => r.Checkpoints[i].TestAccuracy)).ToArray();
-            series.Add(new Series(these.Count == 1 ? these[0].Spec.Network : $"{these[0].Spec.Network} (mean of {these.Count} seeds)", steps, mean));
+            foreach (bool bn in new[] { false, true })
+            {
+                var these = main.Where(r => r.Spec.BatchNorm == bn && r.Spec.LearningRate == lr).ToList();
+                var steps = these[0].Checkpoints.Select(c => (double)c.Step).ToArray();
+                // Mean over seeds; a run that stopped early (it cannot: Fit runs every step) would shorten the curve.
+                var mean = steps.Select((_, i) => these.Average(r => r.Checkpoints[i].TestAccuracy)).ToArray();
+                series.Add(new Series($"{these[0].Spec.Network}, lr {G(lr)}" + (these.Count == 1 ? "" : $" (mean of {these.Count} seeds)"), steps, mean));
+            }
         }
-        var firstPlain = main.First(r => !r.Spec.BatchNorm);
         Plots.Lines(Path.Combine(directory, AccuracyChart),
-            $"Fashion-MNIST, 3×100 sigmoid, SGD {G(s.LearningRate)}, batch {s.BatchSize}: test accuracy", "training step", "test accuracy", series,
-            yLimits: (Math.Max(0, Math.Floor(firstPlain.Checkpoints.Skip(1).DefaultIfEmpty(firstPlain.Checkpoints[0]).Min(c => c.TestAccuracy) * 10) / 10), 1));
+            $"Fashion-MNIST, 3×100 sigmoid, SGD, batch {s.BatchSize}: test accuracy", "training step", "test accuracy", series,
+            yLimits: (0.5, 0.95));
 
         foreach (bool bn in new[] { false, true })
         {
-            var run = main.First(r => r.Spec.BatchNorm == bn && r.Spec.Seed == 0);
+            var run = main.First(r => r.Spec.BatchNorm == bn && r.Spec.Seed == 0 && r.Spec.LearningRate == s.LearningRate);
             var cs = run.Checkpoints;
             Plots.Bands(Path.Combine(directory, bn ? BnInputChart : PlainInputChart),
-                $"{run.Spec.Network}: input of one last-hidden-layer sigmoid (unit {BatchNormExperiment.ProbeUnit}), 15/50/85th percentiles",
+                $"{run.Spec.Network}, lr {G(s.LearningRate)}: input of last-hidden-layer sigmoid {BatchNormExperiment.ProbeUnit}, 15/50/85th percentiles",
                 "training step", bn ? "BN output (sigmoid input)" : "Wu + b (sigmoid input)",
                 [(run.Spec.Network, cs.Select(c => (double)c.Step).ToArray(), cs.Select(c => c.P15).ToArray(), cs.Select(c => c.P50).ToArray(), cs.Select(c => c.P85).ToArray())]);
         }
 
-        var lr = Pairs(runs, "learning-rate", r => r.Spec.LearningRate).ToList();
+        var rates = Pairs(runs, "learning-rate", r => r.Spec.LearningRate).ToList();
         Bars(Path.Combine(directory, LearningRateChart), $"Test accuracy after {s.SweepSteps} steps by learning rate (sigmoid)", "SGD learning rate",
-            lr.Select(p => G(p.Key)).ToList(), lr.Select(p => p.Plain.FinalAccuracy).ToArray(), lr.Select(p => p.Bn.FinalAccuracy).ToArray());
+            rates.Select(p => G(p.Key)).ToList(), rates.Select(p => p.Plain.FinalAccuracy).ToArray(), rates.Select(p => p.Bn.FinalAccuracy).ToArray());
 
         var init = VariantRows(s, runs, "init-scale", r => r.Spec.InitStddev, s.InitStddev).ToList();
         Bars(Path.Combine(directory, InitScaleChart), $"Test accuracy after {s.SweepSteps} steps by initial weight scale (sigmoid, SGD {G(s.LearningRate)})",
@@ -135,7 +144,7 @@ internal static class BatchNormReport
         var rows = Pairs(runs, group, key).Select(p => (p.Key, p.Plain.FinalAccuracy, p.Bn.FinalAccuracy)).ToList();
         if (!rows.Any(r => r.Key == mainKey))
         {
-            var (plain, bn) = MainSeed0(runs);
+            var (plain, bn) = MainSeed0(s, runs);
             rows.Add((mainKey, AccuracyAt(plain, s.SweepSteps), AccuracyAt(bn, s.SweepSteps)));
         }
         return rows.OrderBy(r => r.Key);
@@ -143,15 +152,15 @@ internal static class BatchNormReport
 
     private static IEnumerable<(string Key, double Plain, double Bn)> ActivationRows(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs)
     {
-        var (plain, bn) = MainSeed0(runs);
+        var (plain, bn) = MainSeed0(s, runs);
         yield return ("sigmoid", AccuracyAt(plain, s.SweepSteps), AccuracyAt(bn, s.SweepSteps));
         foreach (var p in runs.Where(r => r.Spec.Group == "activation").GroupBy(r => r.Spec.Activation))
             yield return (p.Key, p.Single(r => !r.Spec.BatchNorm).FinalAccuracy, p.Single(r => r.Spec.BatchNorm).FinalAccuracy);
     }
 
-    private static (BatchNormRun Plain, BatchNormRun Bn) MainSeed0(IReadOnlyList<BatchNormRun> runs) =>
-        (runs.Single(r => r.Spec.Group == "main" && r.Spec.Seed == 0 && !r.Spec.BatchNorm),
-         runs.Single(r => r.Spec.Group == "main" && r.Spec.Seed == 0 && r.Spec.BatchNorm));
+    private static (BatchNormRun Plain, BatchNormRun Bn) MainSeed0(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs) =>
+        (runs.Single(r => r.Spec.Group == "main" && r.Spec.Seed == 0 && r.Spec.LearningRate == s.LearningRate && !r.Spec.BatchNorm),
+         runs.Single(r => r.Spec.Group == "main" && r.Spec.Seed == 0 && r.Spec.LearningRate == s.LearningRate && r.Spec.BatchNorm));
 
     private static string Verdict(BatchNormRun run) =>
         run.SkippedSteps > 0 ? $"fails (diverged at step {run.FirstNonFiniteStep})" : run.Failed ? "fails (≤ chance + 0.1)" : "trains";
@@ -163,20 +172,19 @@ internal static class BatchNormReport
         md.Append(CultureInfo.InvariantCulture, $"Data: `{data}` (60 000 training images; test accuracy on {(s.TestCount > 0 ? $"the first {s.TestCount}" : "all 10 000")} test images).\n");
         md.Append(CultureInfo.InvariantCulture, $"Network: 784 → 3 × [Dense(100) → sigmoid] → Dense(10, softmax); weights N(0, {G(s.InitStddev)}²), biases 0. ");
         md.Append("The BN network drops the hidden biases and puts BatchNormalization (Keras defaults: momentum 0.99, ε 1e-3) between each Dense and its sigmoid.\n");
-        md.Append(CultureInfo.InvariantCulture, $"Training: plain SGD (no momentum), learning rate {G(s.LearningRate)}, batch {s.BatchSize}, shuffled every epoch; ");
-        md.Append(CultureInfo.InvariantCulture, $"main comparison {s.Steps} steps over {s.Seeds} seed(s), evaluated every {s.EvaluateEvery} steps; sweeps {s.SweepSteps} steps, seed 0, evaluated every {s.SweepEvaluateEvery}.\n");
+        md.Append(CultureInfo.InvariantCulture, $"Training: plain SGD (no momentum), batch {s.BatchSize}, shuffled every epoch; ");
+        md.Append(CultureInfo.InvariantCulture, $"main comparison at learning rates {string.Join(" and ", s.MainLearningRates.Select(G))}, {s.Steps} steps over {s.Seeds} seed(s), evaluated every {s.EvaluateEvery} steps; ");
+        md.Append(CultureInfo.InvariantCulture, $"sweeps {s.SweepSteps} steps, seed 0, at learning rate {G(s.LearningRate)} unless swept, evaluated every {s.SweepEvaluateEvery}.\n");
         md.Append(CultureInfo.InvariantCulture, $"Total time {seconds:F0} s.\n\n");
 
         md.Append("## Speed of learning\n\n");
         md.Append("\"Plain best\" is the plain network's highest test accuracy over the run and the step where it first reached it; ");
         md.Append("the ratio is BN's steps to that same accuracy over the plain network's.\n\n");
-        var table = new TextTable("seed", "plain best", "plain steps to best", "BN best", "BN steps to plain best", "ratio");
-        foreach (var c in Compare(runs))
-            table.Add(I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : "-");
+        var table = ComparisonTable(runs);
         md.Append(table.ToMarkdown()).Append('\n');
         md.Append(Figure(AccuracyChart, "Test accuracy against steps", chartWarning));
         md.Append("## Distribution of a sigmoid's input over training (Fig. 1 b, c)\n\n");
-        md.Append(CultureInfo.InvariantCulture, $"Unit {BatchNormExperiment.ProbeUnit} of the last hidden layer, over the first {s.ProbeCount} test images, in inference mode (BN uses its moving statistics), seed 0.\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Unit {BatchNormExperiment.ProbeUnit} of the last hidden layer, over the first {s.ProbeCount} test images, in inference mode (BN uses its moving statistics), learning rate {G(s.LearningRate)}, seed 0.\n\n");
         md.Append(Figure(PlainInputChart, "plain network", chartWarning)).Append(Figure(BnInputChart, "BN network", chartWarning));
 
         md.Append("## Learning-rate sweep\n\n");
