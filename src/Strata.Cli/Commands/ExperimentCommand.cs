@@ -17,6 +17,7 @@ internal sealed class ExperimentCommand : Command
         : base("experiment", "Run a paper's experiment and write a report with CSV data and PNG charts.")
     {
         Subcommands.Add(new BatchNormCommand(terminal));
+        Subcommands.Add(new ClippingCommand(terminal));
     }
 
     /// <summary>The options every experiment takes.</summary>
@@ -110,6 +111,36 @@ internal sealed class ExperimentCommand : Command
             string? warning = BatchNormReport.Write(output, settings, runs, clock.Elapsed.TotalSeconds, data);
             o.WriteLine();
             o.Write(BatchNormReport.SummaryTable(settings, runs));
+            Finish(output, warning, clock);
+            return 0;
+        }
+    }
+
+    private sealed class ClippingCommand(Terminal terminal) : ExperimentSubcommand("clipping",
+        "Pascanu et al.'s recurrent networks on the adding and temporal-order problems at several lengths, without clipping and with clipValue, clipNorm and globalClipNorm: success rate, gradient norms, exploded steps.", terminal)
+    {
+        protected override int Execute(ParseResult parsed, string output)
+        {
+            var clock = Stopwatch.StartNew();
+            var o = Terminal.Out;
+            bool quick = parsed.GetValue(Quick);
+            int seeds = parsed.GetValue(Seeds) ?? 3;
+            var settings = quick ? ClippingSettings.Quick(seeds) : ClippingSettings.Full(seeds);
+            Directory.CreateDirectory(output);
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"clipping experiment{(quick ? " (quick)" : "")}: {ClippingExperiment.Plan(settings).Count} runs (lengths {string.Join(", ", settings.Lengths)}, {seeds} seeds, at most {settings.MaxSteps} steps each); writing to {output}"));
+            o.Flush();
+            var runs = ClippingExperiment.Run(settings, (run, done, total) =>
+            {
+                var p = run.Spec;
+                string outcome = run.Succeeded ? $"solved at step {run.StepsToSuccess}" : $"not solved, error rate {run.FinalErrorRate:P1}";
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{done}/{total}] {p.Task,-14} T {p.Length,-4} {ClippingReport.Name(p.Mode),-14} seed {p.Seed}: {outcome}; exploded steps {run.ExplodedFraction:P1}, max ‖g‖ {run.MaxNorm:G3}  {run.Seconds:F1}s"));
+                o.Flush();
+            });
+            string? warning = ClippingReport.Write(output, settings, runs, clock.Elapsed.TotalSeconds);
+            o.WriteLine();
+            o.Write(ClippingReport.SummaryTable(settings, runs));
             Finish(output, warning, clock);
             return 0;
         }

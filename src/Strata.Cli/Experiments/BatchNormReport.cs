@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using static Strata.Cli.Experiments.ReportFormat;
 
 namespace Strata.Cli.Experiments;
 
@@ -211,12 +212,4 @@ internal static class BatchNormReport
         md.Append($"- `{RunsFile}`: one row per run (final and best accuracy, skipped non-finite steps, failed, seconds).\n");
         return md.ToString();
     }
-
-    internal static string Figure(string file, string caption, string? warning) =>
-        warning is null ? $"![{caption}]({file})\n\n" : $"*({caption}: chart not drawn — {warning})*\n\n";
-
-    internal static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-    internal static string F4(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
-    internal static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
-    internal static string G(float v) => v.ToString("G", CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using Strata.Cli;
+using Strata.Cli.Experiments;
+using Strata.Data;
+
+namespace Strata.Tests.Cli;
+
+/// <summary>
+/// Runs <c>strata experiment ... --quick</c> in-process on tiny settings and checks the folder it writes: the
+/// report, the CSV files (header and row count) and the PNG charts (signature, size). The scientific outcome is
+/// not asserted: a few hundred steps on synthetic data cannot show it.
+/// </summary>
+public sealed class ExperimentCommandTests : IDisposable
+{
+    private const int Side = 28;
+    private readonly string _root = Directory.CreateTempSubdirectory("strata-experiment-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void BatchNorm_Quick_WritesReportCsvsAndCharts()
+    {
+        string data = Path.Combine(_root, "fashion-mnist");
+        Directory.CreateDirectory(data);
+        WriteSet(data, "train", 240, seed: 1);
+        WriteSet(data, "t10k", 60, seed: 2);
+        string output = Path.Combine(_root, "bn");
+
+        var run = Run("experiment", "batchnorm", "--quick", "--data", data, "--output", output);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("", run.Stderr);
+        var settings = BatchNormSettings.Quick(seeds: 1);
+        var plan = BatchNormExperiment.Plan(settings);
+        Assert.Contains($"[{plan.Count}/{plan.Count}]", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("BN steps to plain best", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"report written to {Path.Combine(output, "report.md")}", run.Stdout, StringComparison.Ordinal);
+
+        string report = File.ReadAllText(Path.Combine(output, BatchNormReport.ReportFile));
+        Assert.Contains("# Batch normalization on Fashion-MNIST", report, StringComparison.Ordinal);
+        Assert.Contains("## Learning-rate sweep", report, StringComparison.Ordinal);
+        foreach (string chart in new[] { BatchNormReport.AccuracyChart, BatchNormReport.PlainInputChart, BatchNormReport.BnInputChart,
+                     BatchNormReport.LearningRateChart, BatchNormReport.InitScaleChart, BatchNormReport.ActivationChart })
+        {
+            Assert.Contains($"]({chart})", report, StringComparison.Ordinal);
+            AssertPng(Path.Combine(output, chart));
+        }
+
+        // One row per evaluation: step 0 and every EvaluateEvery steps of each run.
+        int evaluations = plan.Sum(p => p.Steps / p.EvaluateEvery + 1);
+        var curves = AssertCsv(Path.Combine(output, BatchNormReport.CurvesFile),
+            "group,network,activation,learning_rate,init_stddev,seed,step,test_accuracy,test_loss,input_p15,input_p50,input_p85", evaluations);
+        Assert.All(curves, row => Assert.InRange(double.Parse(row[7], CultureInfo.InvariantCulture), 0, 1));
+        Assert.Equal(plan.Count(p => p.Group == "main") * (settings.Steps / settings.EvaluateEvery + 1), curves.Count(r => r[0] == "main"));
+        var runs = AssertCsv(Path.Combine(output, BatchNormReport.RunsFile),
+            "group,network,activation,learning_rate,init_stddev,seed,steps,final_accuracy,best_accuracy,skipped_steps,first_nonfinite_step,failed,seconds", plan.Count);
+        Assert.Equal(plan.Count(p => p.BatchNorm), runs.Count(r => r[1] == "BN"));
+    }
+
+    [Fact]
+    public void Experiment_UnknownOrBadOptions_FailWithOneLine()
+    {
+        var run = Run("experiment", "dropout");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("'dropout'", run.Stderr, StringComparison.Ordinal);
+        run = Run("experiment", "batchnorm", "--seeds", "0");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--seeds must be at least 1", run.Stderr, StringComparison.Ordinal);
+        run = Run("experiment", "batchnorm", "--quick", "--data", Path.Combine(_root, "nowhere"), "--output", Path.Combine(_root, "x"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A PNG file: the eight-byte signature, an IHDR of the charts' size, and more than a blank image's bytes.</summary>
+    internal static void AssertPng(string path)
+    {
+        Assert.True(File.Exists(path), $"{path} is missing");
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+        Assert.Equal(Plots.Width, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
+        Assert.Equal(Plots.Height, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+        Assert.True(bytes.Length > 8_000, $"{path} has only {bytes.Length} bytes");
+    }
+
+    /// <summary>A CSV with the given header and <paramref name="rows"/> rows of as many cells; returns the rows.</summary>
+    internal static List<string[]> AssertCsv(string path, string header, int rows)
+    {
+        string[] lines = File.ReadAllLines(path);
+        Assert.Equal(header, lines[0]);
+        Assert.Equal(rows, lines.Length - 1);
+        int columns = header.Split(',').Length;
+        var cells = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.All(cells, row => Assert.Equal(columns, row.Length));
+        return cells;
+    }
+
+    internal static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        int exitCode = Program.Run(args, stdout, stderr);
+        return (exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Tiny Fashion-MNIST-shaped IDX files: class k has a bright band at rows 2k+2..2k+5 over noise.</summary>
+    private static void WriteSet(string directory, string prefix, int count, int seed)
+    {
+        var random = new Random(seed);
+        var pixels = new byte[count * Side * Side];
+        var labels = new byte[count];
+        for (int n = 0; n < count; n++)
+        {
+            int label = n % 10;
+            labels[n] = (byte)label;
+            var image = pixels.AsSpan(n * Side * Side, Side * Side);
+            for (int p = 0; p < image.Length; p++) image[p] = (byte)random.Next(0, 60);
+            for (int row = 2 * label + 2; row < 2 * label + 6; row++)
+                for (int col = 4; col < 24; col++) image[row * Side + col] = (byte)random.Next(200, 256);
+        }
+        Idx.Write(Path.Combine(directory, $"{prefix}-images-idx3-ubyte"), pixels, count, Side, Side);
+        Idx.Write(Path.Combine(directory, $"{prefix}-labels-idx1-ubyte"), labels, count);
+    }
+}
