@@ -68,6 +68,31 @@ internal static class RecurrentKernels
         }
     }
 
+    /// <summary>dst[n, g·u:(g+count)·u] += src[n, same columns] for every row: gates [gate, gate + count) of src added into dst.</summary>
+    // src, dst: [batch, gates·units]
+    public static void AddGates(ReadOnlySpan<float> src, int batch, int gates, int units, int gate, int count, Span<float> dst)
+    {
+        int width = gates * units, offset = gate * units, length = count * units;
+        Check(src.Length, batch * width);
+        Check(dst.Length, batch * width);
+        for (int n = 0; n < batch; n++)
+        {
+            var d = dst.Slice(n * width + offset, length);
+            TensorPrimitives.Add(d, src.Slice(n * width + offset, length), d);
+        }
+    }
+
+    /// <summary>dst[n, g·u:(g+count)·u] = src[n, same columns] for every row.</summary>
+    // src, dst: [batch, gates·units]
+    public static void CopyGates(ReadOnlySpan<float> src, int batch, int gates, int units, int gate, int count, Span<float> dst)
+    {
+        int width = gates * units, offset = gate * units, length = count * units;
+        Check(src.Length, batch * width);
+        Check(dst.Length, batch * width);
+        for (int n = 0; n < batch; n++)
+            src.Slice(n * width + offset, length).CopyTo(dst.Slice(n * width + offset, length));
+    }
+
     /// <summary>
     /// The LSTM cell update from activated gates a = [i, f, g, o] (Keras's column order):
     /// c_t = f ⊙ c_{t−1} + i ⊙ g. The caller then forms h_t = o ⊙ φ(c_t) with <see cref="MultiplyGate"/>.

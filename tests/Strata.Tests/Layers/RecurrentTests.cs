@@ -7,13 +7,13 @@ namespace Strata.Tests.Layers;
 /// <summary>What SimpleRnn, Lstm and Gru share: shape errors, training in a model, steady steps without allocation.</summary>
 public class RecurrentTests
 {
-    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm"];
+    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru"];
 
     private static Layer Make(string kind, int units, bool returnSequences = false, int[]? inputShape = null, string? name = null) => kind switch
     {
         "simple_rnn" => new SimpleRnn(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
         "lstm" => new Lstm(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
-        _ => throw new ArgumentException(kind),
+        _ => new Gru(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
     };
 
     [Theory]
