@@ -116,9 +116,53 @@ internal sealed class ExperimentCommand : Command
         }
     }
 
-    private sealed class ClippingCommand(Terminal terminal) : ExperimentSubcommand("clipping",
-        "Pascanu et al.'s recurrent networks on the adding and temporal-order problems at several lengths, without clipping and with clipValue, clipNorm and globalClipNorm: success rate, gradient norms, exploded steps.", terminal)
+    private sealed class ClippingCommand : ExperimentSubcommand
     {
+        private readonly Option<string?> _lengths = new("--lengths")
+        {
+            Description = "Sequence lengths, comma-separated [default: 10,20,50,100; 8,16 with --quick]",
+            HelpName = "T,T,...",
+        };
+
+        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run [default: the experiment's]", HelpName = "N" };
+
+        private readonly Option<float?> _learningRate = new("--learning-rate") { Description = "SGD learning rate [default: 0.01, the paper's]", HelpName = "X" };
+
+        private readonly Option<float?> _recurrentStddev = new("--recurrent-stddev")
+        {
+            Description = "σ of the recurrent kernel's N(0, σ²) initialization [default: the experiment's]",
+            HelpName = "X",
+        };
+
+        public ClippingCommand(Terminal terminal)
+            : base("clipping", "Pascanu et al.'s recurrent networks on the adding and temporal-order problems at several lengths, without clipping and with clipValue, clipNorm and globalClipNorm: success rate, gradient norms, exploded steps.", terminal)
+        {
+            _lengths.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<string?>() is string text && ParseLengths(text) is null)
+                    result.AddError($"--lengths takes whole numbers of at least 4, comma-separated; got '{text}'.");
+            });
+            _maxSteps.Validators.Add(result => { if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--max-steps must be at least 1."); });
+            _learningRate.Validators.Add(result => { if (result.GetValueOrDefault<float?>() is float v && !(v > 0 && float.IsFinite(v))) result.AddError("--learning-rate must be a positive number."); });
+            _recurrentStddev.Validators.Add(result => { if (result.GetValueOrDefault<float?>() is float v && !(v > 0 && float.IsFinite(v))) result.AddError("--recurrent-stddev must be a positive number."); });
+            Options.Add(_lengths);
+            Options.Add(_maxSteps);
+            Options.Add(_learningRate);
+            Options.Add(_recurrentStddev);
+        }
+
+        private static int[]? ParseLengths(string text)
+        {
+            var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var lengths = new List<int>();
+            foreach (string part in parts)
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int t) || t < 4) return null;
+                lengths.Add(t);
+            }
+            return lengths.Count == 0 ? null : [.. lengths.Distinct().Order()];
+        }
+
         protected override int Execute(ParseResult parsed, string output)
         {
             var clock = Stopwatch.StartNew();
@@ -126,6 +170,10 @@ internal sealed class ExperimentCommand : Command
             bool quick = parsed.GetValue(Quick);
             int seeds = parsed.GetValue(Seeds) ?? 3;
             var settings = quick ? ClippingSettings.Quick(seeds) : ClippingSettings.Full(seeds);
+            if (parsed.GetValue(_lengths) is string lengths) settings = settings with { Lengths = ParseLengths(lengths)! };
+            if (parsed.GetValue(_maxSteps) is int maxSteps) settings = settings with { MaxSteps = maxSteps };
+            if (parsed.GetValue(_learningRate) is float lr) settings = settings with { LearningRate = lr };
+            if (parsed.GetValue(_recurrentStddev) is float sigma) settings = settings with { RecurrentStddev = sigma };
             Directory.CreateDirectory(output);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clipping experiment{(quick ? " (quick)" : "")}: {ClippingExperiment.Plan(settings).Count} runs (lengths {string.Join(", ", settings.Lengths)}, {seeds} seeds, at most {settings.MaxSteps} steps each); writing to {output}"));

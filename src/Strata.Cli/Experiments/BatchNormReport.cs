@@ -35,8 +35,19 @@ internal static class BatchNormReport
         var table = new TextTable("learning rate", "seed", "plain best", "plain steps to best", "BN best", "BN steps to plain best", "ratio");
         foreach (var c in Compare(runs))
             table.Add(G(c.LearningRate), I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : "-");
+        foreach (var group in Compare(runs).GroupBy(c => c.LearningRate).Where(g => g.Count() > 1))
+        {
+            // A seed where BN never reached the plain best counts as ratio 1 or more; the median is then still defined.
+            var ratios = group.Select(c => c.Ratio ?? double.PositiveInfinity).ToArray();
+            double median = Percentiles.Of(ratios.Select(r => Math.Min(r, 1e9)), 50);
+            table.Add(G(group.Key), "median", F4(Percentiles.Of(group.Select(c => c.PlainBest), 50)), "", F4(Percentiles.Of(group.Select(c => c.BnBest), 50)), "",
+                median >= 1e9 ? "never" : F2(median));
+        }
         return table;
     }
+
+    /// <summary>Empty for NaN (the batch-statistics columns of a network without BN).</summary>
+    private static double? Cell(double v) => double.IsNaN(v) ? null : v;
 
     /// <summary>Test accuracy of a run at the last evaluation at or before <paramref name="step"/>.</summary>
     public static double AccuracyAt(BatchNormRun run, int step) => run.Checkpoints.Last(c => c.Step <= step).TestAccuracy;
@@ -71,13 +82,15 @@ internal static class BatchNormReport
 
     private static void WriteCsvs(string directory, IReadOnlyList<BatchNormRun> runs)
     {
-        var curves = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "step", "test_accuracy", "test_loss", "input_p15", "input_p50", "input_p85");
+        var curves = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "step", "test_accuracy", "test_loss", "input_p15", "input_p50", "input_p85",
+            "input_batch_p15", "input_batch_p50", "input_batch_p85");
         var summary = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "steps", "final_accuracy", "best_accuracy", "skipped_steps", "first_nonfinite_step", "failed", "seconds");
         foreach (var run in runs)
         {
             var p = run.Spec;
             foreach (var c in run.Checkpoints)
-                curves.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, c.Step, c.TestAccuracy, c.TestLoss, c.P15, c.P50, c.P85);
+                curves.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, c.Step, c.TestAccuracy, c.TestLoss, c.P15, c.P50, c.P85,
+                    Cell(c.BatchP15), Cell(c.BatchP50), Cell(c.BatchP85));
             summary.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, p.Steps, run.FinalAccuracy, run.BestAccuracy,
                 run.SkippedSteps, run.FirstNonFiniteStep, run.Failed, Math.Round(run.Seconds, 2));
         }
@@ -108,10 +121,15 @@ internal static class BatchNormReport
         {
             var run = main.First(r => r.Spec.BatchNorm == bn && r.Spec.Seed == 0 && r.Spec.LearningRate == s.LearningRate);
             var cs = run.Checkpoints;
+            var steps = cs.Select(c => (double)c.Step).ToArray();
+            var bands = new List<(string, double[], double[], double[], double[])>
+            {
+                (bn ? "moving stats" : run.Spec.Network, steps, cs.Select(c => c.P15).ToArray(), cs.Select(c => c.P50).ToArray(), cs.Select(c => c.P85).ToArray()),
+            };
+            if (bn) bands.Add(("batch stats", steps, cs.Select(c => c.BatchP15).ToArray(), cs.Select(c => c.BatchP50).ToArray(), cs.Select(c => c.BatchP85).ToArray()));
             Plots.Bands(Path.Combine(directory, bn ? BnInputChart : PlainInputChart),
-                $"{run.Spec.Network}, lr {G(s.LearningRate)}: input of last-hidden-layer sigmoid {BatchNormExperiment.ProbeUnit}, 15/50/85th percentiles",
-                "training step", bn ? "BN output (sigmoid input)" : "Wu + b (sigmoid input)",
-                [(run.Spec.Network, cs.Select(c => (double)c.Step).ToArray(), cs.Select(c => c.P15).ToArray(), cs.Select(c => c.P50).ToArray(), cs.Select(c => c.P85).ToArray())]);
+                $"{run.Spec.Network}, lr {G(s.LearningRate)}: input of a last-layer sigmoid",
+                "training step", bn ? "γ·x̂ + β (sigmoid input)" : "Wu + b (sigmoid input)", bands);
         }
 
         var rates = Pairs(runs, "learning-rate", r => r.Spec.LearningRate).ToList();
@@ -185,7 +203,8 @@ internal static class BatchNormReport
         md.Append(table.ToMarkdown()).Append('\n');
         md.Append(Figure(AccuracyChart, "Test accuracy against steps", chartWarning));
         md.Append("## Distribution of a sigmoid's input over training (Fig. 1 b, c)\n\n");
-        md.Append(CultureInfo.InvariantCulture, $"Unit {BatchNormExperiment.ProbeUnit} of the last hidden layer, over the first {s.ProbeCount} test images, in inference mode (BN uses its moving statistics), learning rate {G(s.LearningRate)}, seed 0.\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Unit {BatchNormExperiment.ProbeUnit} of the last hidden layer, over the first {s.ProbeCount} test images, learning rate {G(s.LearningRate)}, seed 0. ");
+        md.Append("For the BN network two views: in inference mode (normalized with the moving statistics, as the test accuracy is measured) and normalized with the probe batch's own mean and variance, as in a training step.\n\n");
         md.Append(Figure(PlainInputChart, "plain network", chartWarning)).Append(Figure(BnInputChart, "BN network", chartWarning));
 
         md.Append("## Learning-rate sweep\n\n");

@@ -18,7 +18,7 @@ internal sealed record ClippingSettings(
     float Threshold = 1f, float ExplosionNorm = 10f)
 {
     /// <summary>The full run.</summary>
-    public static ClippingSettings Full(int seeds) => new(Lengths: [10, 20, 50, 100], Seeds: seeds, MaxSteps: 3_000, EvaluateEvery: 250,
+    public static ClippingSettings Full(int seeds) => new(Lengths: [10, 20, 50, 100], Seeds: seeds, MaxSteps: 10_000, EvaluateEvery: 250,
         EvaluationCount: 1_000, TraceSeeds: 1);
 
     /// <summary>The --quick run: short sequences, few steps, a small evaluation set.</summary>
@@ -145,7 +145,7 @@ internal static class ClippingExperiment
     private static SequenceEvaluation Evaluate(Sequential model, SequenceTask task, Tensor x, Tensor y, int step)
     {
         var predictions = model.Predict(x, batchSize: 250);
-        double loss = model.Evaluate(x, y, batchSize: 250).Loss;
+        double loss = task.Loss.Compute(predictions, y, []); // the same loss as training, from the same forward pass
         return new SequenceEvaluation(step, task.CountWrong(predictions, y) / (double)y.Shape[0], loss);
     }
 }

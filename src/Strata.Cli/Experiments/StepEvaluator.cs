@@ -2,8 +2,13 @@ using Strata.Layers;
 
 namespace Strata.Cli.Experiments;
 
-/// <summary>One evaluation during training: the step, the test accuracy, and the probe unit's input percentiles.</summary>
-internal sealed record Checkpoint(int Step, double TestAccuracy, double TestLoss, double P15, double P50, double P85);
+/// <summary>
+/// One evaluation during training: the step, the test accuracy, and the probe unit's input percentiles in inference
+/// mode (P15, P50, P85) and, for a BN network, normalized with the probe batch's own statistics as in a training
+/// step (BatchP15, BatchP50, BatchP85; NaN without BN).
+/// </summary>
+internal sealed record Checkpoint(int Step, double TestAccuracy, double TestLoss, double P15, double P50, double P85,
+    double BatchP15 = double.NaN, double BatchP50 = double.NaN, double BatchP85 = double.NaN);
 
 /// <summary>
 /// A callback that counts steps across epochs, evaluates the model on a fixed test set every
@@ -45,13 +50,34 @@ internal sealed class StepEvaluator(Tensor testX, Tensor testY, Tensor probeX, i
         var result = model.Evaluate(testX, testY, batchSize: 500);
         // The probe: run the layers below the last hidden nonlinearity on the fixed batch and read one column.
         Tensor h = probeX;
-        for (int i = 0; i < probeLayer; i++) h = model.Layers[i].Forward(h, training: false);
-        int units = h.Length / h.Shape[0];
-        var column = new double[h.Shape[0]];
-        var span = h.Span;
+        Tensor? belowBn = null;
+        for (int i = 0; i < probeLayer; i++)
+        {
+            if (i == probeLayer - 1 && model.Layers[i] is BatchNormalization) belowBn = h;
+            h = model.Layers[i].Forward(h, training: false);
+        }
+        var column = Column(h);
+        var checkpoint = new Checkpoint(_step, result["accuracy"], result.Loss,
+            Percentiles.Of(column, 15), Percentiles.Of(column, 50), Percentiles.Of(column, 85));
+        if (belowBn is not null && model.Layers[probeLayer - 1] is BatchNormalization bn)
+        {
+            // As in a training step, without touching the moving statistics: ẑ = γ(u − μ_B)/√(σ²_B + ε) + β over the probe batch.
+            var u = Column(belowBn);
+            double mean = u.Average(), variance = u.Average(v => (v - mean) * (v - mean));
+            double gamma = bn.Gamma?.Value[probeUnit] ?? 1, beta = bn.Beta?.Value[probeUnit] ?? 0;
+            var z = u.Select(v => gamma * (v - mean) / Math.Sqrt(variance + bn.Epsilon) + beta).ToArray();
+            checkpoint = checkpoint with { BatchP15 = Percentiles.Of(z, 15), BatchP50 = Percentiles.Of(z, 50), BatchP85 = Percentiles.Of(z, 85) };
+        }
+        Checkpoints.Add(checkpoint);
+    }
+
+    private double[] Column(Tensor t)
+    {
+        int units = t.Length / t.Shape[0];
+        var column = new double[t.Shape[0]];
+        var span = t.Span;
         for (int r = 0; r < column.Length; r++) column[r] = span[r * units + probeUnit];
-        Checkpoints.Add(new Checkpoint(_step, result["accuracy"], result.Loss,
-            Percentiles.Of(column, 15), Percentiles.Of(column, 50), Percentiles.Of(column, 85)));
+        return column;
     }
 
     /// <summary>The index of the last <see cref="Activation"/> layer that is followed by a Dense layer: its input is the probe.</summary>
