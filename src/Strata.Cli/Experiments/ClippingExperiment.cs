@@ -18,11 +18,11 @@ internal sealed record ClippingSettings(
     float Threshold = 1f, float ExplosionNorm = 10f)
 {
     /// <summary>The full run.</summary>
-    public static ClippingSettings Full(int seeds) => new(Lengths: [10, 20, 50, 100], Seeds: seeds, MaxSteps: 10_000, EvaluateEvery: 250,
+    public static ClippingSettings Full(int seeds) => new(Lengths: [10, 20, 50, 100], Seeds: seeds, MaxSteps: 8_000, EvaluateEvery: 250,
         EvaluationCount: 1_000, TraceSeeds: 1);
 
     /// <summary>The --quick run: short sequences, few steps, a small evaluation set.</summary>
-    public static ClippingSettings Quick(int seeds) => new(Lengths: [8, 16], Seeds: seeds, MaxSteps: 150, EvaluateEvery: 50,
+    public static ClippingSettings Quick(int seeds) => new(Lengths: [8, 16], Seeds: seeds, MaxSteps: 500, EvaluateEvery: 100,
         EvaluationCount: 200, TraceSeeds: 1);
 
     /// <summary>The tasks, in report order.</summary>

@@ -16,6 +16,8 @@ internal static class ClippingReport
 
     public static string ExplodedChart(string task) => $"exploded-{task}.png";
 
+    public static string ErrorChart(string task) => $"error-rate-{task}.png";
+
     public static string TraceChart(string task) => $"gradient-norms-{task}.png";
 
     /// <summary>The mode as Keras spells the option ("none" without clipping).</summary>
@@ -117,6 +119,9 @@ internal static class ClippingReport
             Plots.GroupedBars(Path.Combine(directory, SuccessChart(task.Name)),
                 $"{task.Name}: success rate over {s.Seeds} seeds (< 1% of fresh sequences wrong within {s.MaxSteps} steps)",
                 "sequence length T", "success rate", lengths, modes, Values(rs => rs.Count(r => r.Succeeded) / (double)rs.Count), yLimits: (0, 1));
+            Plots.GroupedBars(Path.Combine(directory, ErrorChart(task.Name)),
+                $"{task.Name}: error rate on fresh sequences at the end (mean over {s.Seeds} seeds)",
+                "sequence length T", "fraction wrong", lengths, modes, Values(rs => rs.Average(r => r.FinalErrorRate)), yLimits: (0, 1));
             Plots.GroupedBars(Path.Combine(directory, ExplodedChart(task.Name)),
                 $"{task.Name}: steps with ‖g‖ > {G(s.ExplosionNorm)} before clipping (mean over seeds)",
                 "sequence length T", "fraction of steps", lengths, modes, Values(rs => rs.Average(r => r.ExplodedFraction)));
@@ -146,6 +151,14 @@ internal static class ClippingReport
         md.Append(CultureInfo.InvariantCulture, $"**Exploded step**: a step whose global gradient norm before clipping was above {G(s.ExplosionNorm)} ({G(s.ExplosionNorm / s.Threshold)}× the clipping threshold) or not finite.\n\n");
         md.Append("## Success rate\n\n").Append(SuccessTable(s, runs).ToMarkdown()).Append('\n');
         foreach (var task in ClippingSettings.Tasks) md.Append(Figure(SuccessChart(task.Name), $"{task.Name} success rate", warning));
+        md.Append("## Final error rate\n\n");
+        md.Append("The fraction of the fresh sequences still wrong when the run ended (at success or after the last step), mean over seeds: a graded view of how far each mode got.\n\n");
+        var errors = new TextTable(["task", "length", .. ClippingSettings.Modes.Select(Name)]);
+        foreach (var task in ClippingSettings.Tasks)
+            foreach (int length in s.Lengths)
+                errors.Add([task.Name, I(length), .. ClippingSettings.Modes.Select(m => Select(runs, task.Name, length, m).Average(r => r.FinalErrorRate).ToString("P1", CultureInfo.InvariantCulture))]);
+        md.Append(errors.ToMarkdown()).Append('\n');
+        foreach (var task in ClippingSettings.Tasks) md.Append(Figure(ErrorChart(task.Name), $"{task.Name} final error rate", warning));
 
         md.Append("## Gradient norms\n\n");
         var table = new TextTable("task", "length", "mode", "median ‖g‖", "max ‖g‖", "exploded steps", "non-finite steps", "mean steps to success");
