@@ -43,19 +43,69 @@ public sealed class ExperimentCommandTests : IDisposable
         foreach (string chart in new[] { BatchNormReport.AccuracyChart, BatchNormReport.PlainInputChart, BatchNormReport.BnInputChart,
                      BatchNormReport.LearningRateChart, BatchNormReport.InitScaleChart, BatchNormReport.ActivationChart })
         {
-            Assert.Contains($"]({chart})", report, StringComparison.Ordinal);
-            AssertPng(Path.Combine(output, chart));
+            AssertChart(output, chart, report, run.Stdout);
         }
 
         // One row per evaluation: step 0 and every EvaluateEvery steps of each run.
         int evaluations = plan.Sum(p => p.Steps / p.EvaluateEvery + 1);
         var curves = AssertCsv(Path.Combine(output, BatchNormReport.CurvesFile),
-            "group,network,activation,learning_rate,init_stddev,seed,step,test_accuracy,test_loss,input_p15,input_p50,input_p85", evaluations);
+            "group,network,activation,learning_rate,init_stddev,seed,step,test_accuracy,test_loss,input_p15,input_p50,input_p85,input_batch_p15,input_batch_p50,input_batch_p85",
+            evaluations);
         Assert.All(curves, row => Assert.InRange(double.Parse(row[7], CultureInfo.InvariantCulture), 0, 1));
+        // The probe's percentiles are ordered; the batch-statistics view exists only with BN.
+        Assert.All(curves, row => Assert.True(double.Parse(row[9], CultureInfo.InvariantCulture) <= double.Parse(row[10], CultureInfo.InvariantCulture)
+            && double.Parse(row[10], CultureInfo.InvariantCulture) <= double.Parse(row[11], CultureInfo.InvariantCulture), string.Join(',', row)));
+        Assert.All(curves, row => Assert.Equal(row[1] == "BN", row[12].Length > 0));
         Assert.Equal(plan.Count(p => p.Group == "main") * (settings.Steps / settings.EvaluateEvery + 1), curves.Count(r => r[0] == "main"));
         var runs = AssertCsv(Path.Combine(output, BatchNormReport.RunsFile),
             "group,network,activation,learning_rate,init_stddev,seed,steps,final_accuracy,best_accuracy,skipped_steps,first_nonfinite_step,failed,seconds", plan.Count);
         Assert.Equal(plan.Count(p => p.BatchNorm), runs.Count(r => r[1] == "BN"));
+    }
+
+    [Fact]
+    public void Clipping_Quick_WritesReportCsvsAndCharts()
+    {
+        string output = Path.Combine(_root, "clip");
+        const int Steps = 60;
+
+        var run = Run("experiment", "clipping", "--quick", "--seeds", "1", "--max-steps", Steps.ToString(CultureInfo.InvariantCulture), "--output", output);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("", run.Stderr);
+        var settings = ClippingSettings.Quick(seeds: 1) with { MaxSteps = Steps };
+        var plan = ClippingExperiment.Plan(settings);
+        Assert.Equal(2 * settings.Lengths.Length * 4, plan.Count); // two tasks × lengths × four modes × one seed
+        Assert.Contains($"[{plan.Count}/{plan.Count}]", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("globalClipNorm success", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"temporal-order\s+16\s+\d/1\s+\d/1\s+\d/1\s+\d/1", run.Stdout);
+
+        string report = File.ReadAllText(Path.Combine(output, ClippingReport.ReportFile));
+        Assert.Contains("# Gradient clipping on recurrent networks", report, StringComparison.Ordinal);
+        foreach (var task in ClippingSettings.Tasks)
+        {
+            foreach (string chart in new[] { ClippingReport.SuccessChart(task.Name), ClippingReport.ErrorChart(task.Name),
+                         ClippingReport.ExplodedChart(task.Name), ClippingReport.TraceChart(task.Name) })
+            {
+                AssertChart(output, chart, report, run.Stdout);
+            }
+        }
+
+        var runs = AssertCsv(Path.Combine(output, ClippingReport.RunsFile),
+            "task,length,mode,seed,steps,succeeded,steps_to_success,final_error_rate,exploded_fraction,nonfinite_steps,median_norm,max_norm,seconds", plan.Count);
+        Assert.Equal(["clipNorm", "clipValue", "globalClipNorm", "none"], runs.Select(r => r[2]).Distinct().Order());
+        Assert.All(runs, r => Assert.Equal(Steps.ToString(CultureInfo.InvariantCulture), r[4])); // the only evaluation is at the last step
+        // One evaluation per run (at the last step), and seed 0's every step in the trace (fewer steps than TracePoints).
+        AssertCsv(Path.Combine(output, ClippingReport.EvaluationsFile), "task,length,mode,seed,step,error_rate,loss", plan.Count);
+        var norms = AssertCsv(Path.Combine(output, ClippingReport.NormsFile), "task,length,mode,seed,step,max_norm_in_window", plan.Count * Steps);
+        Assert.All(norms, r => Assert.True(double.Parse(r[5], CultureInfo.InvariantCulture) >= 0));
+    }
+
+    [Fact]
+    public void Clipping_BadLengths_FailWithOneLine()
+    {
+        var run = Run("experiment", "clipping", "--lengths", "10,x");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--lengths takes whole numbers of at least 4", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,6 +121,39 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether this machine has a font for the charts. The CI machine has (Debian's fonts-dejavu-core); on one
+    /// without, the experiments skip the charts with a warning, and the tests check that instead.
+    /// </summary>
+    internal static bool FontsAvailable()
+    {
+        try
+        {
+            FontCheck.Family();
+            return true;
+        }
+        catch (PlotUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The report embeds the chart and the PNG is well-formed, or (no fonts) the report and output say why it is missing.</summary>
+    internal static void AssertChart(string folder, string chart, string report, string stdout)
+    {
+        if (FontsAvailable())
+        {
+            Assert.Contains($"]({chart})", report, StringComparison.Ordinal);
+            AssertPng(Path.Combine(folder, chart));
+        }
+        else
+        {
+            Assert.Contains("chart not drawn", report, StringComparison.Ordinal);
+            Assert.Contains("warning: no fonts were found", stdout, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(folder, chart)));
+        }
     }
 
     /// <summary>A PNG file: the eight-byte signature, an IHDR of the charts' size, and more than a blank image's bytes.</summary>

@@ -120,6 +120,17 @@ public sealed partial class TrainCommandTests : IDisposable
             foreach (string field in fields.Skip(1))
                 Assert.True(double.IsFinite(double.Parse(field, CultureInfo.InvariantCulture)), lines[epoch]);
         }
+        // The learning curves and the per-step gradient norms as charts beside the CSV (or a warning without fonts).
+        if (ExperimentCommandTests.FontsAvailable())
+        {
+            ExperimentCommandTests.AssertPng(Path.Combine(runDir, Strata.Cli.Experiments.TrainingCharts.LearningCurves));
+            ExperimentCommandTests.AssertPng(Path.Combine(runDir, Strata.Cli.Experiments.TrainingCharts.GradientNorms));
+            Assert.Contains("chart written to", run.Stdout, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("warning: no fonts were found", run.Stdout, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
