@@ -33,7 +33,7 @@ internal sealed class ExperimentCommand : Command
             HelpName = "DIR",
         };
 
-        protected Option<int?> Seeds { get; } = new("--seeds") { Description = "Seeds per condition", HelpName = "N" };
+        protected Option<int?> Seeds { get; } = new("--seeds") { Description = "Seeds per condition [default: 3; 1 for batchnorm --quick]", HelpName = "N" };
 
         protected Option<int?> Threads { get; } = new("--threads") { Description = "Threads the kernels may use [default: all cores]", HelpName = "N" };
 
@@ -124,13 +124,13 @@ internal sealed class ExperimentCommand : Command
             HelpName = "T,T,...",
         };
 
-        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run [default: the experiment's]", HelpName = "N" };
+        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run; a run stops early once it succeeds [default: 8000; 500 with --quick]", HelpName = "N" };
 
         private readonly Option<float?> _learningRate = new("--learning-rate") { Description = "SGD learning rate [default: 0.01, the paper's]", HelpName = "X" };
 
         private readonly Option<float?> _recurrentStddev = new("--recurrent-stddev")
         {
-            Description = "σ of the recurrent kernel's N(0, σ²) initialization [default: the experiment's]",
+            Description = "σ of the recurrent kernel's N(0, σ²) initialization [default: 0.1, the paper's \"basic tanh\"]",
             HelpName = "X",
         };
 

@@ -125,17 +125,21 @@ internal static class ClippingReport
             Plots.GroupedBars(Path.Combine(directory, ExplodedChart(task.Name)),
                 $"{task.Name}: steps with ‖g‖ > {G(s.ExplosionNorm)} before clipping (mean over seeds)",
                 "sequence length T", "fraction of steps", lengths, modes, Values(rs => rs.Average(r => r.ExplodedFraction)));
-            int longest = s.Lengths.Max();
+            int traced = TracedLength(s, runs, task.Name);
             var traces = ClippingSettings.Modes.Select(m =>
             {
-                var run = Select(runs, task.Name, longest, m).First(r => r.Spec.Seed == 0);
+                var run = Select(runs, task.Name, traced, m).First(r => r.Spec.Seed == 0);
                 var (steps, maxima) = Downsample(run.GradientNorms);
                 return new Series(Name(m), steps, maxima);
             }).ToList();
             Plots.Lines(Path.Combine(directory, TraceChart(task.Name)),
-                $"{task.Name}, T = {longest}, seed 0: global gradient norm before clipping", "step", "‖g‖₂ (largest in each window)", traces, logY: true);
+                $"{task.Name}, T = {traced}, seed 0: global gradient norm before clipping", "step", "‖g‖₂ (largest in each window)", traces, logY: true);
         }
     }
+
+    /// <summary>The length whose seed-0 runs saw the largest gradient norm: where the modes' traces differ most.</summary>
+    public static int TracedLength(ClippingSettings s, IReadOnlyList<ClippingRun> runs, string task) =>
+        s.Lengths.MaxBy(l => runs.Where(r => r.Spec.Task == task && r.Spec.Length == l && r.Spec.Seed == 0).Max(r => r.MaxNorm));
 
     private static string Markdown(ClippingSettings s, IReadOnlyList<ClippingRun> runs, double seconds, string? warning)
     {
@@ -179,6 +183,7 @@ internal static class ClippingReport
         foreach (var task in ClippingSettings.Tasks)
         {
             md.Append(Figure(ExplodedChart(task.Name), $"{task.Name} exploded steps", warning));
+            md.Append(CultureInfo.InvariantCulture, $"The trace below is of T = {TracedLength(s, runs, task.Name)}, the length whose seed-0 runs saw the largest norm; the other traces are in `{NormsFile}`.\n\n");
             md.Append(Figure(TraceChart(task.Name), $"{task.Name} gradient-norm trace", warning));
         }
         md.Append("## Files\n\n");

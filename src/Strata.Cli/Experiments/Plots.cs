@@ -144,7 +144,7 @@ internal static class Plots
                 double at = k + Math.Log10(m);
                 if (at < low - 0.05 || at > high + 0.05) continue;
                 positions.Add(at);
-                labels.Add((m * Math.Pow(10, k)).ToString("G3", System.Globalization.CultureInfo.InvariantCulture));
+                labels.Add((m * Math.Pow(10, k)).ToString(k is >= -4 and <= 6 ? "0.####" : "0E+0", System.Globalization.CultureInfo.InvariantCulture));
             }
         }
         if (positions.Count < 2) return; // the automatic ticks, in log₁₀ units, are better than one lone label
