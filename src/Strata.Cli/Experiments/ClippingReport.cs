@@ -117,13 +117,13 @@ internal static class ClippingReport
             double[][] Values(Func<List<ClippingRun>, double> f) => ClippingSettings.Modes
                 .Select(m => s.Lengths.Select(l => f(Select(runs, task.Name, l, m))).ToArray()).ToArray();
             Plots.GroupedBars(Path.Combine(directory, SuccessChart(task.Name)),
-                $"{task.Name}: success rate over {s.Seeds} seeds (< 1% of fresh sequences wrong within {s.MaxSteps} steps)",
+                $"{task.Name}: success rate ({s.Seeds} seeds, ≤ {s.MaxSteps} steps)",
                 "sequence length T", "success rate", lengths, modes, Values(rs => rs.Count(r => r.Succeeded) / (double)rs.Count), yLimits: (0, 1));
             Plots.GroupedBars(Path.Combine(directory, ErrorChart(task.Name)),
-                $"{task.Name}: error rate on fresh sequences at the end (mean over {s.Seeds} seeds)",
+                $"{task.Name}: final error rate (mean of {s.Seeds} seeds)",
                 "sequence length T", "fraction wrong", lengths, modes, Values(rs => rs.Average(r => r.FinalErrorRate)), yLimits: (0, 1));
             Plots.GroupedBars(Path.Combine(directory, ExplodedChart(task.Name)),
-                $"{task.Name}: steps with ‖g‖ > {G(s.ExplosionNorm)} before clipping (mean over seeds)",
+                $"{task.Name}: steps with ‖g‖ > {G(s.ExplosionNorm)} before clipping (mean of seeds)",
                 "sequence length T", "fraction of steps", lengths, modes, Values(rs => rs.Average(r => r.ExplodedFraction)));
             int traced = TracedLength(s, runs, task.Name);
             var traces = ClippingSettings.Modes.Select(m =>
