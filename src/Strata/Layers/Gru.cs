@@ -61,6 +61,9 @@ public sealed class Gru : Recurrent
 
     private protected override Shape BiasShape => new(2, GateWidth);
 
+    /// <summary>Sigmoid gates and tanh go through the fused cell kernels; other activations through one call per gate.</summary>
+    private bool Fused => RecurrentActivation is SigmoidActivation && Activation is TanhActivation;
+
     internal override Layer CloneConfiguration() =>
         new Gru(Units, ReturnSequences, Activation, RecurrentActivation, UseBias, ResetAfter, KernelInitializer,
             RecurrentInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
@@ -85,6 +88,11 @@ public sealed class Gru : Recurrent
         if (t == 0) rec.Clear();                                              // h_0·U = 0
         else Gemm.NN(hPrev, RecurrentKernel.Value, batch, u, GateWidth, 0f, rec);
         if (Bias is { } bias) BiasKernels.AddToRows(bias.Value[GateWidth..], batch, rec);   // ĥ = h_{t−1}·U + b_h
+        if (Fused)
+        {
+            GateKernels.GruForward(z, rec, hPrev, batch, u, a, h);
+            return;
+        }
         RecurrentKernels.AddGates(rec, batch, 3, u, 0, 2, z);                 // z, r pre-activations: x̂ + ĥ
         RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 3, u, 0, 2, a);
         RecurrentKernels.GruCandidateInput(z, a, rec, batch, u, z);           // s = x̂_h + r ⊙ ĥ_h
@@ -98,6 +106,11 @@ public sealed class Gru : Recurrent
         int u = Units, step = batch * GateWidth;
         var a = _a!.Span.Slice(t * step, step);
         var rec = _rec!.Span.Slice(t * step, step);
+        if (Fused)
+        {
+            GateKernels.GruBackward(a, rec, hPrev, dH, batch, u, dZ, dR, dHPrev);
+            return;
+        }
         RecurrentKernels.GruUpdateBackward(a, hPrev, dH, batch, u, dZ, dHPrev);          // dA_z, dA_c; dh_{t−1} = dh ⊙ z
         RecurrentKernels.GateGradients(Activation, z, a, dZ, batch, 3, u, 2, 1, dZ);      // ds = φ'(s) ⊙ dA_c
         RecurrentKernels.GruCandidateBackward(a, rec, dZ, batch, u, dZ, dR);              // dA_r = ds ⊙ ĥ_h; dĥ_h = ds ⊙ r
