@@ -8,7 +8,7 @@ public class GateKernelsTests
     private static float[] Values(int n, int seed, float spread = 8f, bool special = false)
     {
         var random = new Random(seed);
-        float[] specials = [float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e-30f, -60f, 60f, 1e-4f];
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e-30f, -60f, 60f, 1e-4f];
         var v = new float[n];
         for (int i = 0; i < n; i++)
             v[i] = special && i % 13 == 5 ? specials[i % specials.Length] : (float)((random.NextDouble() * 2 - 1) * spread);
@@ -81,7 +81,7 @@ public class GateKernelsTests
     }
 
     [Fact]
-    public void Vector_tanh_and_sigmoid_are_accurate_near_zero_and_saturate()
+    public void Vector_tanh_and_sigmoid_are_accurate_everywhere_and_saturate()
     {
         // The candidate g = tanh(z_g) and the input gate i = σ(z_i) of an LSTM row, over 32 units (two full vectors).
         float[] xs = [0f, -0f, 1e-6f, -1e-6f, 1e-3f, -0.01f, 0.3f, -0.7f, 1f, -2f, 5f, -9f, 20f, -40f, 90f, -100f,
@@ -96,6 +96,22 @@ public class GateKernelsTests
         {
             Assert.True(Math.Abs(Math.Tanh(xs[j]) - a[2 * units + j]) <= 2e-7, $"tanh({xs[j]}) = {Math.Tanh(xs[j])}, got {a[2 * units + j]}");
             Assert.True(Math.Abs(1 / (1 + Math.Exp(-(double)xs[j])) - a[j]) <= 2e-7, $"σ({xs[j]}), got {a[j]}");
+        }
+        // A dense sweep over [−20, 20] and tiny values: within 2e-7 absolute and, for tanh, 1e-6 relative.
+        var sweep = new float[4 * 4096];
+        for (int j = 0; j < 4096; j++)
+        {
+            sweep[j] = -20f + 40f * j / 4095f;
+            sweep[2 * 4096 + j] = j % 2 == 0 ? sweep[j] : MathF.ScaleB(1f, -(j % 60)) * (j % 4 == 1 ? 1 : -1);
+        }
+        var sa = new float[4 * 4096];
+        GateKernels.LstmForward(sweep, new float[4096], 1, 4096, sa, new float[4096], new float[4096], new float[4096]);
+        for (int j = 0; j < 4096; j++)
+        {
+            double x = sweep[j], xt = sweep[2 * 4096 + j], tanh = Math.Tanh(xt);
+            Assert.True(Math.Abs(1 / (1 + Math.Exp(-x)) - sa[j]) <= 2e-7, $"σ({x}), got {sa[j]}");
+            Assert.True(Math.Abs(tanh - sa[2 * 4096 + j]) <= Math.Max(2e-7 * Math.Min(1, 10 * Math.Abs(tanh)), 1e-6 * Math.Abs(tanh)),
+                $"tanh({xt}) = {tanh}, got {sa[2 * 4096 + j]}");
         }
         Assert.Equal(1f, a[2 * units + 16]);
         Assert.Equal(-1f, a[2 * units + 17]);
