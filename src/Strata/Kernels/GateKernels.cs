@@ -12,9 +12,9 @@ namespace Strata.Kernels;
 /// order (LSTM i, f, g, o; GRU z, r, h); states [batch, units].
 /// </summary>
 /// <remarks>
-/// Vector sigmoid and tanh use our own e^x for x ≤ 0 (Vector512.Exp costs about 25 ns a vector here, which made the
-/// forward cell cost ten times its backward), written so that neither can overflow and tanh keeps its relative
-/// accuracy near 0; both agree with the scalar σ and tanh to about 1e-7.
+/// Vector sigmoid and tanh use our own e^x for x ≤ 0 (with Vector512.Exp the LSTM forward cell took 7.8 µs per step at
+/// batch 32 and 32 units, with this one 4.6 µs, both on a busy machine), written so that neither can overflow and tanh
+/// keeps its relative accuracy near 0; both agree with the scalar σ and tanh to about 1e-7.
 /// </remarks>
 internal static class GateKernels
 {
