@@ -156,7 +156,7 @@ public abstract class Recurrent : Layer
             if (t == 0) break;                                                          // h_0 is a constant
             // dh_{t−1} = (direct path, written by the cell or zero) + dR_t·Uᵀ
             Gemm.NT(dRt, RecurrentKernel.Value, batch, width, units, HasDirectStatePath ? 1f : 0f, dHPrev.Span);
-            dHPrev.Span.CopyTo(dH.Span);
+            (dH, dHPrev) = (dHPrev, dH);
         }
         int rows = time * batch;
         if (Trainable)
