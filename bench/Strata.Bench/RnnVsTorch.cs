@@ -40,7 +40,9 @@ internal static class RnnVsTorch
             };
             var model = new Sequential(layer, new Dense(1)) { Seed = 1 };
             model.Compile(new Adam(1e-3f), Losses.MeanSquaredError);
-            for (int i = 0; i < 5; i++) model.TrainOnBatch(x, y);
+            // A second of warm-up: the first steps run tier-0 code until the JIT has recompiled the hot loops.
+            long start = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 1000) model.TrainOnBatch(x, y);
             return model;
         });
 
