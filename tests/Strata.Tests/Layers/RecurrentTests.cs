@@ -7,13 +7,14 @@ namespace Strata.Tests.Layers;
 /// <summary>What SimpleRnn, Lstm and Gru share: shape errors, training in a model, steady steps without allocation.</summary>
 public class RecurrentTests
 {
-    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru"];
+    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru", "gru_reset_before"];
 
     private static Layer Make(string kind, int units, bool returnSequences = false, int[]? inputShape = null, string? name = null) => kind switch
     {
         "simple_rnn" => new SimpleRnn(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
         "lstm" => new Lstm(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
-        _ => new Gru(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
+        "gru" => new Gru(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
+        _ => new Gru(units, returnSequences: returnSequences, resetAfter: false, inputShape: inputShape, name: name),
     };
 
     [Theory]
