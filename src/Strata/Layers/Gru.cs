@@ -3,9 +3,10 @@ using Strata.Kernels;
 namespace Strata.Layers;
 
 /// <summary>
-/// Keras's GRU on inputs [batch, time, features], from h_0 = 0; this file has the default <c>reset_after=True</c>
-/// (Keras 2.3 on, and PyTorch's GRU), Gru.ResetBefore.cs the older form. The columns of W and U hold the gates in Keras's order z, r, h; the bias
-/// is [2, 3·units], an input bias b_x and a recurrent bias b_h. With x̂ = x_t·W + b_x and ĥ = h_{t−1}·U + b_h:
+/// Keras's GRU on inputs [batch, time, features], from h_0 = 0, gates in Keras's column order z, r, h. This file has
+/// the default <c>reset_after=True</c> (Keras 2.3 on, and PyTorch's GRU); Gru.ResetBefore.cs has the older form.
+/// Resetting after, the bias is [2, 3·units], an input bias b_x and a recurrent bias b_h, and with
+/// x̂ = x_t·W + b_x and ĥ = h_{t−1}·U + b_h:
 /// z = σ(x̂_z + ĥ_z), r = σ(x̂_r + ĥ_r), c = φ(x̂_h + r ⊙ ĥ_h), h_t = z ⊙ h_{t−1} + (1 − z) ⊙ c.
 /// </summary>
 /// <remarks>
