@@ -30,6 +30,15 @@ public class DenseExportTests
     }
 
     [Fact]
+    public void Dense_right_after_a_convolution_acts_on_strata_channels()
+    {
+        // Dense on [N, H, W, C] mixes channels: the NCHW value must go back to NHWC before the MatMul.
+        var model = Built([3, 5, 2], new Conv2D(4, 3, padding: "same"), new Dense(3, activation: Activations.Softmax));
+        Randomize(model, 5);
+        AssertMatches(model, Random(new Shape(2, 3, 5, 2), seed: 6));
+    }
+
+    [Fact]
     public void Dense_on_vectors_is_one_gemm()
     {
         var model = Built([5], new Dense(2));

@@ -40,6 +40,17 @@ public class ShapeExportTests
     }
 
     [Theory]
+    [InlineData("softmax")]
+    [InlineData("elu")]
+    public void An_activation_on_a_flattened_nchw_image_as_the_output_matches(string activation)
+    {
+        // Softmax over the whole flattened axis does not care that the features are in (c, h, w) order.
+        var model = Built([3, 4, 2], new Conv2D(2, 3, padding: "same"), new Flatten(), new Activation(Activations.Get(activation)));
+        Randomize(model, 14);
+        AssertMatches(model, Random(new Shape(2, 3, 4, 2), seed: 15));
+    }
+
+    [Theory]
     [InlineData(new[] { 6, 4 })]
     [InlineData(new[] { -1, 2 })]
     [InlineData(new[] { 2, 3, -1 })]
