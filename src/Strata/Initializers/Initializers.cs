@@ -24,6 +24,15 @@ public static class Initializers
     /// <summary>Plain normal N(mean, stddev²); Keras's default stddev is 0.05.</summary>
     public static Initializer RandomNormal(float stddev = 0.05f, float mean = 0f) => new RandomNormalInitializer(mean, stddev);
 
+    /// <summary>
+    /// A random orthogonal matrix (orthonormal columns, or rows when the weight is wide), as Keras's Orthogonal with
+    /// gain 1. The default of recurrent kernels: it keeps ‖h·U‖ = ‖h‖ at the start of training.
+    /// </summary>
+    public static Initializer Orthogonal { get; } = new OrthogonalInitializer(1.0);
+
+    /// <summary>Keras's Orthogonal with a gain other than 1.</summary>
+    public static Initializer OrthogonalWith(double gain) => new OrthogonalInitializer(gain);
+
     /// <summary>Looks an initializer up by its Keras name.</summary>
     public static Initializer Get(string name) => name switch
     {
@@ -35,8 +44,9 @@ public static class Initializers
         "he_normal" => HeNormal,
         "lecun_normal" => LecunNormal,
         "random_normal" => RandomNormal(),
+        "orthogonal" => Orthogonal,
         _ => throw new ArgumentException(
-            $"Unknown initializer '{name}'. Known: zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, random_normal.",
+            $"Unknown initializer '{name}'. Known: zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, random_normal, orthogonal.",
             nameof(name)),
     };
 

@@ -1,0 +1,107 @@
+using Strata.Kernels;
+
+namespace Strata.Layers;
+
+/// <summary>
+/// Keras's GRU with <c>reset_after=True</c> (the Keras 2/3 default, and PyTorch's GRU) on inputs
+/// [batch, time, features], from h_0 = 0. The columns of W and U hold the gates in Keras's order z, r, h; the bias
+/// is [2, 3·units], an input bias b_x and a recurrent bias b_h. With x̂ = x_t·W + b_x and ĥ = h_{t−1}·U + b_h:
+/// z = σ(x̂_z + ĥ_z), r = σ(x̂_r + ĥ_r), c = φ(x̂_h + r ⊙ ĥ_h), h_t = z ⊙ h_{t−1} + (1 − z) ⊙ c.
+/// </summary>
+/// <remarks>
+/// Backward through time, given dh = ∂L/∂h_t: dA_z = dh ⊙ (h_{t−1} − c), dA_c = dh ⊙ (1 − z); ds = φ'(s) ⊙ dA_c
+/// for s = x̂_h + r ⊙ ĥ_h; dA_r = ds ⊙ ĥ_h; dz_z, dz_r through σ'. The input side gets dZ = [dz_z, dz_r, ds], the
+/// recurrent side dR = [dz_z, dz_r, ds ⊙ r], and dh_{t−1} = dh ⊙ z + dR·Uᵀ (see <see cref="Recurrent"/>).
+/// </remarks>
+public sealed class Gru : Recurrent
+{
+    private Tensor? _a, _rec;
+    private int _cachedBatch = -1;
+    private Shape _stepsShape;
+
+    /// <param name="units">Size of the state h.</param>
+    /// <param name="returnSequences">Output every h_t instead of the last.</param>
+    /// <param name="activation">φ, for the candidate; tanh by default.</param>
+    /// <param name="recurrentActivation">σ, for the gates z and r; sigmoid by default.</param>
+    /// <param name="useBias">Whether the gates have biases.</param>
+    /// <param name="resetAfter">
+    /// Apply the reset gate after the recurrent product (Keras's default since 2.3, and PyTorch's form). Only true is
+    /// implemented; false throws <see cref="NotSupportedException"/>.
+    /// </param>
+    /// <param name="kernelInitializer">W's initializer; glorot_uniform by default.</param>
+    /// <param name="recurrentInitializer">U's initializer; orthogonal by default.</param>
+    /// <param name="biasInitializer">The biases' initializer; zeros by default.</param>
+    /// <param name="inputShape">Per-sample input shape (time, features), for the first layer.</param>
+    /// <param name="name">Layer name; by default gru, gru_1, …</param>
+    public Gru(int units, bool returnSequences = false, ActivationFunction? activation = null,
+        ActivationFunction? recurrentActivation = null, bool useBias = true, bool resetAfter = true,
+        Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
+        int[]? inputShape = null, string? name = null)
+        : base(units, 3, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name)
+    {
+        if (!resetAfter)
+            throw new NotSupportedException($"Layer '{Name}' (Gru): resetAfter: false (the reset gate before the recurrent product) is not implemented; use the default resetAfter: true.");
+        Activation = activation ?? Activations.Tanh;
+        RecurrentActivation = recurrentActivation ?? Activations.Sigmoid;
+        ResetAfter = resetAfter;
+    }
+
+    /// <summary>φ, for the candidate.</summary>
+    public ActivationFunction Activation { get; }
+
+    /// <summary>σ, for the gates z and r.</summary>
+    public ActivationFunction RecurrentActivation { get; }
+
+    /// <summary>Whether the reset gate multiplies h_{t−1}·U + b_h (always true here).</summary>
+    public bool ResetAfter { get; }
+
+    private protected override bool SeparateRecurrentProduct => true;
+
+    private protected override bool HasDirectStatePath => true;
+
+    private protected override Shape BiasShape => new(2, GateWidth);
+
+    internal override Layer CloneConfiguration() =>
+        new Gru(Units, ReturnSequences, Activation, RecurrentActivation, UseBias, ResetAfter, KernelInitializer,
+            RecurrentInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+
+    private protected override void PrepareCell(int batch, int time)
+    {
+        if (batch != _cachedBatch)
+        {
+            _cachedBatch = batch;
+            _stepsShape = new Shape(time * batch * GateWidth);
+        }
+        Tensor.Ensure(ref _a, _stepsShape);
+        Tensor.Ensure(ref _rec, _stepsShape);
+    }
+
+    // z: [batch, 3·units] = x_t·W + b_x, overwritten with the pre-activations [z, r, s]; h: [batch, units]
+    private protected override void StepForward(int t, int batch, Span<float> z, ReadOnlySpan<float> hPrev, Span<float> h)
+    {
+        int u = Units, step = batch * GateWidth;
+        var a = _a!.Span.Slice(t * step, step);
+        var rec = _rec!.Span.Slice(t * step, step);
+        if (t == 0) rec.Clear();                                              // h_0·U = 0
+        else Gemm.NN(hPrev, RecurrentKernel.Value, batch, u, GateWidth, 0f, rec);
+        if (Bias is { } bias) BiasKernels.AddToRows(bias.Value[GateWidth..], batch, rec);   // ĥ = h_{t−1}·U + b_h
+        RecurrentKernels.AddGates(rec, batch, 3, u, 0, 2, z);                 // z, r pre-activations: x̂ + ĥ
+        RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 3, u, 0, 2, a);
+        RecurrentKernels.GruCandidateInput(z, a, rec, batch, u, z);           // s = x̂_h + r ⊙ ĥ_h
+        RecurrentKernels.ActivateGates(Activation, z, batch, 3, u, 2, 1, a);  // c = φ(s)
+        RecurrentKernels.GruUpdate(a, hPrev, batch, u, h);                    // h_t = z ⊙ h_{t−1} + (1 − z) ⊙ c
+    }
+
+    private protected override void StepBackward(int t, int batch, Span<float> dH, ReadOnlySpan<float> z, ReadOnlySpan<float> hPrev,
+        ReadOnlySpan<float> h, Span<float> dZ, Span<float> dR, Span<float> dHPrev)
+    {
+        int u = Units, step = batch * GateWidth;
+        var a = _a!.Span.Slice(t * step, step);
+        var rec = _rec!.Span.Slice(t * step, step);
+        RecurrentKernels.GruUpdateBackward(a, hPrev, dH, batch, u, dZ, dHPrev);          // dA_z, dA_c; dh_{t−1} = dh ⊙ z
+        RecurrentKernels.GateGradients(Activation, z, a, dZ, batch, 3, u, 2, 1, dZ);      // ds = φ'(s) ⊙ dA_c
+        RecurrentKernels.GruCandidateBackward(a, rec, dZ, batch, u, dZ, dR);              // dA_r = ds ⊙ ĥ_h; dĥ_h = ds ⊙ r
+        RecurrentKernels.GateGradients(RecurrentActivation, z, a, dZ, batch, 3, u, 0, 2, dZ);
+        RecurrentKernels.CopyGates(dZ, batch, 3, u, 0, 2, dR);                            // z and r see x̂ and ĥ alike
+    }
+}

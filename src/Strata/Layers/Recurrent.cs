@@ -1,0 +1,223 @@
+using Strata.Kernels;
+
+namespace Strata.Layers;
+
+/// <summary>
+/// What SimpleRnn, Lstm and Gru share: input [batch, time, features], a kernel W [features, k·units] and a
+/// recurrent kernel U [units, k·units] whose column blocks are the k gates (Keras's layout), a zero initial
+/// state, and output h_T [batch, units] or, with <see cref="ReturnSequences"/>, every h_t [batch, time, units].
+/// </summary>
+/// <remarks>
+/// <para>
+/// Forward: the input is copied time-major, x̃ [time·batch, features], and its projection for all steps is one
+/// GEMM, Z = x̃·W + b [time·batch, k·units]. Step t then adds h_{t−1}·U to its block of Z (or, for the GRU, keeps
+/// it apart) and applies the cell (<see cref="StepForward"/>). States h_0 = 0, h_1 … h_T are kept time-major too.
+/// </para>
+/// <para>
+/// Backward through time: t runs from T−1 down to 0 with dh_t = ∂L/∂y_t (only at T−1 without sequences) +
+/// the gradient arriving from step t+1. The cell turns dh_t into the pre-activation gradients of step t,
+/// dZ_t (input side) and dR_t (recurrent side; the same array except for the GRU), and
+/// dh_{t−1} = (direct cell path) + dR_t·Uᵀ. The weight gradients are sums over steps, so they are taken
+/// after the loop as three large GEMMs instead of 2T small ones: dW += x̃ᵀ·dZ, dU += H_{0..T−1}ᵀ·dR,
+/// db += Σ_rows dZ (and Σ_rows dR for a separate recurrent bias), and dX = dZ·Wᵀ, swapped back to batch-major.
+/// </para>
+/// </remarks>
+public abstract class Recurrent : Layer
+{
+    private Tensor? _xT, _z, _h, _y, _dZ, _dR, _dH, _dHPrev, _dxT, _dx;
+    private int _batch = -1, _time, _features;
+    private bool _trained;
+    private Shape _xTShape, _zShape, _hShape, _yShape, _stateShape, _xShape;
+
+    private protected Recurrent(int units, int gates, bool returnSequences, bool useBias, Initializer? kernelInitializer,
+        Initializer? recurrentInitializer, Initializer? biasInitializer, int[]? inputShape, string? name)
+        : base(name, inputShape)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        Units = units;
+        Gates = gates;
+        ReturnSequences = returnSequences;
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform;
+        RecurrentInitializer = recurrentInitializer ?? Initializers.Orthogonal;
+        BiasInitializer = biasInitializer ?? Initializers.Zeros;
+    }
+
+    /// <summary>Size of the state h (and of each gate).</summary>
+    public int Units { get; }
+
+    /// <summary>Whether the output is every h_t [batch, time, units] rather than h_T [batch, units].</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Whether the gates have a bias.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>Initializer of W; glorot_uniform by default, as in Keras.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>Initializer of U; orthogonal by default, as in Keras.</summary>
+    public Initializer RecurrentInitializer { get; }
+
+    /// <summary>Initializer of b; zeros by default.</summary>
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>W: [features, k·units], gates in Keras's column order.</summary>
+    public Weight Kernel { get; private set; } = null!;
+
+    /// <summary>U: [units, k·units].</summary>
+    public Weight RecurrentKernel { get; private set; } = null!;
+
+    /// <summary>b: [k·units] ([2, 3·units] for a GRU that resets after the product), or null without bias.</summary>
+    public Weight? Bias { get; private set; }
+
+    /// <summary>Number of gate blocks k in the columns of W and U (1, 4 or 3).</summary>
+    private protected int Gates { get; }
+
+    /// <summary>k·units, the width of one row of Z.</summary>
+    private protected int GateWidth => Gates * Units;
+
+    /// <summary>True when the recurrent product h_{t−1}·U is kept apart from Z (the GRU's reset-after candidate).</summary>
+    private protected virtual bool SeparateRecurrentProduct => false;
+
+    /// <summary>The bias shape; [k·units] unless a subclass keeps a separate recurrent bias.</summary>
+    private protected virtual Shape BiasShape => new(GateWidth);
+
+    /// <summary>The bias added to Z: the first k·units values of b.</summary>
+    private protected ReadOnlySpan<float> InputBias => Bias is { } b ? b.Value[..GateWidth] : default;
+
+    protected override Shape OnBuild(Shape inputShape, Random random)
+    {
+        if (inputShape.Rank != 2 || inputShape[0] == 0 || inputShape[1] == 0)
+            throw new ArgumentException(
+                $"Layer '{Name}' ({TypeName}) expects inputs of rank 3, (batch, time, features), with time and features non-zero; got {inputShape.ToBatchString()}.");
+        Kernel = AddWeight("kernel", new Shape(inputShape[1], GateWidth), KernelInitializer, trainable: true, random);
+        RecurrentKernel = AddWeight("recurrent_kernel", new Shape(Units, GateWidth), RecurrentInitializer, trainable: true, random);
+        if (UseBias)
+        {
+            Bias = AddWeight("bias", BiasShape, Initializers.Zeros, trainable: true, random);
+            InitializeBias(Bias.Value, random);
+        }
+        return ReturnSequences ? new Shape(inputShape[0], Units) : new Shape(Units);
+    }
+
+    /// <summary>Fills b (zeros on entry); by default with <see cref="BiasInitializer"/> over the whole shape.</summary>
+    private protected virtual void InitializeBias(Span<float> bias, Random random) => BiasInitializer.Fill(BiasShape, random, bias);
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        int batch = x.Shape[0], time = InputShape[0], features = InputShape[1], width = GateWidth, units = Units;
+        Prepare(batch, time, features);
+        var xT = Tensor.Ensure(ref _xT, _xTShape);
+        var z = Tensor.Ensure(ref _z, _zShape);
+        var h = Tensor.Ensure(ref _h, _hShape);
+        RecurrentKernels.SwapLeadingAxes(x.Span, batch, time, features, xT.Span);
+        Gemm.NN(xT.Span, Kernel.Value, time * batch, features, width, 0f, z.Span);     // Z = x̃·W for every step
+        if (UseBias) BiasKernels.AddToRows(InputBias, time * batch, z.Span);          //   + b
+        int stateSize = batch * units, stepSize = batch * width;
+        h.Span[..stateSize].Clear();                                                   // h_0 = 0
+        PrepareCell(batch, time);
+        for (int t = 0; t < time; t++)
+        {
+            var hPrev = h.Span.Slice(t * stateSize, stateSize);
+            var zt = z.Span.Slice(t * stepSize, stepSize);
+            if (t > 0 && !SeparateRecurrentProduct)
+                Gemm.NN(hPrev, RecurrentKernel.Value, batch, units, width, 1f, zt);   // Z_t += h_{t−1}·U
+            StepForward(t, batch, zt, hPrev, h.Span.Slice((t + 1) * stateSize, stateSize));
+        }
+        var y = Tensor.Ensure(ref _y, _yShape);
+        if (ReturnSequences)
+            RecurrentKernels.SwapLeadingAxes(h.Span[stateSize..], time, batch, units, y.Span);
+        else
+            h.Span.Slice(time * stateSize, stateSize).CopyTo(y.Span);
+        _trained = training;
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        CheckGradient(dy, _trained ? _y : null);
+        int batch = _batch, time = _time, features = _features, width = GateWidth, units = Units;
+        int stateSize = batch * units, stepSize = batch * width;
+        var dZ = Tensor.Ensure(ref _dZ, _zShape);
+        var dR = SeparateRecurrentProduct ? Tensor.Ensure(ref _dR, _zShape) : dZ;
+        var dH = Tensor.Ensure(ref _dH, _stateShape);
+        var dHPrev = Tensor.Ensure(ref _dHPrev, _stateShape);
+        var h = _h!.Span;
+        dH.Span.Clear();
+        if (!ReturnSequences) dy.Span.CopyTo(dH.Span);
+        PrepareCellBackward(batch);
+        for (int t = time - 1; t >= 0; t--)
+        {
+            if (ReturnSequences) RecurrentKernels.AddStep(dy.Span, t, batch, time, units, dH.Span);   // dh_t += ∂L/∂y_t
+            var dRt = dR.Span.Slice(t * stepSize, stepSize);
+            StepBackward(t, batch, dH.Span, _z!.Span.Slice(t * stepSize, stepSize), h.Slice(t * stateSize, stateSize),
+                h.Slice((t + 1) * stateSize, stateSize), dZ.Span.Slice(t * stepSize, stepSize), dRt, dHPrev.Span);
+            if (t == 0) break;                                                          // h_0 is a constant
+            // dh_{t−1} = (direct path, written by the cell or zero) + dR_t·Uᵀ
+            Gemm.NT(dRt, RecurrentKernel.Value, batch, width, units, HasDirectStatePath ? 1f : 0f, dHPrev.Span);
+            dHPrev.Span.CopyTo(dH.Span);
+        }
+        int rows = time * batch;
+        if (Trainable)
+        {
+            Gemm.TN(_xT!.Span, dZ.Span, features, rows, width, 1f, Kernel.Gradient);          // dW += x̃ᵀ·dZ
+            // dU += Σ_{t≥1} h_{t−1}ᵀ·dR_t (step 0 multiplies h_0 = 0)
+            if (time > 1)
+                Gemm.TN(h.Slice(stateSize, (time - 1) * stateSize), dR.Span[stepSize..], units, rows - batch, width, 1f, RecurrentKernel.Gradient);
+            if (Bias is { } bias)
+            {
+                BiasKernels.AccumulateRowSums(dZ.Span, rows, bias.Gradient[..width]);         // db += Σ dZ
+                if (SeparateRecurrentProduct)
+                    BiasKernels.AccumulateRowSums(dR.Span, rows, bias.Gradient[width..]);     // db_rec += Σ dR
+            }
+        }
+        if (!NeedsInputGradient) return NoGradient;
+        var dxT = Tensor.Ensure(ref _dxT, _xTShape);
+        Gemm.NT(dZ.Span, Kernel.Value, rows, width, features, 0f, dxT.Span);                  // dX̃ = dZ·Wᵀ
+        var dx = Tensor.Ensure(ref _dx, _xShape);
+        RecurrentKernels.SwapLeadingAxes(dxT.Span, time, batch, features, dx.Span);
+        return dx;
+    }
+
+    /// <summary>
+    /// Step t of the forward pass. <paramref name="z"/> [batch, k·units] holds x_t·W + b (plus h_{t−1}·U unless
+    /// <see cref="SeparateRecurrentProduct"/>, and not at t = 0 where h_0 = 0); the cell may overwrite it with
+    /// its pre-activations and writes h_t into <paramref name="h"/>.
+    /// </summary>
+    private protected abstract void StepForward(int t, int batch, Span<float> z, ReadOnlySpan<float> hPrev, Span<float> h);
+
+    /// <summary>
+    /// Step t of backpropagation through time, given the forward's <paramref name="z"/> (as the cell left it),
+    /// h_{t−1} and h_t. <paramref name="dH"/> = ∂L/∂h_t (the cell may overwrite it). The cell
+    /// writes dZ_t (input-side pre-activation gradient) and dR_t (the gradient of h_{t−1}·U, the same span unless
+    /// <see cref="SeparateRecurrentProduct"/>) and, with <see cref="HasDirectStatePath"/>, the part of ∂L/∂h_{t−1}
+    /// that does not go through U into <paramref name="dHPrev"/>.
+    /// </summary>
+    private protected abstract void StepBackward(int t, int batch, Span<float> dH, ReadOnlySpan<float> z, ReadOnlySpan<float> hPrev,
+        ReadOnlySpan<float> h, Span<float> dZ, Span<float> dR, Span<float> dHPrev);
+
+    /// <summary>True when h_{t−1} reaches h_t other than through U (the GRU's z ⊙ h_{t−1}).</summary>
+    private protected virtual bool HasDirectStatePath => false;
+
+    /// <summary>Called before the time loop of Forward, to size the cell's own per-step caches.</summary>
+    private protected virtual void PrepareCell(int batch, int time) { }
+
+    /// <summary>Called before the time loop of Backward (an LSTM clears its carried dc here).</summary>
+    private protected virtual void PrepareCellBackward(int batch) { }
+
+    /// <summary>Caches the shapes of one batch size so steady steps allocate nothing.</summary>
+    private void Prepare(int batch, int time, int features)
+    {
+        if (batch == _batch) return;
+        _batch = batch;
+        _time = time;
+        _features = features;
+        _xShape = new Shape(batch, time, features);
+        _xTShape = new Shape(time * batch * features);
+        _zShape = new Shape(time * batch * GateWidth);
+        _hShape = new Shape((time + 1) * batch * Units);
+        _stateShape = new Shape(batch * Units);
+        _yShape = ReturnSequences ? new Shape(batch, time, Units) : new Shape(batch, Units);
+    }
+}

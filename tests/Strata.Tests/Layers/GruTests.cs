@@ -1,0 +1,89 @@
+using Strata.Layers;
+using Strata.Tests.GradientCheck;
+
+namespace Strata.Tests.Layers;
+
+public class GruTests
+{
+    [Theory]
+    [InlineData(3, 5, 4, 3, false)]
+    [InlineData(3, 5, 4, 3, true)]
+    [InlineData(2, 1, 3, 4, false)]
+    [InlineData(2, 1, 3, 4, true)]
+    [InlineData(1, 6, 2, 5, true)]
+    [InlineData(4, 3, 1, 2, false)]
+    public void Gradients_match_finite_differences(int batch, int time, int features, int units, bool returnSequences)
+    {
+        var gru = new Gru(units, returnSequences: returnSequences, biasInitializer: Initializers.RandomNormal(0.3f));
+        gru.Build(new Shape(time, features), new Random(batch * 10 + time));
+        GradientChecker.Check(gru, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
+    }
+
+    [Fact]
+    public void Gradients_with_other_activations_and_no_bias_match_finite_differences()
+    {
+        var gru = new Gru(3, returnSequences: true, activation: "elu", recurrentActivation: "tanh", useBias: false);
+        gru.Build(new Shape(4, 3), new Random(6));
+        Assert.Null(gru.Bias);
+        GradientChecker.Check(gru, GradientChecker.Random(new Shape(2, 4, 3), seed: 8));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Forward_follows_the_keras_equations(bool returnSequences)
+    {
+        int batch = 2, time = 3, features = 2, units = 3, width = 3 * units;
+        var gru = new Gru(units, returnSequences: returnSequences, biasInitializer: Initializers.RandomNormal(0.5f));
+        gru.Build(new Shape(time, features), new Random(3));
+        var x = GradientChecker.Random(new Shape(batch, time, features), seed: 4);
+        var y = gru.Forward(x, training: false);
+        var w = gru.Kernel.Value.ToArray();
+        var u = gru.RecurrentKernel.Value.ToArray();
+        var b = gru.Bias!.Value.ToArray();
+        static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
+        for (int n = 0; n < batch; n++)
+        {
+            var h = new double[units];
+            for (int t = 0; t < time; t++)
+            {
+                var xp = new double[width];
+                var hp = new double[width];
+                for (int j = 0; j < width; j++)
+                {
+                    xp[j] = b[j];
+                    hp[j] = b[width + j];
+                    for (int f = 0; f < features; f++) xp[j] += x[(n * time + t) * features + f] * w[f * width + j];
+                    for (int k = 0; k < units; k++) hp[j] += h[k] * u[k * width + j];
+                }
+                var next = new double[units];
+                for (int j = 0; j < units; j++)
+                {
+                    double z = Sigmoid(xp[j] + hp[j]), r = Sigmoid(xp[units + j] + hp[units + j]);
+                    double c = Math.Tanh(xp[2 * units + j] + r * hp[2 * units + j]);
+                    next[j] = z * h[j] + (1 - z) * c;
+                }
+                h = next;
+                if (returnSequences)
+                    for (int j = 0; j < units; j++) Assert.Equal(h[j], y[(n * time + t) * units + j], 1e-5);
+            }
+            if (!returnSequences)
+                for (int j = 0; j < units; j++) Assert.Equal(h[j], y[n * units + j], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Weights_follow_keras_reset_after()
+    {
+        var gru = new Gru(4, name: "g");
+        Assert.Equal(new Shape(4), gru.Build(new Shape(7, 2), new Random(1)));
+        Assert.Equal(["g/kernel", "g/recurrent_kernel", "g/bias"], gru.Weights.Select(w => w.Name));
+        Assert.Equal(new Shape(2, 12), gru.Kernel.Shape);
+        Assert.Equal(new Shape(4, 12), gru.RecurrentKernel.Shape);
+        Assert.Equal(new Shape(2, 12), gru.Bias!.Shape);
+        Assert.Equal(3 * (2 * 4 + 4 * 4 + 2 * 4), gru.CountParams());   // Keras: 3·(in·u + u·u + 2u)
+        Assert.True(gru.ResetAfter);
+        var e = Assert.Throws<NotSupportedException>(() => new Gru(3, resetAfter: false, name: "old"));
+        Assert.Contains("old", e.Message);
+    }
+}
