@@ -119,10 +119,11 @@ public static class OnnxExporter
             case Flatten flatten: ShapeExport.Export(context, flatten); break;
             case Reshape reshape: ShapeExport.Export(context, reshape); break;
             case Dropout dropout: ShapeExport.Export(context, dropout); break;
+            case Recurrent recurrent: RecurrentExport.Export(context, recurrent); break;
             default:
                 throw new NotSupportedException(
                     $"Layer '{layer.Name}' ({layer.TypeName}) has no ONNX export: the exporter knows Dense, Conv2D, BatchNormalization, " +
-                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape and Dropout.");
+                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape, Dropout, SimpleRnn, Lstm and Gru.");
         }
     }
 

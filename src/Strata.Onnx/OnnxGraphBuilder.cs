@@ -71,6 +71,22 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>
+    /// Appends a node with several outputs of which only the one at <paramref name="outputIndex"/> is used; the
+    /// outputs before it are left unnamed (an empty name marks an optional output as not wanted).
+    /// </summary>
+    public string AddNode(string opType, string nodeHint, IEnumerable<string> inputs, int outputIndex, params AttributeProto[] attributes)
+    {
+        string name = UniqueName(nodeHint);
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.AddRange(inputs);
+        for (int i = 0; i < outputIndex; i++) node.Output.Add("");
+        node.Output.Add(name);
+        node.Attribute.AddRange(attributes);
+        Graph.Node.Add(node);
+        return name;
+    }
+
     /// <summary>Renames a value everywhere it appears in the nodes (used to give the last value the graph output's name).</summary>
     public void RenameValue(string from, string to)
     {
@@ -91,6 +107,20 @@ internal sealed class OnnxGraphBuilder
     {
         var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
         attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    public static AttributeProto Floats(string name, params float[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
+        attribute.Floats.AddRange(values);
+        return attribute;
+    }
+
+    public static AttributeProto Strings(string name, params string[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
+        attribute.Strings.AddRange(values.Select(ByteString.CopyFromUtf8));
         return attribute;
     }
 
