@@ -82,6 +82,17 @@ public class OnnxExporterTests
     }
 
     [Theory]
+    [InlineData(13)]
+    [InlineData(17)]
+    [InlineData(21)]
+    public void Recurrent_layers_load_in_every_supported_opset_and_match(int opset)
+    {
+        var model = Built([5, 3], new SimpleRnn(4, returnSequences: true), new Gru(4, returnSequences: true), new Lstm(3), new Dense(2));
+        Randomize(model, 4);
+        AssertMatches(model, Random(new Shape(2, 5, 3), seed: 5), opset);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(12)]
     [InlineData(22)]
