@@ -28,7 +28,14 @@ internal static class OnnxParity
     public static double AssertMatches(Sequential model, Tensor x, int opset = OnnxExporter.DefaultOpset)
     {
         var expected = model.Predict(x);
-        var (actual, shape) = Run(OnnxExporter.ExportToBytes(model, opset), x);
+        byte[] onnx = OnnxExporter.ExportToBytes(model, opset);
+        // STRATA_ONNX_DUMP=dir keeps every model the tests run, for outside checkers (tools/onnx/check.py).
+        if (Environment.GetEnvironmentVariable("STRATA_ONNX_DUMP") is { Length: > 0 } dump)
+        {
+            Directory.CreateDirectory(dump);
+            File.WriteAllBytes(Path.Combine(dump, $"{model.Name}-opset{opset}-{Guid.NewGuid():N}.onnx"), onnx);
+        }
+        var (actual, shape) = Run(onnx, x);
         Assert.Equal(expected.Shape.Dims.ToArray().Select(d => (long)d), shape);
         return AssertClose(expected.Span, actual);
     }
