@@ -23,6 +23,7 @@ internal static class Program
         root.Subcommands.Add(new PredictCommand(terminal));
         root.Subcommands.Add(new SummaryCommand(terminal));
         root.Subcommands.Add(new FoldCommand(terminal));
+        root.Subcommands.Add(new ExportCommand(terminal));
         // A bare `strata` shows the help rather than an error.
         ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Action is ParseErrorAction)
