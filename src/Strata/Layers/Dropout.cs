@@ -3,10 +3,14 @@ namespace Strata.Layers;
 /// <summary>
 /// Inverted dropout (Srivastava et al. 2014), as Keras's Dropout: in training each value is kept with probability
 /// 1 − rate and scaled by 1/(1 − rate), so inference is the identity. A seed makes the masks reproducible.
+/// <para>
+/// The masks come from a counter-based stream: value i of mask k is a hash of (seed, k, i). The layer's whole
+/// random state is then two numbers (<see cref="StreamSeed"/>, <see cref="MasksDrawn"/>), which a saved model
+/// keeps, so training resumed from a file draws exactly the masks the uninterrupted run would have drawn.
+/// </para>
 /// </summary>
 public sealed class Dropout : Layer
 {
-    private readonly Random _random;
     private Tensor? _y, _dx, _mask;
     private bool _dropped;
 
@@ -19,11 +23,17 @@ public sealed class Dropout : Layer
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
         Rate = rate;
         Seed = seed;
-        _random = seed is int s ? new Random(s) : new Random();
+        StreamSeed = seed is int s ? (ulong)(uint)s : (ulong)Random.Shared.NextInt64();
     }
 
     public float Rate { get; }
     public int? Seed { get; }
+
+    /// <summary>The seed of the mask stream: <see cref="Seed"/>, or a random one drawn at construction.</summary>
+    internal ulong StreamSeed { get; set; }
+
+    /// <summary>Masks drawn so far; the next mask is number <see cref="MasksDrawn"/> of the stream.</summary>
+    internal long MasksDrawn { get; set; }
 
     /// <summary>For gradient checks: reuse the last mask instead of drawing a new one.</summary>
     internal bool ReuseMask { get; set; }
@@ -47,7 +57,10 @@ public sealed class Dropout : Layer
         if (fresh)
         {
             var m = mask.Span;
-            for (int i = 0; i < m.Length; i++) m[i] = _random.NextSingle() < Rate ? 0f : keep;
+            ulong stream = Mix(StreamSeed ^ Mix((ulong)MasksDrawn + 0x632BE59BD9B4E019UL));
+            MasksDrawn++;
+            // u = the top 24 bits of a SplitMix64 hash, uniform on [0, 1) in steps of 2⁻²⁴.
+            for (int i = 0; i < m.Length; i++) m[i] = (Mix(stream + (ulong)i) >> 40) * (1f / (1 << 24)) < Rate ? 0f : keep;
         }
         var y = Tensor.Ensure(ref _y, x.Shape);
         System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);
@@ -62,5 +75,14 @@ public sealed class Dropout : Layer
         var dx = Tensor.Ensure(ref _dx, dy.Shape);
         System.Numerics.Tensors.TensorPrimitives.Multiply(dy.Span, _mask!.Span, dx.Span);
         return dx;
+    }
+
+    /// <summary>SplitMix64's finalizer (Steele et al. 2014): a bijective 64-bit mix with full avalanche.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 }

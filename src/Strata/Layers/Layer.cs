@@ -100,6 +100,7 @@ public abstract class Layer
     /// <summary>Creates a weight and fills it with its initializer.</summary>
     protected Weight AddWeight(string name, Shape shape, Initializer initializer, bool trainable, Random random)
     {
+        Serialization.WeightBudget.Spend($"{Name}/{name}", shape.Size);
         var weight = new Weight($"{Name}/{name}", shape, trainable);
         initializer.Fill(shape, random, weight.Value);
         _weights.Add(weight);

@@ -19,6 +19,9 @@ public sealed class Reshape : Layer
         _target = (int[])targetShape.Clone();
     }
 
+    /// <summary>The per-sample shape as given, −1 included.</summary>
+    public IReadOnlyList<int> TargetShape => _target;
+
     internal override Layer CloneConfiguration() => new Reshape(_target, DeclaredInputShape?.Dims.ToArray(), Name);
 
     protected override Shape OnBuild(Shape inputShape, Random random)

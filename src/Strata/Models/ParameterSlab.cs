@@ -31,6 +31,9 @@ internal sealed class ParameterSlab
     /// <summary>The trainable weights, in model order; each is a view into the slabs.</summary>
     public Weight[] Weights { get; }
 
+    /// <summary>Where weight <paramref name="index"/> (of <see cref="Weights"/>) starts in the slabs.</summary>
+    public int OffsetOf(int index) => _offsets[index];
+
     /// <summary>Every trainable value.</summary>
     public float[] Values { get; }
 

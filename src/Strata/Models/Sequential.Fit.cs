@@ -15,13 +15,19 @@ public sealed partial class Sequential
     /// <param name="seed">Seed of the shuffling, for reproducible runs.</param>
     /// <param name="callbacks">Progress and control hooks.</param>
     /// <param name="dropLastPartialBatch">Skip the last, smaller batch of each epoch.</param>
+    /// <param name="initialEpoch">
+    /// The epoch to start from (Keras's <c>initial_epoch</c>), to resume a run: epochs <paramref name="initialEpoch"/> to
+    /// <paramref name="epochs"/> − 1 are trained, and the shuffles of the earlier ones are replayed so that, with the
+    /// same seed, a resumed run sees the batches the uninterrupted run would have.
+    /// </param>
     public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
         (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int? seed = null,
-        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false)
+        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0)
     {
         RequireCompiled();
         CheckPair(x, y);
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (!(validationSplit >= 0f && validationSplit < 1f))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
@@ -66,7 +72,10 @@ public sealed partial class Sequential
         var epochNorms = new List<double>(steps);
         var metricSums = new double[CompiledMetrics.Count];
 
-        for (int epoch = 0; epoch < epochs; epoch++)
+        if (shuffle)
+            for (int epoch = 0; epoch < initialEpoch; epoch++) random.Shuffle(order);
+
+        for (int epoch = initialEpoch; epoch < epochs; epoch++)
         {
             foreach (var cb in cbs) cb.OnEpochBegin(epoch);
             if (shuffle) random.Shuffle(order);
@@ -110,6 +119,7 @@ public sealed partial class Sequential
                 foreach (var (name, value) in val.Metrics) epochLogs["val_" + name] = value;
             }
             history.AddEpoch(epochLogs);
+            EpochsCompleted = epoch + 1;
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, epochLogs);
             if (StopRequested(cbs)) break;
         }

@@ -36,6 +36,8 @@ public class Adam : Optimizer
     public float Epsilon { get; }
     public override string Name => "Adam";
 
+    internal override IEnumerable<(string Slot, float[] Values)> StateSlots => [("m", _m), ("v", _v)];
+
     /// <summary>Decoupled weight decay λ (w ← w − η·λ·w before the step); 0 for Adam.</summary>
     protected virtual float WeightDecay => 0f;
 

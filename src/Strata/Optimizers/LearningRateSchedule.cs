@@ -62,6 +62,12 @@ public sealed class PiecewiseConstantDecay : LearningRateSchedule
         _values = (float[])values.Clone();
     }
 
+    /// <summary>The steps at which the rate changes, increasing.</summary>
+    public IReadOnlyList<long> Boundaries => _boundaries;
+
+    /// <summary>The rates, one more than the boundaries.</summary>
+    public IReadOnlyList<float> Values => _values;
+
     public override float At(long step)
     {
         for (int i = 0; i < _boundaries.Length; i++)

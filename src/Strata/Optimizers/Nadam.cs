@@ -36,6 +36,15 @@ public sealed class Nadam : Optimizer
     public float Epsilon { get; }
     public override string Name => "Nadam";
 
+    internal override IEnumerable<(string Slot, float[] Values)> StateSlots => [("m", _m), ("v", _v)];
+
+    /// <summary>Πμ₁..ₜ follows from t: recompute it in the order the steps would have.</summary>
+    protected override void OnRestore(long iterations)
+    {
+        _muProduct = 1;
+        for (long t = 1; t <= iterations && _muProduct != 0; t++) _muProduct *= Mu(t); // μ ≤ β₁ < 1: it underflows to 0 within ~10⁴ steps
+    }
+
     protected override void CreateState(int parameterCount)
     {
         _m = new float[parameterCount];

@@ -122,6 +122,33 @@ public abstract class Optimizer
     /// </summary>
     protected abstract void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients);
 
+    /// <summary>
+    /// The per-parameter state, as arrays laid out like the model's parameter slab, by slot name (Keras's
+    /// <c>momentum</c>, <c>m</c>, <c>v</c>); empty before the first step. A saved model stores them per weight.
+    /// </summary>
+    internal virtual IEnumerable<(string Slot, float[] Values)> StateSlots => [];
+
+    /// <summary>True once the optimizer is bound to a model's parameters (after its first step or a restore).</summary>
+    internal bool HasState => _slab is not null;
+
+    /// <summary>
+    /// Binds to <paramref name="slab"/> with fresh (zero) state as after <paramref name="iterations"/> steps; a loader
+    /// then fills <see cref="StateSlots"/> from a file.
+    /// </summary>
+    internal void Restore(ParameterSlab slab, long iterations)
+    {
+        if (_slab is not null && !ReferenceEquals(_slab, slab))
+            throw new InvalidOperationException($"This {Name} optimizer already holds state for another model.");
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        _slab = slab;
+        CreateState(slab.Values.Length);
+        Iterations = iterations;
+        OnRestore(iterations);
+    }
+
+    /// <summary>Recomputes scalar state that follows from the step count alone (Nadam's momentum product).</summary>
+    protected virtual void OnRestore(long iterations) { }
+
     internal void UpdateRange(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(offset, parameters, gradients);
 
     private static string Show(float? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null";

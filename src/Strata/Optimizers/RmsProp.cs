@@ -30,6 +30,8 @@ public sealed class RmsProp : Optimizer
     public float Epsilon { get; }
     public override string Name => "RMSprop";
 
+    internal override IEnumerable<(string Slot, float[] Values)> StateSlots => [("velocity", _v)];
+
     protected override void CreateState(int parameterCount) => _v = new float[parameterCount];
 
     protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) =>

@@ -30,6 +30,8 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
     public override string Name => "SGD";
 
+    internal override IEnumerable<(string Slot, float[] Values)> StateSlots => Momentum > 0 ? [("momentum", _velocity)] : [];
+
     protected override void CreateState(int parameterCount)
     {
         if (Momentum > 0) _velocity = new float[parameterCount];

@@ -22,18 +22,38 @@ internal static class SafeTensors
     /// <summary>Writes named float32 tensors (in the given order) and optional string metadata.</summary>
     public static void Write(Stream stream, IReadOnlyList<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var header = new Dictionary<string, object>();
-        if (metadata is { Count: > 0 }) header[MetadataKey] = metadata;
-        long offset = 0;
-        foreach (var (name, tensor) in tensors)
+        // The header, written field by field (no reflection, so it also works trimmed or AOT-compiled).
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            if (name == MetadataKey || header.ContainsKey(name))
-                throw new ArgumentException($"Tensor name '{name}' is reserved or used twice.", nameof(tensors));
-            long bytes = (long)tensor.Length * sizeof(float);
-            header[name] = new Entry("F32", [.. tensor.Shape.Dims], [offset, offset + bytes]);
-            offset += bytes;
+            w.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                w.WriteStartObject(MetadataKey);
+                foreach (var (key, value) in metadata) w.WriteString(key, value);
+                w.WriteEndObject();
+            }
+            var names = new HashSet<string>(StringComparer.Ordinal) { MetadataKey };
+            long offset = 0;
+            foreach (var (name, tensor) in tensors)
+            {
+                if (!names.Add(name)) throw new ArgumentException($"Tensor name '{name}' is reserved or used twice.", nameof(tensors));
+                long bytes = (long)tensor.Length * sizeof(float);
+                w.WriteStartObject(name);
+                w.WriteString("dtype", "F32");
+                w.WriteStartArray("shape");
+                foreach (int d in tensor.Shape.Dims) w.WriteNumberValue(d);
+                w.WriteEndArray();
+                w.WriteStartArray("data_offsets");
+                w.WriteNumberValue(offset);
+                w.WriteNumberValue(offset + bytes);
+                w.WriteEndArray();
+                w.WriteEndObject();
+                offset += bytes;
+            }
+            w.WriteEndObject();
         }
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
+        byte[] json = buffer.ToArray();
         // Pad the header with spaces to a multiple of 8 bytes, as the reference writer does, so the data is aligned.
         int padded = (json.Length + 7) / 8 * 8;
         Span<byte> length = stackalloc byte[8];
@@ -135,9 +155,4 @@ internal static class SafeTensors
     }
 
     private static InvalidDataException Bad(string source, string what) => new($"'{source}' is not a valid safetensors file: {what}.");
-
-    private sealed record Entry(
-        [property: System.Text.Json.Serialization.JsonPropertyName("dtype")] string Dtype,
-        [property: System.Text.Json.Serialization.JsonPropertyName("shape")] long[] Shape,
-        [property: System.Text.Json.Serialization.JsonPropertyName("data_offsets")] long[] DataOffsets);
 }

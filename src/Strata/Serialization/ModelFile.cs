@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Strata.Layers;
+
+namespace Strata.Serialization;
+
+/// <summary>
+/// A saved model is one safetensors file (any safetensors tool can list it):
+/// <list type="bullet">
+/// <item>tensors: every weight by its name (<c>dense/kernel</c>, <c>batch_normalization/moving_mean</c>) and, with the
+/// optimizer, its state per weight (<c>optimizer/m/dense/kernel</c>);</item>
+/// <item>metadata: <c>format</c> = strata.model, <c>format_version</c>, <c>model_config</c> (the Keras-like JSON
+/// architecture), <c>training_config</c> (loss, metrics, optimizer and its step count), <c>training_state</c> (epochs
+/// completed, dropout streams), and <c>sha256</c> over all of it.</item>
+/// </list>
+/// The digest makes a flipped bit anywhere in a value or a setting an error instead of a silently different model;
+/// safetensors itself has no checksum. Loading checks the container (<see cref="SafeTensors.Read"/>), the digest,
+/// every setting, and that each weight the configuration creates is in the file with its exact shape — weights are
+/// allocated only within what the file holds (<see cref="WeightBudget"/>).
+/// </summary>
+internal static class ModelFile
+{
+    public const string Format = "strata.model";
+    public const int FormatVersion = 1;
+    private const string OptimizerPrefix = "optimizer/";
+
+    /// <param name="model">A built model.</param>
+    /// <param name="path">The file to write (replaced atomically).</param>
+    /// <param name="includeOptimizer">Also write the compile settings and optimizer state.</param>
+    /// <param name="intercept">Tests wrap the output stream to make a save fail midway.</param>
+    public static void Save(Sequential model, string path, bool includeOptimizer, Func<Stream, Stream>? intercept = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!model.IsBuilt) throw new InvalidOperationException($"Model '{model.Name}' is not built; build, fit or call it once before saving.");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in model.Layers)
+        {
+            if (!names.Add(layer.Name)) throw new InvalidOperationException($"Model '{model.Name}' has two layers named '{layer.Name}'; a saved model needs unique names.");
+            if (layer.Name.Contains('/', StringComparison.Ordinal)) throw new InvalidOperationException($"Layer '{layer.Name}': a saved model's layer names cannot contain '/'.");
+        }
+
+        var tensors = new List<(string Name, Tensor Tensor)>();
+        foreach (var weight in model.Layers.SelectMany(l => l.Weights)) tensors.Add((weight.Name, Copy(weight.Shape, weight.Value)));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["format_version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
+            ["model_config"] = Json(w => WriteModelConfig(w, model)),
+            ["training_state"] = Json(w => WriteState(w, model)),
+        };
+        if (includeOptimizer && model.Optimizer is { } optimizer)
+        {
+            metadata["training_config"] = Json(w => TrainingConfig.Write(w, model));
+            if (optimizer.HasState)
+            {
+                // Only weights that are still trainable: a layer frozen since compiling has no state in the reloaded model.
+                var slab = model.Slab;
+                var trainable = model.Layers.SelectMany(l => l.TrainableWeights).ToHashSet();
+                foreach (var (slot, values) in optimizer.StateSlots)
+                    for (int i = 0; i < slab.Weights.Length; i++)
+                    {
+                        var weight = slab.Weights[i];
+                        if (!trainable.Contains(weight)) continue;
+                        tensors.Add(($"{OptimizerPrefix}{slot}/{weight.Name}", Copy(weight.Shape, values.AsSpan(slab.OffsetOf(i), weight.Size))));
+                    }
+            }
+        }
+        metadata["sha256"] = DigestOf(metadata, tensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal));
+        AtomicFile.Write(path, stream => SafeTensors.Write(intercept?.Invoke(stream) ?? stream, tensors, metadata));
+    }
+
+    public static Sequential Load(string path, bool compile)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string source = Path.GetFileName(path);
+        Dictionary<string, Tensor> tensors;
+        Dictionary<string, string> metadata;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            (tensors, metadata) = SafeTensors.Read(stream, source);
+
+        if (!metadata.TryGetValue("format", out string? format) || format != Format)
+            throw new InvalidDataException($"{source} is a safetensors file but not a Strata model (its metadata has no format \"{Format}\").");
+        if (!metadata.TryGetValue("format_version", out string? version) || version != FormatVersion.ToString(CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"{source} is a Strata model of format version {version ?? "(none)"}; this Strata reads version {FormatVersion}.");
+        if (!metadata.TryGetValue("sha256", out string? digest) || !string.Equals(digest, DigestOf(metadata, tensors), StringComparison.Ordinal))
+            throw new InvalidDataException($"{source} is damaged: its SHA-256 digest does not match its contents (a changed byte in a weight or a setting).");
+
+        using var config = ConfigReader.Parse(Required(metadata, "model_config", source), $"{source}: model_config");
+        var model = ReadModel(config.RootElement, source, tensors);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var weight in model.Layers.SelectMany(l => l.Weights))
+        {
+            if (!tensors.TryGetValue(weight.Name, out var tensor))
+                throw new InvalidDataException($"{source} lacks weight '{weight.Name}' {weight.Shape}, which its configuration creates.");
+            if (tensor.Shape != weight.Shape)
+                throw new InvalidDataException($"{source}: weight '{weight.Name}' has shape {tensor.Shape}, but its layer needs {weight.Shape}.");
+            tensor.Span.CopyTo(weight.Value);
+            used.Add(weight.Name);
+        }
+
+        if (metadata.TryGetValue("training_config", out string? training) && compile)
+        {
+            using var trainingDocument = ConfigReader.Parse(training, $"{source}: training_config");
+            var optimizer = TrainingConfig.Compile(model, trainingDocument.RootElement, source);
+            var slab = model.Slab;
+            optimizer.Restore(slab, TrainingConfig.Iterations(trainingDocument.RootElement, source));
+            bool any = tensors.Keys.Any(k => k.StartsWith(OptimizerPrefix, StringComparison.Ordinal));
+            foreach (var (slot, values) in optimizer.StateSlots)
+                for (int i = 0; i < slab.Weights.Length && any; i++)
+                {
+                    var weight = slab.Weights[i];
+                    string name = $"{OptimizerPrefix}{slot}/{weight.Name}";
+                    if (!tensors.TryGetValue(name, out var tensor) || tensor.Shape != weight.Shape)
+                        throw new InvalidDataException($"{source}: the optimizer state '{name}' is missing or not of shape {weight.Shape}.");
+                    tensor.Span.CopyTo(values.AsSpan(slab.OffsetOf(i), weight.Size));
+                    used.Add(name);
+                }
+        }
+        else if (!compile)
+        {
+            used.UnionWith(tensors.Keys.Where(k => k.StartsWith(OptimizerPrefix, StringComparison.Ordinal)));
+        }
+        if (tensors.Keys.FirstOrDefault(k => !used.Contains(k)) is { } extra)
+            throw new InvalidDataException($"{source} holds a tensor '{extra}' that belongs to no weight of its model.");
+
+        using var state = ConfigReader.Parse(Required(metadata, "training_state", source), $"{source}: training_state");
+        ReadState(state.RootElement, source, model);
+        return model;
+    }
+
+    private static void WriteModelConfig(Utf8JsonWriter w, Sequential model)
+    {
+        w.WriteStartObject();
+        w.WriteString("class_name", "Sequential");
+        w.WriteStartObject("config");
+        w.WriteString("name", model.Name);
+        w.WriteStartArray("input_shape");
+        foreach (int d in model.InputShape.Dims) w.WriteNumberValue(d);
+        w.WriteEndArray();
+        w.WriteStartArray("layers");
+        foreach (var layer in model.Layers) LayerConfig.Write(w, layer);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static Sequential ReadModel(JsonElement root, string source, Dictionary<string, Tensor> tensors)
+    {
+        var outer = new ConfigReader(root, $"{source}: model_config");
+        if (outer.String("class_name") != "Sequential") throw outer.Bad("describes a model other than Sequential");
+        var c = outer.Object("config");
+        outer.Done();
+        string name = c.String("name");
+        int[] input = c.IntArray("input_shape", 1, int.MaxValue);
+        var layersElement = c.Element("layers");
+        if (layersElement.ValueKind != JsonValueKind.Array || layersElement.GetArrayLength() is 0 or > 10_000)
+            throw c.Bad("'layers' must be an array of 1 to 10000 layers");
+        c.Done();
+        var layers = layersElement.EnumerateArray().Select((e, i) => LayerConfig.Read(e, source, i)).ToArray();
+        if (layers.Select(l => l.Name).Distinct(StringComparer.Ordinal).Count() != layers.Length)
+            throw c.Bad("names two layers alike");
+
+        var model = new Sequential(layers) { Name = name };
+        Shape inputShape;
+        try { inputShape = new Shape(input); }
+        catch (ArgumentException e) { throw c.Bad($"'input_shape': {e.Message}"); }
+        long stored = tensors.Where(t => !t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).Sum(t => (long)t.Value.Length);
+        using (WeightBudget.Limit(stored, source))
+        {
+            try { model.Build(inputShape); }
+            catch (ArgumentException e) { throw new InvalidDataException($"{source}: the layers do not fit together: {e.Message}", e); }
+        }
+        return model;
+    }
+
+    /// <summary>Training progress that is not a weight: epochs completed, and each dropout layer's mask stream.</summary>
+    private static void WriteState(Utf8JsonWriter w, Sequential model)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("epochs_completed", model.EpochsCompleted);
+        w.WriteStartObject("dropout");
+        foreach (var dropout in model.Layers.OfType<Dropout>())
+        {
+            w.WriteStartObject(dropout.Name);
+            w.WriteNumber("stream_seed", dropout.StreamSeed);
+            w.WriteNumber("masks_drawn", dropout.MasksDrawn);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void ReadState(JsonElement root, string source, Sequential model)
+    {
+        var c = new ConfigReader(root, $"{source}: training_state");
+        model.EpochsCompleted = c.Int("epochs_completed", 0);
+        var dropouts = c.Object("dropout");
+        foreach (var dropout in model.Layers.OfType<Dropout>())
+        {
+            var d = dropouts.Object(dropout.Name);
+            var seed = d.Element("stream_seed");
+            if (seed.ValueKind != JsonValueKind.Number || !seed.TryGetUInt64(out ulong streamSeed)) throw d.Bad("'stream_seed' must be an unsigned 64-bit integer");
+            dropout.StreamSeed = streamSeed;
+            dropout.MasksDrawn = d.Long("masks_drawn", 0);
+            d.Done();
+        }
+        dropouts.Done();
+        c.Done();
+    }
+
+    /// <summary>SHA-256 over the settings (in a fixed key order) and the tensors (by ordinal name): hex, lower case.</summary>
+    internal static string DigestOf(IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (key, value) in metadata.Where(m => m.Key != "sha256").OrderBy(m => m.Key, StringComparer.Ordinal))
+            AppendText(hash, key, value);
+        foreach (var (name, tensor) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            AppendText(hash, name, tensor.Shape.ToString());
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.Span));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Appends "key\0value\0" so that no two different sequences hash the same bytes.</summary>
+    private static void AppendText(IncrementalHash hash, string key, string value)
+    {
+        hash.AppendData(Encoding.UTF8.GetBytes(key));
+        hash.AppendData([0]);
+        hash.AppendData(Encoding.UTF8.GetBytes(value));
+        hash.AppendData([0]);
+    }
+
+    private static string Required(Dictionary<string, string> metadata, string key, string source) =>
+        metadata.TryGetValue(key, out string? value) ? value : throw new InvalidDataException($"{source} lacks its '{key}' metadata.");
+
+    private static Tensor Copy(Shape shape, ReadOnlySpan<float> values) => new(shape, values.ToArray());
+
+    private static string Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer)) write(writer);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Strata.Optimizers;
+
+namespace Strata.Serialization;
+
+/// <summary>
+/// What <see cref="Sequential.Compile"/> was given, in Keras's words: <c>{"loss": "…", "metrics": ["accuracy"],
+/// "optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.01, "momentum": 0.0, …, "clipnorm": null}}}</c>.
+/// As with layers, reading knows a fixed list of optimizers and schedules.
+/// </summary>
+internal static class TrainingConfig
+{
+    public static void Write(Utf8JsonWriter w, Sequential model)
+    {
+        w.WriteStartObject();
+        w.WriteString("loss", model.Loss!.Name);
+        w.WriteStartArray("metrics");
+        foreach (var metric in model.CompiledMetrics) w.WriteStringValue(metric.Name);
+        w.WriteEndArray();
+        w.WriteString("non_finite_gradients", model.NonFiniteGradients == NonFiniteGradients.Throw ? "throw" : "skip");
+        WriteOptimizer(w, model.Optimizer!);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Compiles <paramref name="model"/> as the configuration says and returns its (fresh) optimizer.</summary>
+    public static Optimizer Compile(Sequential model, JsonElement element, string source)
+    {
+        var c = new ConfigReader(element, $"{source}: training config");
+        Loss loss = Named(c, "loss", c.String("loss"), Losses.Get);
+        var metricsElement = c.Element("metrics");
+        if (metricsElement.ValueKind != JsonValueKind.Array || metricsElement.GetArrayLength() > 16)
+            throw c.Bad("'metrics' must be an array of at most 16 names");
+        var metrics = metricsElement.EnumerateArray().Select(m => m.ValueKind == JsonValueKind.String
+            ? Named(c, "metrics", m.GetString()!, Metrics.Get) : throw c.Bad("'metrics' must hold names")).ToArray();
+        var policy = c.String("non_finite_gradients") switch
+        {
+            "skip" => NonFiniteGradients.Skip,
+            "throw" => NonFiniteGradients.Throw,
+            _ => throw c.Bad("'non_finite_gradients' must be \"skip\" or \"throw\""),
+        };
+        var optimizer = ReadOptimizer(c.Object("optimizer"));
+        c.Done();
+        model.Compile(optimizer, loss, metrics, policy);
+        return optimizer;
+    }
+
+    private static void WriteOptimizer(Utf8JsonWriter w, Optimizer optimizer)
+    {
+        w.WriteStartObject("optimizer");
+        w.WriteString("class_name", optimizer.Name);
+        w.WriteStartObject("config");
+        ConfigReader.WriteFloat(w, "learning_rate", optimizer.LearningRate);
+        switch (optimizer)
+        {
+            case Sgd sgd:
+                ConfigReader.WriteFloat(w, "momentum", sgd.Momentum);
+                w.WriteBoolean("nesterov", sgd.Nesterov);
+                break;
+            case Adam adam: // AdamW too
+                ConfigReader.WriteFloat(w, "beta_1", adam.Beta1);
+                ConfigReader.WriteFloat(w, "beta_2", adam.Beta2);
+                ConfigReader.WriteFloat(w, "epsilon", adam.Epsilon);
+                if (adam is AdamW adamW) ConfigReader.WriteFloat(w, "weight_decay", adamW.Decay);
+                break;
+            case RmsProp rms:
+                ConfigReader.WriteFloat(w, "rho", rms.Rho);
+                ConfigReader.WriteFloat(w, "epsilon", rms.Epsilon);
+                break;
+            case Nadam nadam:
+                ConfigReader.WriteFloat(w, "beta_1", nadam.Beta1);
+                ConfigReader.WriteFloat(w, "beta_2", nadam.Beta2);
+                ConfigReader.WriteFloat(w, "epsilon", nadam.Epsilon);
+                break;
+            default:
+                throw new NotSupportedException($"The optimizer {optimizer.Name} ({optimizer.GetType().Name}) cannot be saved; save with includeOptimizer: false.");
+        }
+        WriteOptional(w, "clipvalue", optimizer.ClipValue);
+        WriteOptional(w, "clipnorm", optimizer.ClipNorm);
+        WriteOptional(w, "global_clipnorm", optimizer.GlobalClipNorm);
+        w.WriteEndObject();
+        WriteSchedule(w, optimizer.Schedule);
+        w.WriteNumber("iterations", optimizer.Iterations);
+        w.WriteEndObject();
+    }
+
+    private static Optimizer ReadOptimizer(ConfigReader o)
+    {
+        string type = o.String("class_name");
+        var c = o.Object("config");
+        float lr = c.Float("learning_rate");
+        float? clipValue = c.OptionalFloat("clipvalue"), clipNorm = c.OptionalFloat("clipnorm"), globalClipNorm = c.OptionalFloat("global_clipnorm");
+        try
+        {
+            Optimizer optimizer = type switch
+            {
+                "SGD" => new Sgd(lr, c.Float("momentum"), c.Bool("nesterov"), clipValue, clipNorm, globalClipNorm),
+                "Adam" => new Adam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
+                "AdamW" => new AdamW(lr, c.Float("weight_decay"), c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
+                "RMSprop" => new RmsProp(lr, c.Float("rho"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
+                "Nadam" => new Nadam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
+                _ => throw o.Bad($"names an optimizer Strata does not know ('{type}'; known: SGD, Adam, AdamW, RMSprop, Nadam)"),
+            };
+            c.Done();
+            optimizer.Schedule = ReadSchedule(o);
+            o.Long("iterations", 0, long.MaxValue); // read again by the loader, which restores the state
+            o.Done();
+            return optimizer;
+        }
+        catch (ArgumentException e)
+        {
+            throw o.Bad($"has settings the {type} optimizer refuses: {e.Message}");
+        }
+    }
+
+    /// <summary>The number of updates the saved optimizer had applied.</summary>
+    public static long Iterations(JsonElement training, string source) =>
+        new ConfigReader(training, $"{source}: training config").Object("optimizer").Long("iterations", 0, long.MaxValue);
+
+    private static void WriteSchedule(Utf8JsonWriter w, LearningRateSchedule? schedule)
+    {
+        switch (schedule)
+        {
+            case null:
+                w.WriteNull("schedule");
+                return;
+            case ExponentialDecay e:
+                w.WriteStartObject("schedule");
+                w.WriteString("class_name", "ExponentialDecay");
+                w.WriteStartObject("config");
+                ConfigReader.WriteFloat(w, "initial_learning_rate", e.InitialLearningRate);
+                w.WriteNumber("decay_steps", e.DecaySteps);
+                ConfigReader.WriteFloat(w, "decay_rate", e.DecayRate);
+                w.WriteBoolean("staircase", e.Staircase);
+                break;
+            case PiecewiseConstantDecay p:
+                w.WriteStartObject("schedule");
+                w.WriteString("class_name", "PiecewiseConstantDecay");
+                w.WriteStartObject("config");
+                w.WriteStartArray("boundaries");
+                foreach (long b in p.Boundaries) w.WriteNumberValue(b);
+                w.WriteEndArray();
+                w.WriteStartArray("values");
+                foreach (float v in p.Values) w.WriteNumberValue(double.Parse(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteEndArray();
+                break;
+            default:
+                throw new NotSupportedException($"The learning-rate schedule {schedule.GetType().Name} cannot be saved; save with includeOptimizer: false.");
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static LearningRateSchedule? ReadSchedule(ConfigReader o)
+    {
+        if (o.Optional("schedule") is not { } element) return null;
+        var s = new ConfigReader(element, $"{o.Context}, 'schedule'");
+        string type = s.String("class_name");
+        var c = s.Object("config");
+        s.Done();
+        LearningRateSchedule schedule = type switch
+        {
+            "ExponentialDecay" => new ExponentialDecay(c.Float("initial_learning_rate"), c.Long("decay_steps", 1), c.Float("decay_rate"), c.Bool("staircase")),
+            "PiecewiseConstantDecay" => new PiecewiseConstantDecay(
+                Numbers(c, "boundaries").Select(b => b.TryGetInt64(out long v) ? v : throw c.Bad("'boundaries' must hold integers")).ToArray(),
+                Numbers(c, "values").Select(v => (float)v.GetDouble()).ToArray()),
+            _ => throw s.Bad($"names a schedule Strata does not know ('{type}')"),
+        };
+        c.Done();
+        return schedule;
+    }
+
+    private static IEnumerable<JsonElement> Numbers(ConfigReader c, string key)
+    {
+        var e = c.Element(key);
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() > 10_000 || e.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number))
+            throw c.Bad($"'{key}' must be an array of at most 10000 numbers");
+        return e.EnumerateArray();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter w, string key, float? value)
+    {
+        if (value is float v) ConfigReader.WriteFloat(w, key, v);
+        else w.WriteNull(key);
+    }
+
+    private static T Named<T>(ConfigReader c, string key, string name, Func<string, T> get)
+    {
+        try { return get(name); }
+        catch (ArgumentException e) { throw c.Bad($"'{key}': {e.Message}"); }
+    }
+}
