@@ -90,6 +90,9 @@ public class OnnxExporterTests
         var model = Built([5, 3], new SimpleRnn(4, returnSequences: true), new Gru(4, returnSequences: true), new Lstm(3), new Dense(2));
         Randomize(model, 4);
         AssertMatches(model, Random(new Shape(2, 5, 3), seed: 5), opset);
+        var resetBefore = Built([5, 3], new Gru(4, returnSequences: true, resetAfter: false), new Gru(3, resetAfter: false), new Dense(2));
+        Randomize(resetBefore, 6);
+        AssertMatches(resetBefore, Random(new Shape(2, 5, 3), seed: 7), opset);
     }
 
     [Theory]

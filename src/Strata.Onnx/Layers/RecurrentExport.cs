@@ -30,9 +30,10 @@ internal static class RecurrentExport
             // activations (f, g, h): the gates' σ, the candidate's φ, and φ applied to the cell state.
             Lstm lstm => ("LSTM", s_lstmGates,
                 new[] { Name(layer, lstm.RecurrentActivation), Name(layer, lstm.Activation), Name(layer, lstm.Activation) }, null),
-            // Keras's reset_after applies r to (Ht−1·Rhᵀ + Rbh): ONNX's linear_before_reset = 1.
+            // Keras's reset_after applies r to (Ht−1·Rhᵀ + Rbh): ONNX's linear_before_reset = 1. Resetting before,
+            // (rt ⊙ Ht−1)·Rhᵀ, is ONNX's default 0; that GRU has no recurrent bias, so Rb stays zero.
             Gru gru => ("GRU", s_gruGates, new[] { Name(layer, gru.RecurrentActivation), Name(layer, gru.Activation) },
-                Int("linear_before_reset", 1)),
+                Int("linear_before_reset", gru.ResetAfter ? 1 : 0)),
             _ => throw new NotSupportedException($"Layer '{layer.Name}' ({layer.TypeName}) is a recurrent layer with no ONNX export."),
         };
         int k = gates.Length;

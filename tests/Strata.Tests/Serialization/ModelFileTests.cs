@@ -164,6 +164,7 @@ public sealed class ModelFileTests : IDisposable
         var model = new Sequential(
             new SimpleRnn(4, returnSequences: true, recurrentInitializer: Initializers.OrthogonalWith(0.9), inputShape: [5, 3]),
             new Gru(3, returnSequences: true, resetAfter: true),
+            new Gru(3, returnSequences: true, resetAfter: false),
             new Lstm(4, unitForgetBias: false, recurrentActivation: "tanh"),
             new Dense(2)) { Seed = 1 };
         model.Compile(new RmsProp(), Losses.MeanSquaredError);
@@ -173,7 +174,8 @@ public sealed class ModelFileTests : IDisposable
         var loaded = Sequential.Load(path);
         AssertSameWeights(model, loaded);
         Assert.Equal(model.Predict(x).Span.ToArray(), loaded.Predict(x).Span.ToArray());
-        var lstm = Assert.IsType<Lstm>(loaded.Layers[2]);
+        Assert.False(Assert.IsType<Gru>(loaded.Layers[2]).ResetAfter);
+        var lstm = Assert.IsType<Lstm>(loaded.Layers[3]);
         Assert.Equal((false, "tanh"), (lstm.UnitForgetBias, lstm.RecurrentActivation.Name));
         loaded.Save(PathOf("again.safetensors"));
         Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(PathOf("again.safetensors")));
