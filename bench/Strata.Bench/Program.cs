@@ -16,6 +16,8 @@ switch (args.Length > 0 ? args[0] : "")
         return ConvVsTorch.Run(args[1..]);
     case "fold":
         return FoldingSpeed.Run(args[1..]);
+    case "rnn":
+        return RnnVsTorch.Run(args[1..]);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
         return 0;

@@ -19,6 +19,11 @@ internal static class Program
             HelpName = "strata",
         };
         root.Subcommands.Add(new TrainCommand(terminal));
+        root.Subcommands.Add(new EvaluateCommand(terminal));
+        root.Subcommands.Add(new PredictCommand(terminal));
+        root.Subcommands.Add(new SummaryCommand(terminal));
+        root.Subcommands.Add(new FoldCommand(terminal));
+        root.Subcommands.Add(new ExportCommand(terminal));
         root.Subcommands.Add(new ExperimentCommand(terminal));
         // A bare `strata` shows the help rather than an error.
         ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);

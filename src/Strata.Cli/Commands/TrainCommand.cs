@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -78,18 +77,9 @@ internal sealed class TrainCommand : Command
         DefaultValueFactory = _ => 42,
     };
 
-    private readonly Option<string> _data = new("--data")
-    {
-        Description = "Directory with the four Fashion-MNIST IDX files (raw or .gz)",
-        HelpName = "DIR",
-        DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
-    };
+    private readonly Option<string> _data = CommonOptions.Data();
 
-    private readonly Option<int?> _threads = new("--threads")
-    {
-        Description = "Threads the kernels may use [default: all cores]",
-        HelpName = "N",
-    };
+    private readonly Option<int?> _threads = CommonOptions.Threads();
 
     private readonly Option<string> _model = new("--model")
     {
@@ -106,8 +96,14 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<string?> _output = new("--output")
     {
-        Description = "Run folder to create; history.csv (per-epoch loss and accuracy), learning-curves.png and gradient-norms.png are written there",
+        Description = "Run folder to create; the trained model (model.safetensors), history.csv (per-epoch loss and accuracy), learning-curves.png and gradient-norms.png are written there",
         HelpName = "DIR",
+    };
+
+    private readonly Option<string?> _resume = new("--resume")
+    {
+        Description = "Continue training a model saved by --output (its weights, optimizer state and epoch count) up to --epochs in all; pass the same --seed and --validation as its first run to get the same result as an uninterrupted run",
+        HelpName = "FILE",
     };
 
     public TrainCommand(Terminal terminal)
@@ -115,15 +111,14 @@ internal sealed class TrainCommand : Command
     {
         _terminal = terminal;
         // Custom parsers so that a bad value (abc, 0, -1) gets one clear message naming the option.
-        _epochs.CustomParser = WholeNumber(minimum: 1);
-        _batchSize.CustomParser = WholeNumber(minimum: 1);
-        _seed.CustomParser = WholeNumber(minimum: int.MinValue);
-        _validation.CustomParser = result => WholeNumber(minimum: 0)(result);
-        _threads.CustomParser = result => WholeNumber(minimum: 1)(result);
-        _learningRate.CustomParser = result => PositiveNumber(result);
-        _clipValue.CustomParser = result => PositiveNumber(result);
-        _clipNorm.CustomParser = result => PositiveNumber(result);
-        _globalClipNorm.CustomParser = result => PositiveNumber(result);
+        _epochs.CustomParser = OptionParsers.WholeNumber(minimum: 1);
+        _batchSize.CustomParser = OptionParsers.WholeNumber(minimum: 1);
+        _seed.CustomParser = OptionParsers.WholeNumber(minimum: int.MinValue);
+        _validation.CustomParser = result => OptionParsers.WholeNumber(minimum: 0)(result);
+        _learningRate.CustomParser = result => OptionParsers.PositiveNumber(result);
+        _clipValue.CustomParser = result => OptionParsers.PositiveNumber(result);
+        _clipNorm.CustomParser = result => OptionParsers.PositiveNumber(result);
+        _globalClipNorm.CustomParser = result => OptionParsers.PositiveNumber(result);
         _optimizer.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string?>();
@@ -148,6 +143,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_threads);
         Options.Add(_validation);
         Options.Add(_output);
+        Options.Add(_resume);
         SetAction(Execute);
     }
 
@@ -168,18 +164,9 @@ internal sealed class TrainCommand : Command
             Seed: parsed.GetValue(_seed),
             Threads: parsed.GetValue(_threads),
             ValidationCount: parsed.GetValue(_validation),
-            OutputDirectory: parsed.GetValue(_output));
-        try
-        {
-            return Train(settings);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
-        {
-            // Missing or malformed data, an unwritable run folder, or settings the data cannot satisfy (e.g. a
-            // validation split that leaves nothing to train on): the message says what to do; a trace would not.
-            _terminal.WriteError(e.Message);
-            return 1;
-        }
+            OutputDirectory: parsed.GetValue(_output),
+            Resume: parsed.GetValue(_resume));
+        return CommandErrors.Guarded(_terminal, () => Train(settings));
     }
 
     private int Train(TrainSettings s)
@@ -198,22 +185,21 @@ internal sealed class TrainCommand : Command
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test.Count} test images"));
 
-        var model = ModelPresets.Create(s.Model, s.Seed);
+        var (model, optimizer) = s.Resume is null ? NewModel(s) : Resumed(s.Resume, s.Epochs);
         output.WriteLine(model.Summary());
-        var optimizer = CreateOptimizer(s);
-        model.Compile(optimizer, Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         string clipping = optimizer.ClipValue is float cv ? $", clipValue {Format(cv)}"
             : optimizer.ClipNorm is float cn ? $", clipNorm {Format(cn)}"
             : optimizer.GlobalClipNorm is float gn ? $", globalClipNorm {Format(gn)}" : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Training for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(s.LearningRate)}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
+            $"Training {(model.EpochsCompleted > 0 ? $"from epoch {model.EpochsCompleted + 1} " : "")}for {s.Epochs - model.EpochsCompleted} epoch{(s.Epochs - model.EpochsCompleted == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(optimizer.LearningRate)}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
         output.Flush();
 
         var progress = SpectreProgress.For(_terminal);
+        int firstEpoch = model.EpochsCompleted + 1; // 1, or the first epoch after a resumed model's
         History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
             validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress],
             // A last batch of a single image has no batch variance, which BatchNormalization refuses: skip it.
-            dropLastPartialBatch: train.Count % s.BatchSize == 1));
+            dropLastPartialBatch: train.Count % s.BatchSize == 1, initialEpoch: model.EpochsCompleted));
         if (history.SkippedSteps > 0)
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate or --global-clip-norm.");
         foreach (string warning in history.Warnings) output.WriteLine($"warning: {warning}");
@@ -232,7 +218,10 @@ internal sealed class TrainCommand : Command
             string path = Path.Combine(s.OutputDirectory, "history.csv");
             File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray()));
             output.WriteLine($"history written to {path}");
-            WriteCharts(history, s.OutputDirectory, s.Model);
+            string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
+            model.Save(modelPath);
+            output.WriteLine($"model written to {modelPath}");
+            WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch);
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
         return 0;
@@ -243,16 +232,35 @@ internal sealed class TrainCommand : Command
     /// step's global norm before clipping, log scale) in the run folder. Without fonts the charts are skipped
     /// with a warning: the run's numbers are already written.
     /// </summary>
-    private void WriteCharts(History history, string directory, string modelName)
+    private void WriteCharts(History history, string directory, string modelName, int firstEpoch)
     {
         try
         {
-            foreach (string path in TrainingCharts.Write(history, directory, modelName)) _terminal.Out.WriteLine($"chart written to {path}");
+            foreach (string path in TrainingCharts.Write(history, directory, modelName, firstEpoch)) _terminal.Out.WriteLine($"chart written to {path}");
         }
         catch (PlotUnavailableException e)
         {
             _terminal.Out.WriteLine($"warning: {e.Message}");
         }
+    }
+
+    private static (Sequential, Optimizer) NewModel(TrainSettings s)
+    {
+        var model = ModelPresets.Create(s.Model, s.Seed);
+        var optimizer = CreateOptimizer(s);
+        model.Compile(optimizer, Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        return (model, optimizer);
+    }
+
+    /// <summary>A saved model with its optimizer, ready to train on to <paramref name="epochs"/> epochs in all.</summary>
+    private static (Sequential, Optimizer) Resumed(string path, int epochs)
+    {
+        var model = Sequential.Load(path);
+        if (model.Optimizer is not { } optimizer)
+            throw new ArgumentException($"'{path}' was saved without its optimizer, so training cannot resume from it.");
+        if (model.EpochsCompleted >= epochs)
+            throw new ArgumentException($"'{path}' has already trained {model.EpochsCompleted} epochs; pass --epochs above that to train further.");
+        return (model, optimizer);
     }
 
     /// <summary>One row per epoch: <c>epoch,loss,accuracy,val_loss,val_accuracy</c> (epochs counted from 1).</summary>
@@ -277,33 +285,6 @@ internal sealed class TrainCommand : Command
         }
         return csv.ToString();
     }
-
-    private static Func<ArgumentResult, int> WholeNumber(int minimum) => result =>
-    {
-        string text = Token(result);
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
-        {
-            result.AddError($"{OptionName(result)} takes a whole number; got '{text}'.");
-            return 0;
-        }
-        if (value < minimum) result.AddError($"{OptionName(result)} must be at least {minimum}; got {value}.");
-        return value;
-    };
-
-    private static float PositiveNumber(ArgumentResult result)
-    {
-        string text = Token(result);
-        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !(value > 0f && float.IsFinite(value)))
-        {
-            result.AddError($"{OptionName(result)} must be a positive number; got '{text}'.");
-            return 0f;
-        }
-        return value;
-    }
-
-    private static string Token(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-
-    private static string OptionName(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : "The value";
 
     private static string Format(float value) => value.ToString("G", CultureInfo.InvariantCulture);
 
@@ -337,5 +318,5 @@ internal sealed class TrainCommand : Command
 
     private sealed record TrainSettings(string Model, string DataDirectory, int Epochs, int BatchSize, float LearningRate,
         int Seed, int? Threads, int? ValidationCount, string? OutputDirectory,
-        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, string? LogGradients);
+        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, string? LogGradients, string? Resume);
 }

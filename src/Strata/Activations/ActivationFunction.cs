@@ -54,6 +54,7 @@ internal sealed class EluActivation(string name, float alpha, float scale) : Act
 {
     public override string Name => name;
     public float Alpha => alpha;
+    public float Scale => scale;
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int columns)
         => ActivationKernels.EluForward(x, alpha, scale, y);
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX, int rows, int columns)

@@ -93,6 +93,52 @@ internal static class RecurrentKernels
             src.Slice(n * width + offset, length).CopyTo(dst.Slice(n * width + offset, length));
     }
 
+    /// <summary>dst[n, gate·u:(gate+count)·u] += src[n, :] for every row: a block of <paramref name="count"/> gates added into its place.</summary>
+    // src: [rows, count·units]; dst: [rows, gates·units]
+    public static void AddToGates(ReadOnlySpan<float> src, int rows, int gates, int units, int gate, int count, Span<float> dst)
+    {
+        int width = gates * units, length = count * units;
+        Check(src.Length, rows * length);
+        Check(dst.Length, rows * width);
+        for (int n = 0; n < rows; n++)
+        {
+            var d = dst.Slice(n * width + gate * units, length);
+            TensorPrimitives.Add(d, src.Slice(n * length, length), d);
+        }
+    }
+
+    /// <summary>dst[n, :] = src[n, gate·u:(gate+count)·u] for every row: a block of gates taken out contiguous.</summary>
+    // src: [rows, gates·units]; dst: [rows, count·units]
+    public static void CopyFromGates(ReadOnlySpan<float> src, int rows, int gates, int units, int gate, int count, Span<float> dst)
+    {
+        int width = gates * units, length = count * units;
+        Check(src.Length, rows * width);
+        Check(dst.Length, rows * length);
+        for (int n = 0; n < rows; n++)
+            src.Slice(n * width + gate * units, length).CopyTo(dst.Slice(n * length, length));
+    }
+
+    /// <summary>dst[n, gate·u:(gate+1)·u] = v[n, :] ⊙ w[n, :] for every row.</summary>
+    // v, w: [batch, units]; dst: [batch, gates·units]
+    public static void MultiplyIntoGate(ReadOnlySpan<float> v, ReadOnlySpan<float> w, int batch, int gates, int units, int gate, Span<float> dst)
+    {
+        Check(dst.Length, batch * gates * units);
+        for (int n = 0; n < batch; n++)
+            TensorPrimitives.Multiply(v.Slice(n * units, units), w.Slice(n * units, units), dst.Slice(n * gates * units + gate * units, units));
+    }
+
+    /// <summary>result[n, :] += a[n, gate·u:(gate+1)·u] ⊙ v[n, :] for every row.</summary>
+    // a: [batch, gates·units]; v, result: [batch, units]
+    public static void MultiplyGateAdd(ReadOnlySpan<float> a, int gates, int gate, ReadOnlySpan<float> v, int batch, int units, Span<float> result)
+    {
+        Check(a.Length, batch * gates * units);
+        for (int n = 0; n < batch; n++)
+        {
+            var r = result.Slice(n * units, units);
+            TensorPrimitives.MultiplyAdd(a.Slice(n * gates * units + gate * units, units), v.Slice(n * units, units), r, r);
+        }
+    }
+
     /// <summary>
     /// The LSTM cell update from activated gates a = [i, f, g, o] (Keras's column order):
     /// c_t = f ⊙ c_{t−1} + i ⊙ g. The caller then forms h_t = o ⊙ φ(c_t) with <see cref="MultiplyGate"/>.

@@ -3,9 +3,10 @@ using Strata.Kernels;
 namespace Strata.Layers;
 
 /// <summary>
-/// Keras's GRU with <c>reset_after=True</c> (the Keras 2/3 default, and PyTorch's GRU) on inputs
-/// [batch, time, features], from h_0 = 0. The columns of W and U hold the gates in Keras's order z, r, h; the bias
-/// is [2, 3·units], an input bias b_x and a recurrent bias b_h. With x̂ = x_t·W + b_x and ĥ = h_{t−1}·U + b_h:
+/// Keras's GRU on inputs [batch, time, features], from h_0 = 0, gates in Keras's column order z, r, h. This file has
+/// the default <c>reset_after=True</c> (Keras 2.3 on, and PyTorch's GRU); Gru.ResetBefore.cs has the older form.
+/// Resetting after, the bias is [2, 3·units], an input bias b_x and a recurrent bias b_h, and with
+/// x̂ = x_t·W + b_x and ĥ = h_{t−1}·U + b_h:
 /// z = σ(x̂_z + ĥ_z), r = σ(x̂_r + ĥ_r), c = φ(x̂_h + r ⊙ ĥ_h), h_t = z ⊙ h_{t−1} + (1 − z) ⊙ c.
 /// </summary>
 /// <remarks>
@@ -13,7 +14,7 @@ namespace Strata.Layers;
 /// for s = x̂_h + r ⊙ ĥ_h; dA_r = ds ⊙ ĥ_h; dz_z, dz_r through σ'. The input side gets dZ = [dz_z, dz_r, ds], the
 /// recurrent side dR = [dz_z, dz_r, ds ⊙ r], and dh_{t−1} = dh ⊙ z + dR·Uᵀ (see <see cref="Recurrent"/>).
 /// </remarks>
-public sealed class Gru : Recurrent
+public sealed partial class Gru : Recurrent
 {
     private Tensor? _a, _rec;
     private int _cachedBatch = -1;
@@ -25,8 +26,8 @@ public sealed class Gru : Recurrent
     /// <param name="recurrentActivation">σ, for the gates z and r; sigmoid by default.</param>
     /// <param name="useBias">Whether the gates have biases.</param>
     /// <param name="resetAfter">
-    /// Apply the reset gate after the recurrent product (Keras's default since 2.3, and PyTorch's form). Only true is
-    /// implemented; false throws <see cref="NotSupportedException"/>.
+    /// Apply the reset gate after the recurrent product, r ⊙ (h_{t−1}·U_h + b_h), with bias [2, 3·units] (Keras's
+    /// default since 2.3, and PyTorch's form); false applies it before, (r ⊙ h_{t−1})·U_h, with bias [3·units].
     /// </param>
     /// <param name="kernelInitializer">W's initializer; glorot_uniform by default.</param>
     /// <param name="recurrentInitializer">U's initializer; orthogonal by default.</param>
@@ -39,8 +40,6 @@ public sealed class Gru : Recurrent
         int[]? inputShape = null, string? name = null)
         : base(units, 3, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name)
     {
-        if (!resetAfter)
-            throw new NotSupportedException($"Layer '{Name}' (Gru): resetAfter: false (the reset gate before the recurrent product) is not implemented; use the default resetAfter: true.");
         Activation = activation ?? Activations.Tanh;
         RecurrentActivation = recurrentActivation ?? Activations.Sigmoid;
         ResetAfter = resetAfter;
@@ -52,14 +51,15 @@ public sealed class Gru : Recurrent
     /// <summary>σ, for the gates z and r.</summary>
     public ActivationFunction RecurrentActivation { get; }
 
-    /// <summary>Whether the reset gate multiplies h_{t−1}·U + b_h (always true here).</summary>
+    /// <summary>Whether the reset gate multiplies h_{t−1}·U_h + b_h (true) or h_{t−1} before the product (false).</summary>
     public bool ResetAfter { get; }
 
-    private protected override bool SeparateRecurrentProduct => true;
+    private protected override RecurrentProduct Product => ResetAfter ? RecurrentProduct.Separate : RecurrentProduct.InCell;
 
-    private protected override bool HasDirectStatePath => true;
+    private protected override Shape BiasShape => ResetAfter ? new(2, GateWidth) : new(GateWidth);
 
-    private protected override Shape BiasShape => new(2, GateWidth);
+    /// <summary>Sigmoid gates and tanh go through the fused cell kernels; other activations through one call per gate.</summary>
+    private bool Fused => RecurrentActivation is SigmoidActivation && Activation is TanhActivation;
 
     internal override Layer CloneConfiguration() =>
         new Gru(Units, ReturnSequences, Activation, RecurrentActivation, UseBias, ResetAfter, KernelInitializer,
@@ -73,18 +73,34 @@ public sealed class Gru : Recurrent
             _stepsShape = new Shape(time * batch * GateWidth);
         }
         Tensor.Ensure(ref _a, _stepsShape);
-        Tensor.Ensure(ref _rec, _stepsShape);
+        if (ResetAfter) Tensor.Ensure(ref _rec, _stepsShape);
+        else PrepareResetBefore(batch, time);
+    }
+
+    private protected override void PrepareCellBackward(int batch)
+    {
+        if (!ResetAfter) PrepareResetBeforeBackward();
     }
 
     // z: [batch, 3·units] = x_t·W + b_x, overwritten with the pre-activations [z, r, s]; h: [batch, units]
     private protected override void StepForward(int t, int batch, Span<float> z, ReadOnlySpan<float> hPrev, Span<float> h)
     {
+        if (!ResetAfter)
+        {
+            StepForwardResetBefore(t, batch, z, hPrev, h);
+            return;
+        }
         int u = Units, step = batch * GateWidth;
         var a = _a!.Span.Slice(t * step, step);
         var rec = _rec!.Span.Slice(t * step, step);
         if (t == 0) rec.Clear();                                              // h_0·U = 0
         else Gemm.NN(hPrev, RecurrentKernel.Value, batch, u, GateWidth, 0f, rec);
         if (Bias is { } bias) BiasKernels.AddToRows(bias.Value[GateWidth..], batch, rec);   // ĥ = h_{t−1}·U + b_h
+        if (Fused)
+        {
+            GateKernels.GruForward(z, rec, hPrev, batch, u, a, h);
+            return;
+        }
         RecurrentKernels.AddGates(rec, batch, 3, u, 0, 2, z);                 // z, r pre-activations: x̂ + ĥ
         RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 3, u, 0, 2, a);
         RecurrentKernels.GruCandidateInput(z, a, rec, batch, u, z);           // s = x̂_h + r ⊙ ĥ_h
@@ -95,9 +111,19 @@ public sealed class Gru : Recurrent
     private protected override void StepBackward(int t, int batch, Span<float> dH, ReadOnlySpan<float> z, ReadOnlySpan<float> hPrev,
         ReadOnlySpan<float> h, Span<float> dZ, Span<float> dR, Span<float> dHPrev)
     {
+        if (!ResetAfter)
+        {
+            StepBackwardResetBefore(t, batch, dH, z, hPrev, dZ, dHPrev);
+            return;
+        }
         int u = Units, step = batch * GateWidth;
         var a = _a!.Span.Slice(t * step, step);
         var rec = _rec!.Span.Slice(t * step, step);
+        if (Fused)
+        {
+            GateKernels.GruBackward(a, rec, hPrev, dH, batch, u, dZ, dR, dHPrev);
+            return;
+        }
         RecurrentKernels.GruUpdateBackward(a, hPrev, dH, batch, u, dZ, dHPrev);          // dA_z, dA_c; dh_{t−1} = dh ⊙ z
         RecurrentKernels.GateGradients(Activation, z, a, dZ, batch, 3, u, 2, 1, dZ);      // ds = φ'(s) ⊙ dA_c
         RecurrentKernels.GruCandidateBackward(a, rec, dZ, batch, u, dZ, dR);              // dA_r = ds ⊙ ĥ_h; dĥ_h = ds ⊙ r

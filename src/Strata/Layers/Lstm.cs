@@ -51,6 +51,9 @@ public sealed class Lstm : Recurrent
     /// <summary>Whether the forget gate's bias starts at 1.</summary>
     public bool UnitForgetBias { get; }
 
+    /// <summary>Sigmoid gates and tanh go through the fused cell kernels; other activations through one call per gate.</summary>
+    private bool Fused => RecurrentActivation is SigmoidActivation && Activation is TanhActivation;
+
     internal override Layer CloneConfiguration() =>
         new Lstm(Units, ReturnSequences, Activation, RecurrentActivation, UseBias, UnitForgetBias, KernelInitializer,
             RecurrentInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
@@ -92,6 +95,11 @@ public sealed class Lstm : Recurrent
         var cPrev = _c!.Span.Slice(t * state, state);
         var c = _c.Span.Slice((t + 1) * state, state);
         var phiC = _phiC!.Span.Slice(t * state, state);
+        if (Fused)
+        {
+            GateKernels.LstmForward(z, cPrev, batch, u, a, c, phiC, h);
+            return;
+        }
         RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 4, u, 0, 2, a);   // i, f
         RecurrentKernels.ActivateGates(Activation, z, batch, 4, u, 2, 1, a);            // g
         RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 4, u, 3, 1, a);   // o
@@ -116,6 +124,11 @@ public sealed class Lstm : Recurrent
         var c = _c.Span.Slice((t + 1) * state, state);
         var phiC = _phiC!.Span.Slice(t * state, state);
         var dC = _dC!.Span;
+        if (Fused)
+        {
+            GateKernels.LstmBackward(a, cPrev, phiC, dH, batch, u, dC, dZ);
+            return;
+        }
         var dPhi = _dPhi!.Span;
         RecurrentKernels.LstmOutputBackward(a, phiC, dH, batch, u, dZ, dPhi);   // dA_o = dh ⊙ φ(c_t); dφ = dh ⊙ o
         Activation.Backward(c, phiC, dPhi, dPhi, batch, u);                     // φ'(c_t) ⊙ dφ

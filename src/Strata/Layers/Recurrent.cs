@@ -76,8 +76,24 @@ public abstract class Recurrent : Layer
     /// <summary>k·units, the width of one row of Z.</summary>
     private protected int GateWidth => Gates * Units;
 
-    /// <summary>True when the recurrent product h_{t−1}·U is kept apart from Z (the GRU's reset-after candidate).</summary>
-    private protected virtual bool SeparateRecurrentProduct => false;
+    /// <summary>Where the recurrent product h_{t−1}·U is formed and differentiated.</summary>
+    private protected enum RecurrentProduct
+    {
+        /// <summary>Added into Z_t by the base; dR = dZ and dh_{t−1} = dZ_t·Uᵀ (SimpleRnn, Lstm).</summary>
+        InZ,
+
+        /// <summary>
+        /// Formed by the cell apart from Z (the GRU's reset-after candidate needs h_{t−1}·U + b_h on its own); the cell
+        /// writes dR_t and the direct part of dh_{t−1}, the base adds dR_t·Uᵀ and takes dU and the recurrent bias from dR.
+        /// </summary>
+        Separate,
+
+        /// <summary>Formed and differentiated by the cell alone, dh_{t−1} and dU included (the GRU resetting before).</summary>
+        InCell,
+    }
+
+    /// <summary>How this cell uses U; <see cref="RecurrentProduct.InZ"/> unless overridden.</summary>
+    private protected virtual RecurrentProduct Product => RecurrentProduct.InZ;
 
     /// <summary>The bias shape; [k·units] unless a subclass keeps a separate recurrent bias.</summary>
     private protected virtual Shape BiasShape => new(GateWidth);
@@ -121,7 +137,7 @@ public abstract class Recurrent : Layer
         {
             var hPrev = h.Span.Slice(t * stateSize, stateSize);
             var zt = z.Span.Slice(t * stepSize, stepSize);
-            if (t > 0 && !SeparateRecurrentProduct)
+            if (t > 0 && Product == RecurrentProduct.InZ)
                 Gemm.NN(hPrev, RecurrentKernel.Value, batch, units, width, 1f, zt);   // Z_t += h_{t−1}·U
             StepForward(t, batch, zt, hPrev, h.Span.Slice((t + 1) * stateSize, stateSize));
         }
@@ -140,7 +156,7 @@ public abstract class Recurrent : Layer
         int batch = _batch, time = _time, features = _features, width = GateWidth, units = Units;
         int stateSize = batch * units, stepSize = batch * width;
         var dZ = Tensor.Ensure(ref _dZ, _zShape);
-        var dR = SeparateRecurrentProduct ? Tensor.Ensure(ref _dR, _zShape) : dZ;
+        var dR = Product == RecurrentProduct.Separate ? Tensor.Ensure(ref _dR, _zShape) : dZ;
         var dH = Tensor.Ensure(ref _dH, _stateShape);
         var dHPrev = Tensor.Ensure(ref _dHPrev, _stateShape);
         var h = _h!.Span;
@@ -154,21 +170,24 @@ public abstract class Recurrent : Layer
             StepBackward(t, batch, dH.Span, _z!.Span.Slice(t * stepSize, stepSize), h.Slice(t * stateSize, stateSize),
                 h.Slice((t + 1) * stateSize, stateSize), dZ.Span.Slice(t * stepSize, stepSize), dRt, dHPrev.Span);
             if (t == 0) break;                                                          // h_0 is a constant
-            // dh_{t−1} = (direct path, written by the cell or zero) + dR_t·Uᵀ
-            Gemm.NT(dRt, RecurrentKernel.Value, batch, width, units, HasDirectStatePath ? 1f : 0f, dHPrev.Span);
-            dHPrev.Span.CopyTo(dH.Span);
+            // dh_{t−1} = (direct path, written by a Separate cell) + dR_t·Uᵀ; an InCell cell wrote all of it
+            if (Product != RecurrentProduct.InCell)
+                Gemm.NT(dRt, RecurrentKernel.Value, batch, width, units, Product == RecurrentProduct.Separate ? 1f : 0f, dHPrev.Span);
+            (dH, dHPrev) = (dHPrev, dH);
         }
         int rows = time * batch;
         if (Trainable)
         {
             Gemm.TN(_xT!.Span, dZ.Span, features, rows, width, 1f, Kernel.Gradient);          // dW += x̃ᵀ·dZ
             // dU += Σ_{t≥1} h_{t−1}ᵀ·dR_t (step 0 multiplies h_0 = 0)
-            if (time > 1)
+            if (Product == RecurrentProduct.InCell)
+                AccumulateRecurrentGradient(batch, time, h);
+            else if (time > 1)
                 Gemm.TN(h.Slice(stateSize, (time - 1) * stateSize), dR.Span[stepSize..], units, rows - batch, width, 1f, RecurrentKernel.Gradient);
             if (Bias is { } bias)
             {
                 BiasKernels.AccumulateRowSums(dZ.Span, rows, bias.Gradient[..width]);         // db += Σ dZ
-                if (SeparateRecurrentProduct)
+                if (Product == RecurrentProduct.Separate)
                     BiasKernels.AccumulateRowSums(dR.Span, rows, bias.Gradient[width..]);     // db_rec += Σ dR
             }
         }
@@ -181,8 +200,8 @@ public abstract class Recurrent : Layer
     }
 
     /// <summary>
-    /// Step t of the forward pass. <paramref name="z"/> [batch, k·units] holds x_t·W + b (plus h_{t−1}·U unless
-    /// <see cref="SeparateRecurrentProduct"/>, and not at t = 0 where h_0 = 0); the cell may overwrite it with
+    /// Step t of the forward pass. <paramref name="z"/> [batch, k·units] holds x_t·W + b (plus h_{t−1}·U when the
+    /// <see cref="Product"/> is InZ, and not at t = 0 where h_0 = 0); the cell may overwrite it with
     /// its pre-activations and writes h_t into <paramref name="h"/>.
     /// </summary>
     private protected abstract void StepForward(int t, int batch, Span<float> z, ReadOnlySpan<float> hPrev, Span<float> h);
@@ -190,15 +209,19 @@ public abstract class Recurrent : Layer
     /// <summary>
     /// Step t of backpropagation through time, given the forward's <paramref name="z"/> (as the cell left it),
     /// h_{t−1} and h_t. <paramref name="dH"/> = ∂L/∂h_t (the cell may overwrite it). The cell
-    /// writes dZ_t (input-side pre-activation gradient) and dR_t (the gradient of h_{t−1}·U, the same span unless
-    /// <see cref="SeparateRecurrentProduct"/>) and, with <see cref="HasDirectStatePath"/>, the part of ∂L/∂h_{t−1}
-    /// that does not go through U into <paramref name="dHPrev"/>.
+    /// writes dZ_t (input-side pre-activation gradient) and, per <see cref="Product"/>: nothing more (InZ: dR_t is
+    /// dZ_t), dR_t (the gradient of h_{t−1}·U) and the part of ∂L/∂h_{t−1} that does not go through U (Separate),
+    /// or all of ∂L/∂h_{t−1} (InCell), into <paramref name="dHPrev"/>.
     /// </summary>
     private protected abstract void StepBackward(int t, int batch, Span<float> dH, ReadOnlySpan<float> z, ReadOnlySpan<float> hPrev,
         ReadOnlySpan<float> h, Span<float> dZ, Span<float> dR, Span<float> dHPrev);
 
-    /// <summary>True when h_{t−1} reaches h_t other than through U (the GRU's z ⊙ h_{t−1}).</summary>
-    private protected virtual bool HasDirectStatePath => false;
+    /// <summary>
+    /// dU += ∂L/∂U after the backward loop, for an <see cref="RecurrentProduct.InCell"/> cell; <paramref name="h"/> holds
+    /// h_0 … h_T time-major.
+    /// </summary>
+    private protected virtual void AccumulateRecurrentGradient(int batch, int time, ReadOnlySpan<float> h) =>
+        throw new InvalidOperationException($"Layer '{Name}' forms h·U in its cell but does not take its gradient.");
 
     /// <summary>Called before the time loop of Forward, to size the cell's own per-step caches.</summary>
     private protected virtual void PrepareCell(int batch, int time) { }

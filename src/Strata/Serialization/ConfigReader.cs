@@ -68,6 +68,14 @@ internal sealed class ConfigReader
 
     public float Float(string key) => CheckFloat(Element(key), key);
 
+    public double Double(string key)
+    {
+        var e = Element(key);
+        if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out double value) || !double.IsFinite(value))
+            throw Bad($"'{key}' must be a finite number; got {e.GetRawText()}");
+        return value;
+    }
+
     public float? OptionalFloat(string key) => Optional(key) is { } e ? CheckFloat(e, key) : null;
 
     /// <summary>An array of integers, each in [min, max], with at most <paramref name="maxLength"/> items.</summary>

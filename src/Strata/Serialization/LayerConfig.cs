@@ -68,6 +68,32 @@ internal static class LayerConfig
             case Reshape r:
                 WriteInts(w, "target_shape", [.. r.TargetShape]);
                 break;
+            case Recurrent r:
+                w.WriteNumber("units", r.Units);
+                w.WriteBoolean("return_sequences", r.ReturnSequences);
+                w.WriteBoolean("use_bias", r.UseBias);
+                WriteInitializer(w, "kernel_initializer", r.KernelInitializer);
+                WriteInitializer(w, "recurrent_initializer", r.RecurrentInitializer);
+                WriteInitializer(w, "bias_initializer", r.BiasInitializer);
+                switch (r)
+                {
+                    case SimpleRnn simple:
+                        WriteActivation(w, "activation", simple.Activation);
+                        break;
+                    case Lstm lstm:
+                        WriteActivation(w, "activation", lstm.Activation);
+                        WriteActivation(w, "recurrent_activation", lstm.RecurrentActivation);
+                        w.WriteBoolean("unit_forget_bias", lstm.UnitForgetBias);
+                        break;
+                    case Gru gru:
+                        WriteActivation(w, "activation", gru.Activation);
+                        WriteActivation(w, "recurrent_activation", gru.RecurrentActivation);
+                        w.WriteBoolean("reset_after", gru.ResetAfter);
+                        break;
+                    default:
+                        throw new NotSupportedException($"Layer '{layer.Name}' ({layer.TypeName}) cannot be saved: Strata does not know its configuration.");
+                }
+                break;
             case Flatten or GlobalAveragePooling2D:
                 break;
             default:
@@ -111,7 +137,15 @@ internal static class LayerConfig
             "GlobalAveragePooling2D" => new GlobalAveragePooling2D(input, name),
             "Dropout" => new Dropout(c.Float("rate"), c.OptionalInt("seed"), input, name),
             "Reshape" => new Reshape(c.IntArray("target_shape", -1, int.MaxValue), input, name),
-            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Reshape)"),
+            "SimpleRnn" => new SimpleRnn(c.Int("units", 1), ReadActivation(c, "activation"), c.Bool("return_sequences"), c.Bool("use_bias"),
+                ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"), ReadInitializer(c, "bias_initializer"), input, name),
+            "Lstm" => new Lstm(c.Int("units", 1), c.Bool("return_sequences"), ReadActivation(c, "activation"), ReadActivation(c, "recurrent_activation"),
+                c.Bool("use_bias"), c.Bool("unit_forget_bias"), ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"),
+                ReadInitializer(c, "bias_initializer"), input, name),
+            "Gru" => new Gru(c.Int("units", 1), c.Bool("return_sequences"), ReadActivation(c, "activation"), ReadActivation(c, "recurrent_activation"),
+                c.Bool("use_bias"), c.Bool("reset_after"), ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"),
+                ReadInitializer(c, "bias_initializer"), input, name),
+            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Reshape, SimpleRnn, Lstm, Gru)"),
             };
         }
         catch (ArgumentException e)
@@ -188,6 +222,16 @@ internal static class LayerConfig
             w.WriteEndObject();
             return;
         }
+        if (initializer is OrthogonalInitializer { Gain: not 1.0 } orthogonal)
+        {
+            w.WriteStartObject(key);
+            w.WriteString("class_name", "Orthogonal");
+            w.WriteStartObject("config");
+            w.WriteNumber("gain", orthogonal.Gain);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            return;
+        }
         w.WriteString(key, initializer.Name);
     }
 
@@ -197,10 +241,15 @@ internal static class LayerConfig
         if (e.ValueKind == JsonValueKind.Object)
         {
             var o = new ConfigReader(e, $"{c.Context}, '{key}'");
-            if (o.String("class_name") != "RandomNormal") throw o.Bad("names an initializer class Strata does not know (only RandomNormal takes a config)");
+            string type = o.String("class_name");
             var config = o.Object("config");
             o.Done();
-            var initializer = Initializers.RandomNormal(config.Float("stddev"), config.Float("mean"));
+            var initializer = type switch
+            {
+                "RandomNormal" => Initializers.RandomNormal(config.Float("stddev"), config.Float("mean")),
+                "Orthogonal" => Initializers.OrthogonalWith(config.Double("gain")),
+                _ => throw o.Bad("names an initializer class Strata does not know (RandomNormal and Orthogonal take a config)"),
+            };
             config.Done();
             return initializer;
         }

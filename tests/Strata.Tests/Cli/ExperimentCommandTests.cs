@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using Strata.Cli;
 using Strata.Cli.Experiments;
-using Strata.Data;
 
 namespace Strata.Tests.Cli;
 
@@ -13,7 +11,6 @@ namespace Strata.Tests.Cli;
 /// </summary>
 public sealed class ExperimentCommandTests : IDisposable
 {
-    private const int Side = 28;
     private readonly string _root = Directory.CreateTempSubdirectory("strata-experiment-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -23,11 +20,10 @@ public sealed class ExperimentCommandTests : IDisposable
     {
         string data = Path.Combine(_root, "fashion-mnist");
         Directory.CreateDirectory(data);
-        WriteSet(data, "train", 240, seed: 1);
-        WriteSet(data, "t10k", 60, seed: 2);
+        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
         string output = Path.Combine(_root, "bn");
 
-        var run = Run("experiment", "batchnorm", "--quick", "--data", data, "--output", output);
+        var run = CliHarness.Run("experiment", "batchnorm", "--quick", "--data", data, "--output", output);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("", run.Stderr);
@@ -68,7 +64,7 @@ public sealed class ExperimentCommandTests : IDisposable
         string output = Path.Combine(_root, "clip");
         const int Steps = 60;
 
-        var run = Run("experiment", "clipping", "--quick", "--seeds", "1", "--max-steps", Steps.ToString(CultureInfo.InvariantCulture), "--output", output);
+        var run = CliHarness.Run("experiment", "clipping", "--quick", "--seeds", "1", "--max-steps", Steps.ToString(CultureInfo.InvariantCulture), "--output", output);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("", run.Stderr);
@@ -103,7 +99,7 @@ public sealed class ExperimentCommandTests : IDisposable
     [Fact]
     public void Clipping_BadLengths_FailWithOneLine()
     {
-        var run = Run("experiment", "clipping", "--lengths", "10,x");
+        var run = CliHarness.Run("experiment", "clipping", "--lengths", "10,x");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("--lengths takes whole numbers of at least 4", run.Stderr, StringComparison.Ordinal);
     }
@@ -111,16 +107,15 @@ public sealed class ExperimentCommandTests : IDisposable
     [Fact]
     public void Experiment_UnknownOrBadOptions_FailWithOneLine()
     {
-        var run = Run("experiment", "dropout");
+        var run = CliHarness.Run("experiment", "dropout");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("'dropout'", run.Stderr, StringComparison.Ordinal);
-        run = Run("experiment", "batchnorm", "--seeds", "0");
+        run = CliHarness.Run("experiment", "batchnorm", "--seeds", "0");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("--seeds must be at least 1", run.Stderr, StringComparison.Ordinal);
-        run = Run("experiment", "batchnorm", "--quick", "--data", Path.Combine(_root, "nowhere"), "--output", Path.Combine(_root, "x"));
+        run = CliHarness.Run("experiment", "batchnorm", "--quick", "--data", Path.Combine(_root, "nowhere"), "--output", Path.Combine(_root, "x"));
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+        CliHarness.AssertOneErrorLine(run.Stderr);
     }
 
     /// <summary>
@@ -178,32 +173,5 @@ public sealed class ExperimentCommandTests : IDisposable
         var cells = lines.Skip(1).Select(l => l.Split(',')).ToList();
         Assert.All(cells, row => Assert.Equal(columns, row.Length));
         return cells;
-    }
-
-    internal static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        int exitCode = Program.Run(args, stdout, stderr);
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
-
-    /// <summary>Tiny Fashion-MNIST-shaped IDX files: class k has a bright band at rows 2k+2..2k+5 over noise.</summary>
-    private static void WriteSet(string directory, string prefix, int count, int seed)
-    {
-        var random = new Random(seed);
-        var pixels = new byte[count * Side * Side];
-        var labels = new byte[count];
-        for (int n = 0; n < count; n++)
-        {
-            int label = n % 10;
-            labels[n] = (byte)label;
-            var image = pixels.AsSpan(n * Side * Side, Side * Side);
-            for (int p = 0; p < image.Length; p++) image[p] = (byte)random.Next(0, 60);
-            for (int row = 2 * label + 2; row < 2 * label + 6; row++)
-                for (int col = 4; col < 24; col++) image[row * Side + col] = (byte)random.Next(200, 256);
-        }
-        Idx.Write(Path.Combine(directory, $"{prefix}-images-idx3-ubyte"), pixels, count, Side, Side);
-        Idx.Write(Path.Combine(directory, $"{prefix}-labels-idx1-ubyte"), labels, count);
     }
 }

@@ -23,8 +23,7 @@ public sealed partial class TrainCommandTests : IDisposable
     {
         _data = Path.Combine(_root, "fashion-mnist");
         Directory.CreateDirectory(_data);
-        WriteSet("train", TrainCount, seed: 1);
-        WriteSet("t10k", TestCount, seed: 2);
+        CliHarness.WriteTinyFashionMnist(_data, TrainCount, TestCount);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -32,7 +31,7 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void Train_OnTinyData_PrintsSummaryEpochsAndTestAccuracy()
     {
-        var run = Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16");
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("", run.Stderr);
@@ -53,7 +52,7 @@ public sealed partial class TrainCommandTests : IDisposable
         string log = Path.Combine(Path.GetTempPath(), $"strata-grad-{Guid.NewGuid():N}.csv");
         try
         {
-            var run = Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--optimizer", "adam",
+            var run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--optimizer", "adam",
                 "--learning-rate", "0.001", "--global-clip-norm", "1", "--log-gradients", log);
             Assert.True(run.ExitCode == 0, run.Stderr);
             Assert.Contains("Adam learning rate 0.001, globalClipNorm 1", run.Stdout, StringComparison.Ordinal);
@@ -71,20 +70,20 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void Train_WithTwoClippingOptionsOrAnUnknownOptimizer_Fails()
     {
-        var run = Run("train", "--data", _data, "--clip-norm", "1", "--clip-value", "1");
+        var run = CliHarness.Run("train", "--data", _data, "--clip-norm", "1", "--clip-value", "1");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Only one of clipValue, clipNorm and globalClipNorm", run.Stderr, StringComparison.Ordinal);
-        run = Run("train", "--data", _data, "--optimizer", "adagrad");
+        run = CliHarness.Run("train", "--data", _data, "--optimizer", "adagrad");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Unknown optimizer 'adagrad'", run.Stderr, StringComparison.Ordinal);
-        run = Run("train", "--data", _data, "--global-clip-norm", "0");
+        run = CliHarness.Run("train", "--data", _data, "--global-clip-norm", "0");
         Assert.Equal(1, run.ExitCode);
     }
 
     [Fact]
     public void Train_LearnsTheSyntheticPattern()
     {
-        var run = Run("train", "--data", _data, "--epochs", "3", "--batch-size", "16", "--learning-rate", "0.05");
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "3", "--batch-size", "16", "--learning-rate", "0.05");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         double accuracy = double.Parse(TestLine().Match(run.Stdout).Groups["accuracy"].Value, CultureInfo.InvariantCulture);
@@ -95,8 +94,8 @@ public sealed partial class TrainCommandTests : IDisposable
     public void Train_SameSeed_SameResult()
     {
         string[] args = ["train", "--data", _data, "--epochs", "1", "--batch-size", "16", "--seed", "7"];
-        var first = Run(args);
-        var second = Run(args);
+        var first = CliHarness.Run(args);
+        var second = CliHarness.Run(args);
 
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(TestLine().Match(first.Stdout).Value, TestLine().Match(second.Stdout).Value);
@@ -106,7 +105,7 @@ public sealed partial class TrainCommandTests : IDisposable
     public void Train_Output_WritesHistoryCsvWithOneRowPerEpoch()
     {
         string runDir = Path.Combine(_root, "runs", "first");
-        var run = Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--output", runDir);
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--output", runDir);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         string[] lines = File.ReadAllLines(Path.Combine(runDir, "history.csv"));
@@ -136,13 +135,13 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void Train_MissingDataDirectory_FailsWithTheInstallHint()
     {
-        var run = Run("train", "--data", Path.Combine(_root, "nowhere"));
+        var run = CliHarness.Run("train", "--data", Path.Combine(_root, "nowhere"));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("does not exist", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("apt-get install dataset-fashion-mnist", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("--data DIR", run.Stderr, StringComparison.Ordinal);
-        AssertOneErrorLine(run.Stderr);
+        CliHarness.AssertOneErrorLine(run.Stderr);
     }
 
     [Fact]
@@ -150,11 +149,11 @@ public sealed partial class TrainCommandTests : IDisposable
     {
         File.Delete(Path.Combine(_data, "t10k-labels-idx1-ubyte"));
 
-        var run = Run("train", "--data", _data);
+        var run = CliHarness.Run("train", "--data", _data);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("t10k-labels-idx1-ubyte", run.Stderr, StringComparison.Ordinal);
-        AssertOneErrorLine(run.Stderr);
+        CliHarness.AssertOneErrorLine(run.Stderr);
     }
 
     [Theory]
@@ -167,28 +166,28 @@ public sealed partial class TrainCommandTests : IDisposable
     [InlineData("--threads", "0", "--threads must be at least 1; got 0.")]
     public void Train_BadOptionValue_FailsWithOneClearLine(string option, string value, string message)
     {
-        var run = Run("train", "--data", _data, option, value);
+        var run = CliHarness.Run("train", "--data", _data, option, value);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error: " + message, run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Model:", run.Stdout, StringComparison.Ordinal);
-        AssertOneErrorLine(run.Stderr);
+        CliHarness.AssertOneErrorLine(run.Stderr);
     }
 
     [Fact]
     public void Train_UnknownModel_FailsListingThePresets()
     {
-        var run = Run("train", "--data", _data, "--model", "resnet");
+        var run = CliHarness.Run("train", "--data", _data, "--model", "resnet");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Unknown model 'resnet'; the presets are: mlp, mlp-bn, mlp-bn-before-activation, cnn-bn.", run.Stderr, StringComparison.Ordinal);
-        AssertOneErrorLine(run.Stderr);
+        CliHarness.AssertOneErrorLine(run.Stderr);
     }
 
     [Fact]
     public void Train_ThreadsOption_IsAccepted()
     {
-        var run = Run("train", "--data", _data, "--epochs", "1", "--threads", "1");
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--threads", "1");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("threads 1", run.Stdout, StringComparison.Ordinal);
@@ -197,7 +196,7 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void TrainHelp_ListsEveryOptionWithDefaults()
     {
-        var run = Run("train", "--help");
+        var run = CliHarness.Run("train", "--help");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("strata train [options]", run.Stdout, StringComparison.Ordinal);
@@ -213,7 +212,7 @@ public sealed partial class TrainCommandTests : IDisposable
     [InlineData("--help")]
     public void RootHelp_NamesTheTrainCommand(params string[] args)
     {
-        var run = Run(args);
+        var run = CliHarness.Run(args);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("strata [command] [options]", run.Stdout, StringComparison.Ordinal);
@@ -223,27 +222,11 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void UnknownCommand_FailsAndPointsAtHelp()
     {
-        var run = Run("tarin");
+        var run = CliHarness.Run("tarin");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("'tarin'", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("strata --help", run.Stderr, StringComparison.Ordinal);
-    }
-
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        int exitCode = Program.Run(args, stdout, stderr);
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
-
-    /// <summary>Exactly one "error:" line, and nothing that looks like a stack trace.</summary>
-    private static void AssertOneErrorLine(string stderr)
-    {
-        Assert.Single(stderr.Split('\n'), line => line.StartsWith("error: ", StringComparison.Ordinal));
-        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
     }
 
     private static Regex EpochLine(int epoch) => new(
@@ -252,26 +235,4 @@ public sealed partial class TrainCommandTests : IDisposable
 
     [GeneratedRegex(@"test accuracy (?<accuracy>\d\.\d{4}), test loss \d+\.\d{4}")]
     private static partial Regex TestLine();
-
-    /// <summary>
-    /// Writes <c>{prefix}-images-idx3-ubyte</c> and <c>{prefix}-labels-idx1-ubyte</c>: image n has class n mod 10,
-    /// drawn as a bright horizontal band at rows 2·class..2·class+3 over faint noise, so a model can learn it.
-    /// </summary>
-    private void WriteSet(string prefix, int count, int seed)
-    {
-        var random = new Random(seed);
-        var pixels = new byte[count * Side * Side];
-        var labels = new byte[count];
-        for (int n = 0; n < count; n++)
-        {
-            int label = n % 10;
-            labels[n] = (byte)label;
-            var image = pixels.AsSpan(n * Side * Side, Side * Side);
-            for (int p = 0; p < image.Length; p++) image[p] = (byte)random.Next(0, 60);
-            for (int row = 2 * label + 2; row < 2 * label + 6; row++)
-                for (int col = 4; col < 24; col++) image[row * Side + col] = (byte)random.Next(200, 256);
-        }
-        Idx.Write(Path.Combine(_data, $"{prefix}-images-idx3-ubyte"), pixels, count, Side, Side);
-        Idx.Write(Path.Combine(_data, $"{prefix}-labels-idx1-ubyte"), labels, count);
-    }
 }

@@ -19,6 +19,27 @@ public class GruTests
         GradientChecker.Check(gru, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
     }
 
+    [Theory]
+    [InlineData(3, 5, 4, 3, false)]
+    [InlineData(3, 5, 4, 3, true)]
+    [InlineData(2, 1, 3, 4, false)]
+    [InlineData(2, 1, 3, 4, true)]
+    [InlineData(1, 6, 2, 5, true)]
+    public void Reset_before_gradients_match_finite_differences(int batch, int time, int features, int units, bool returnSequences)
+    {
+        var gru = new Gru(units, returnSequences: returnSequences, resetAfter: false, biasInitializer: Initializers.RandomNormal(0.3f));
+        gru.Build(new Shape(time, features), new Random(batch * 10 + time));
+        GradientChecker.Check(gru, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
+    }
+
+    [Fact]
+    public void Reset_before_with_other_activations_and_no_bias_matches_finite_differences()
+    {
+        var gru = new Gru(3, returnSequences: true, activation: "elu", recurrentActivation: "tanh", useBias: false, resetAfter: false);
+        gru.Build(new Shape(4, 2), new Random(7));
+        GradientChecker.Check(gru, GradientChecker.Random(new Shape(2, 4, 2), seed: 5));
+    }
+
     [Fact]
     public void Gradients_with_other_activations_and_no_bias_match_finite_differences()
     {
@@ -29,12 +50,14 @@ public class GruTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Forward_follows_the_keras_equations(bool returnSequences)
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    public void Forward_follows_the_keras_equations(bool returnSequences, bool resetAfter)
     {
         int batch = 2, time = 3, features = 2, units = 3, width = 3 * units;
-        var gru = new Gru(units, returnSequences: returnSequences, biasInitializer: Initializers.RandomNormal(0.5f));
+        var gru = new Gru(units, returnSequences: returnSequences, resetAfter: resetAfter, biasInitializer: Initializers.RandomNormal(0.5f));
         gru.Build(new Shape(time, features), new Random(3));
         var x = GradientChecker.Random(new Shape(batch, time, features), seed: 4);
         var y = gru.Forward(x, training: false);
@@ -47,21 +70,30 @@ public class GruTests
             var h = new double[units];
             for (int t = 0; t < time; t++)
             {
+                // Keras: x̂ = x·W + b_x; reset after: ĥ = h·U + b_h, c = tanh(x̂_h + r ⊙ ĥ_h);
+                // reset before: ĥ_zr = h·U_zr, c = tanh(x̂_h + (r ⊙ h)·U_h).
                 var xp = new double[width];
                 var hp = new double[width];
                 for (int j = 0; j < width; j++)
                 {
                     xp[j] = b[j];
-                    hp[j] = b[width + j];
+                    hp[j] = resetAfter ? b[width + j] : 0;
                     for (int f = 0; f < features; f++) xp[j] += x[(n * time + t) * features + f] * w[f * width + j];
                     for (int k = 0; k < units; k++) hp[j] += h[k] * u[k * width + j];
                 }
                 var next = new double[units];
+                var r = new double[units];
+                for (int j = 0; j < units; j++) r[j] = Sigmoid(xp[units + j] + hp[units + j]);
                 for (int j = 0; j < units; j++)
                 {
-                    double z = Sigmoid(xp[j] + hp[j]), r = Sigmoid(xp[units + j] + hp[units + j]);
-                    double c = Math.Tanh(xp[2 * units + j] + r * hp[2 * units + j]);
-                    next[j] = z * h[j] + (1 - z) * c;
+                    double z = Sigmoid(xp[j] + hp[j]), s;
+                    if (resetAfter) s = xp[2 * units + j] + r[j] * hp[2 * units + j];
+                    else
+                    {
+                        s = xp[2 * units + j];
+                        for (int k = 0; k < units; k++) s += r[k] * h[k] * u[k * width + 2 * units + j];
+                    }
+                    next[j] = z * h[j] + (1 - z) * Math.Tanh(s);
                 }
                 h = next;
                 if (returnSequences)
@@ -83,7 +115,12 @@ public class GruTests
         Assert.Equal(new Shape(2, 12), gru.Bias!.Shape);
         Assert.Equal(3 * (2 * 4 + 4 * 4 + 2 * 4), gru.CountParams());   // Keras: 3·(in·u + u·u + 2u)
         Assert.True(gru.ResetAfter);
-        var e = Assert.Throws<NotSupportedException>(() => new Gru(3, resetAfter: false, name: "old"));
-        Assert.Contains("old", e.Message);
+
+        var old = new Gru(4, resetAfter: false, biasInitializer: Initializers.Ones);
+        old.Build(new Shape(7, 2), new Random(1));
+        Assert.False(old.ResetAfter);
+        Assert.Equal(new Shape(12), old.Bias!.Shape);
+        Assert.All(old.Bias.Value.ToArray(), v => Assert.Equal(1f, v));
+        Assert.Equal(3 * (2 * 4 + 4 * 4 + 4), old.CountParams());   // Keras: 3·(in·u + u·u + u)
     }
 }

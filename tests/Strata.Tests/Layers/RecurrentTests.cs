@@ -7,13 +7,14 @@ namespace Strata.Tests.Layers;
 /// <summary>What SimpleRnn, Lstm and Gru share: shape errors, training in a model, steady steps without allocation.</summary>
 public class RecurrentTests
 {
-    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru"];
+    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru", "gru_reset_before"];
 
     private static Layer Make(string kind, int units, bool returnSequences = false, int[]? inputShape = null, string? name = null) => kind switch
     {
         "simple_rnn" => new SimpleRnn(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
         "lstm" => new Lstm(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
-        _ => new Gru(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
+        "gru" => new Gru(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
+        _ => new Gru(units, returnSequences: returnSequences, resetAfter: false, inputShape: inputShape, name: name),
     };
 
     [Theory]
@@ -99,5 +100,40 @@ public class RecurrentTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10; i++) model.TrainOnBatch(x, y);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_dense_layer_on_sequences_learns_a_running_sum_per_step(string kind)
+    {
+        // y_t = Σ_{s≤t} x_s: a returnSequences layer feeds a Dense that acts on every step (Dense takes the last axis).
+        int samples = 128, time = 6;
+        var x = GradientChecker.Random(new Shape(samples, time, 1), seed: 12, scale: 0.5f);
+        var y = new Tensor(new Shape(samples, time, 1));
+        for (int n = 0; n < samples; n++)
+        {
+            float sum = 0;
+            for (int t = 0; t < time; t++) y[n * time + t] = sum += x[n * time + t];
+        }
+        var model = new Sequential(Make(kind, 8, returnSequences: true, inputShape: [time, 1]), new Dense(1)) { Seed = 3 };
+        model.Compile(new Adam(0.01f), Losses.MeanSquaredError);
+        Assert.Equal(new Shape(samples, time, 1), model.Predict(x).Shape);
+        var loss = model.Fit(x, y, epochs: 20, batchSize: 16, seed: 4)["loss"];
+        Assert.True(loss[^1] < 0.2 * loss[0], $"{kind}: loss {loss[0]} → {loss[^1]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Folding_a_model_copies_recurrent_layers_with_their_weights(string kind)
+    {
+        var (x, y) = SumSign(64, 5, seed: 9);
+        var model = new Sequential(Make(kind, 6, inputShape: [5, 1]), new BatchNormalization(), new Dense(2, activation: "softmax")) { Seed = 1 };
+        model.Compile(new Adam(0.01f), Losses.SparseCategoricalCrossentropy);
+        model.Fit(x, y, epochs: 2, batchSize: 16, seed: 2);
+        var folded = model.FoldBatchNormalization();
+        Assert.Equal(2, folded.Layers.Count);
+        var expected = model.Predict(x).Span.ToArray();
+        var actual = folded.Predict(x).Span.ToArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5);
     }
 }

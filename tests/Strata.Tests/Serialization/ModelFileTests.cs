@@ -155,6 +155,33 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Recurrent_models_round_trip()
+    {
+        var random = new Random(2);
+        var x = new Tensor(new Shape(12, 5, 3));
+        for (int i = 0; i < x.Length; i++) x.Span[i] = (float)random.NextDouble() - 0.5f;
+        var y = new Tensor(new Shape(12, 2));
+        var model = new Sequential(
+            new SimpleRnn(4, returnSequences: true, recurrentInitializer: Initializers.OrthogonalWith(0.9), inputShape: [5, 3]),
+            new Gru(3, returnSequences: true, resetAfter: true),
+            new Gru(3, returnSequences: true, resetAfter: false),
+            new Lstm(4, unitForgetBias: false, recurrentActivation: "tanh"),
+            new Dense(2)) { Seed = 1 };
+        model.Compile(new RmsProp(), Losses.MeanSquaredError);
+        model.Fit(x, y, epochs: 2, batchSize: 4, seed: 1);
+        string path = PathOf("rnn.safetensors");
+        model.Save(path);
+        var loaded = Sequential.Load(path);
+        AssertSameWeights(model, loaded);
+        Assert.Equal(model.Predict(x).Span.ToArray(), loaded.Predict(x).Span.ToArray());
+        Assert.False(Assert.IsType<Gru>(loaded.Layers[2]).ResetAfter);
+        var lstm = Assert.IsType<Lstm>(loaded.Layers[3]);
+        Assert.Equal((false, "tanh"), (lstm.UnitForgetBias, lstm.RecurrentActivation.Name));
+        loaded.Save(PathOf("again.safetensors"));
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(PathOf("again.safetensors")));
+    }
+
+    [Fact]
     public void Without_the_optimizer_the_model_loads_uncompiled_and_still_predicts()
     {
         var model = Trained(new Adam());

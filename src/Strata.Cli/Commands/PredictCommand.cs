@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Strata.Cli.Inputs;
+using Strata.Data;
+
+namespace Strata.Cli.Commands;
+
+/// <summary><c>strata predict MODEL --input FILE</c>: the most likely classes of each image in an IDX file or a PNG.</summary>
+internal sealed class PredictCommand : ModelCommand
+{
+    private readonly Option<string> _input = new("--input")
+    {
+        Description = "Images to classify: an IDX file (N×28×28 bytes, raw or .gz, like Fashion-MNIST's) or a 28×28 PNG (white on black, as Fashion-MNIST)",
+        HelpName = "FILE",
+        Required = true,
+    };
+
+    private readonly Option<int> _top = new("--top")
+    {
+        Description = "Classes shown per image",
+        DefaultValueFactory = _ => 3,
+        CustomParser = OptionParsers.WholeNumber(minimum: 1),
+    };
+
+    private readonly Option<int> _limit = new("--limit")
+    {
+        Description = "Images listed one per line; the class counts cover all of them",
+        DefaultValueFactory = _ => 20,
+        CustomParser = OptionParsers.WholeNumber(minimum: 0),
+    };
+
+    public PredictCommand(Terminal terminal)
+        : base("predict", "Classify images from an IDX file or a PNG with a saved model.", terminal)
+    {
+        Options.Add(_input);
+        Options.Add(_top);
+        Options.Add(_limit);
+    }
+
+    protected override int Execute(ParseResult parsed, Sequential model)
+    {
+        string path = parsed.GetValue(_input)!;
+        var images = InputAdapter.ToModelInput(InputAdapter.ReadImages(path), model);
+        var outputs = model.Predict(images, batchSize: 256);
+        int n = images.Shape[0], classes = outputs.Length / n;
+        string[] names = classes == FashionMnist.ClassNames.Length ? FashionMnist.ClassNames : [.. Enumerable.Range(0, classes).Select(c => $"class {c}")];
+        int top = Math.Min(parsed.GetValue(_top), classes), limit = parsed.GetValue(_limit);
+        var counts = new int[classes];
+        var output = Terminal.Out;
+        for (int i = 0; i < n; i++)
+        {
+            float[] row = outputs.Span.Slice(i * classes, classes).ToArray();
+            // Probabilities when the model ends in softmax (non-negative, summing to 1); raw scores otherwise.
+            bool probabilities = Probabilities(row);
+            var ranked = Enumerable.Range(0, classes).OrderByDescending(c => row[c]).ThenBy(c => c).Take(top).ToArray();
+            counts[ranked[0]]++;
+            if (i >= limit) continue;
+            string Show(int c) => probabilities
+                ? string.Create(CultureInfo.InvariantCulture, $"{names[c]} {100 * row[c]:F1}%")
+                : string.Create(CultureInfo.InvariantCulture, $"{names[c]} {row[c]:G4}");
+            output.WriteLine($"image {i}: {Show(ranked[0])}{(top > 1 ? $" ({string.Join(", ", ranked.Skip(1).Select(Show))})" : "")}");
+        }
+        if (n > limit) output.WriteLine($"… {n - limit} more");
+        output.WriteLine($"{n} image{(n == 1 ? "" : "s")} from {path}: " +
+            string.Join(", ", Enumerable.Range(0, classes).Where(c => counts[c] > 0).Select(c => $"{names[c]} {counts[c]}")));
+        return 0;
+    }
+
+    private static bool Probabilities(ReadOnlySpan<float> row)
+    {
+        double sum = 0;
+        foreach (float p in row)
+        {
+            if (p < 0) return false;
+            sum += p;
+        }
+        return Math.Abs(sum - 1) < 1e-3;
+    }
+}

@@ -1,0 +1,44 @@
+using Strata.Data;
+
+namespace Strata.Cli.Inputs;
+
+/// <summary>Turns images from files into the batches a saved model takes.</summary>
+internal static class InputAdapter
+{
+    /// <summary>
+    /// <paramref name="images"/> [n, h, w] viewed as [n, …model input]: a model built for [28, 28, 1] takes [n, 28, 28]
+    /// images as they are, since the sizes agree.
+    /// </summary>
+    /// <exception cref="ArgumentException">The per-image size differs from the model's; the message gives both shapes.</exception>
+    public static Tensor ToModelInput(Tensor images, Sequential model)
+    {
+        var perImage = images.Shape.WithoutBatch();
+        if (perImage.Size != model.InputShape.Size)
+            throw new ArgumentException($"Model '{model.Name}' takes inputs of shape {model.InputShape} per sample, but the images are {perImage}.");
+        return images.Reshape(model.InputShape.WithBatch(images.Shape[0]));
+    }
+
+    /// <summary>
+    /// Images from an IDX file ([n, h, w] or one [h, w] image, bytes 0..255, raw or gzip) or a PNG image, as
+    /// greyscale in [0, 1], batched: [n, h, w]. The format is recognised by its first bytes, not the file name.
+    /// </summary>
+    public static Tensor ReadImages(string path)
+    {
+        byte[] start = new byte[8];
+        using (var file = File.OpenRead(path)) file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        if (Png.IsPng(start))
+        {
+            var png = Png.ReadGreyscale(path);
+            return png.Reshape(png.Shape.WithBatch(1));
+        }
+        var idx = Idx.Read(path);
+        if (idx.Shape.Rank is not (2 or 3))
+            throw new InvalidDataException($"'{path}' holds shape {idx.Shape}; images are (N, height, width) or (height, width).");
+        var span = idx.Span;
+        for (int i = 0; i < span.Length; i++)
+            if (!(span[i] >= 0f && span[i] <= 255f))
+                throw new InvalidDataException($"'{path}' holds value {span[i]} at index {i}; image pixels are 0..255.");
+        System.Numerics.Tensors.TensorPrimitives.Divide(span, 255f, span);
+        return idx.Shape.Rank == 3 ? idx : idx.Reshape(idx.Shape.WithBatch(1));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Reflection;
+using Google.Protobuf;
+using Strata.Layers;
+using Strata.Onnx.Layers;
+using Strata.Onnx.Proto;
+using Strata.Serialization;
+
+namespace Strata.Onnx;
+
+/// <summary>
+/// Writes a built <see cref="Sequential"/> model as an ONNX model for inference (ONNX Runtime, and any other
+/// ONNX reader). The ONNX model takes exactly what <see cref="Sequential.Predict"/> takes — input
+/// <c>"input"</c> of shape [N, …the model's input shape] in Strata's layout (NHWC for images), N any batch size —
+/// and gives what it returns as <c>"output"</c>. Inside, convolution and pooling run in ONNX's NCHW.
+/// BatchNormalization uses its moving statistics and Dropout is the identity, as in Predict.
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>The operator-set version written unless another is asked for (ONNX 1.12's; ONNX Runtime ≥ 1.12 reads it).</summary>
+    public const int DefaultOpset = 17;
+
+    /// <summary>The oldest operator set supported: Softmax-13 is the first to normalize along a single axis.</summary>
+    public const int MinimumOpset = 13;
+
+    /// <summary>The newest operator set supported (every operator we write is unchanged in meaning up to it; tested).</summary>
+    public const int MaximumOpset = 21;
+
+    /// <summary>Name of the graph's input.</summary>
+    public const string InputName = "input";
+
+    /// <summary>Name of the graph's output.</summary>
+    public const string OutputName = "output";
+
+    /// <summary>Name of the symbolic batch dimension of the input and output.</summary>
+    public const string BatchDimension = "N";
+
+    /// <summary>Writes the model to <paramref name="path"/> atomically: a crash never leaves a half-written file.</summary>
+    /// <param name="model">A built model (trained or not).</param>
+    /// <param name="path">The .onnx file to create or replace.</param>
+    /// <param name="opset">The ONNX operator-set version, from <see cref="MinimumOpset"/> to <see cref="MaximumOpset"/>.</param>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer or activation has no ONNX export, or the opset is out of range; the message names it.</exception>
+    public static void Export(Sequential model, string path, int opset = DefaultOpset)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var proto = BuildModel(model, opset); // every check before the file is touched
+        AtomicFile.Write(path, stream => proto.WriteTo(stream));
+    }
+
+    /// <summary>Writes the model to a stream (left open).</summary>
+    /// <inheritdoc cref="Export(Sequential, string, int)"/>
+    public static void Export(Sequential model, Stream stream, int opset = DefaultOpset)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        BuildModel(model, opset).WriteTo(stream);
+    }
+
+    /// <summary>The ONNX model as bytes, e.g. for <c>new InferenceSession(bytes)</c>.</summary>
+    /// <inheritdoc cref="Export(Sequential, string, int)"/>
+    public static byte[] ExportToBytes(Sequential model, int opset = DefaultOpset) => BuildModel(model, opset).ToByteArray();
+
+    /// <summary>The ONNX IR version that goes with an operator set: the one of the ONNX release that introduced it.</summary>
+    internal static long IrVersionFor(int opset) => opset switch
+    {
+        <= 14 => 7,  // ONNX 1.8–1.9
+        <= 18 => 8,  // ONNX 1.10–1.13
+        <= 20 => 9,  // ONNX 1.14–1.15
+        _ => 10,     // ONNX 1.16–1.17
+    };
+
+    internal static ModelProto BuildModel(Sequential model, int opset)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (opset < MinimumOpset || opset > MaximumOpset)
+        {
+            throw new NotSupportedException(
+                $"ONNX opset {opset} is not supported; use {MinimumOpset} to {MaximumOpset} (default {DefaultOpset}). " +
+                "Before opset 13, Softmax flattened every axis from its axis on instead of normalizing one axis.");
+        }
+        if (!model.IsBuilt)
+        {
+            throw new InvalidOperationException(
+                $"Model '{model.Name}' is not built, so it has no weights to export; build it (Build, Compile with an input shape, Fit or Predict) first.");
+        }
+
+        var builder = new OnnxGraphBuilder(model.Name, InputName, OutputName);
+        var context = new ExportContext(builder, InputName, model.InputShape);
+        foreach (var layer in model.Layers) ExportLayer(context, layer);
+        context.InStrataLayout(model.Layers[^1].Name);
+        builder.RenameValue(context.Current, OutputName);
+
+        var graph = builder.Graph;
+        graph.Input.Add(OnnxGraphBuilder.BatchedFloatValue(InputName, BatchDimension, model.InputShape.Dims));
+        graph.Output.Add(OnnxGraphBuilder.BatchedFloatValue(OutputName, BatchDimension, model.OutputShape.Dims));
+        graph.DocString = $"Exported from Strata model '{model.Name}': input in Strata's layout (NHWC for images).";
+
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersionFor(opset),
+            ProducerName = "Strata",
+            ProducerVersion = ProducerVersion(),
+            ModelVersion = 1,
+            Graph = graph,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        return proto;
+    }
+
+    private static void ExportLayer(ExportContext context, Layer layer)
+    {
+        switch (layer)
+        {
+            case Dense dense: DenseExport.Export(context, dense); break;
+            case Conv2D conv: Conv2DExport.Export(context, conv); break;
+            case BatchNormalization bn: BatchNormalizationExport.Export(context, bn); break;
+            case Activation activation: ActivationExport.Export(context, activation); break;
+            case Pooling2D pooling: PoolingExport.Export(context, pooling); break;
+            case GlobalAveragePooling2D global: PoolingExport.Export(context, global); break;
+            case Flatten flatten: ShapeExport.Export(context, flatten); break;
+            case Reshape reshape: ShapeExport.Export(context, reshape); break;
+            case Dropout dropout: ShapeExport.Export(context, dropout); break;
+            case Recurrent recurrent: RecurrentExport.Export(context, recurrent); break;
+            default:
+                throw new NotSupportedException(
+                    $"Layer '{layer.Name}' ({layer.TypeName}) has no ONNX export: the exporter knows Dense, Conv2D, BatchNormalization, " +
+                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape, Dropout, SimpleRnn, Lstm and Gru.");
+        }
+    }
+
+    private static string ProducerVersion() =>
+        typeof(Sequential).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(Sequential).Assembly.GetName().Version?.ToString() ?? "";
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace Strata;
+
+/// <summary>
+/// Saves the model after each epoch (Keras's ModelCheckpoint), atomically, with its optimizer so training can resume
+/// from the file. <c>{epoch}</c> in the path becomes the 1-based epoch number. With <see cref="SaveBestOnly"/> the
+/// file is written only when <see cref="Monitor"/> improves (values whose name contains "acc" improve upward, others
+/// downward, as in <see cref="EarlyStopping"/>).
+/// </summary>
+public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool includeOptimizer = true) : Callback
+{
+    private double _best;
+
+    public string FilePath { get; } = !string.IsNullOrEmpty(filePath) ? filePath : throw new ArgumentException("A checkpoint needs a file path.", nameof(filePath));
+    public string Monitor { get; } = monitor;
+    public bool SaveBestOnly { get; } = saveBestOnly;
+    public bool IncludeOptimizer { get; } = includeOptimizer;
+
+    /// <summary>The files written, in order.</summary>
+    public IReadOnlyList<string> Saved => _saved;
+    private readonly List<string> _saved = [];
+
+    private bool Upward => Monitor.Contains("acc", StringComparison.Ordinal);
+
+    public override void OnTrainBegin(TrainingPlan plan) =>
+        _best = Upward ? double.NegativeInfinity : double.PositiveInfinity;
+
+    public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
+    {
+        if (SaveBestOnly)
+        {
+            if (!logs.TryGetValue(Monitor, out double value))
+                throw new InvalidOperationException($"ModelCheckpoint monitors '{Monitor}', which this Fit does not report; it reports: {string.Join(", ", logs.Keys)}.");
+            if (!(Upward ? value > _best : value < _best)) return;
+            _best = value;
+        }
+        string path = FilePath.Replace("{epoch}", (epoch + 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Model!.Save(path, IncludeOptimizer);
+        _saved.Add(path);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using Strata.Data;
+using Strata.Tests.Data;
+
+namespace Strata.Tests.Cli;
+
+/// <summary>
+/// <c>strata train --output</c>, then <c>summary</c>, <c>evaluate</c>, <c>predict</c>, <c>fold</c> and
+/// <c>train --resume</c> on the saved model, in-process on tiny data. One class: the tests share one trained model.
+/// </summary>
+public sealed partial class ModelCommandsTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("strata-model-cli-").FullName;
+    private readonly string _data;
+    private readonly string _model;
+
+    public ModelCommandsTests()
+    {
+        _data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(_data);
+        CliHarness.WriteTinyFashionMnist(_data, 200, 50);
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--batch-size", "16", "--output", Path.Combine(_root, "run"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        _model = Path.Combine(_root, "run", "model.safetensors");
+        Assert.Contains($"model written to {_model}", run.Stdout, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Summary_shows_the_layers_the_optimizer_and_the_epochs()
+    {
+        var run = CliHarness.Run("summary", _model);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("Total params: 271,346", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("optimizer SGD (learning rate 0.01) after 12 updates", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Epochs completed: 1", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_reports_what_train_reported()
+    {
+        var train = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--batch-size", "16");
+        var evaluate = CliHarness.Run("evaluate", _model, "--data", _data);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
+        string Accuracy(string text) => AccuracyPattern().Match(text).Groups["a"].Value;
+        Assert.NotEqual("", Accuracy(evaluate.Stdout));
+        Assert.Equal(Accuracy(train.Stdout), Accuracy(evaluate.Stdout));
+        Assert.Contains("(50 images from", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Predict_classifies_an_idx_file_and_a_png()
+    {
+        string idx = Path.Combine(_data, "t10k-images-idx3-ubyte");
+        var run = CliHarness.Run("predict", _model, "--input", idx, "--limit", "2");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Matches(@"^image 0: [A-Za-z/ -]+ \d+\.\d% \(", run.Stdout);
+        Assert.Contains("… 48 more", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("50 images from", run.Stdout, StringComparison.Ordinal);
+
+        // The first test image as a PNG gives the same answer as from the IDX file.
+        string png = Path.Combine(_root, "first.png");
+        File.WriteAllBytes(png, TestPng.Grey(28, 28, Idx.Read(idx).Span[..(28 * 28)]));
+        var single = CliHarness.Run("predict", _model, "--input", png, "--top", "1");
+        Assert.True(single.ExitCode == 0, single.Stderr);
+        string FirstLine(string s) => s.Split('\n')[0];
+        Assert.Equal(FirstLine(run.Stdout).Split(" (")[0], FirstLine(single.Stdout));
+    }
+
+    [Fact]
+    public void Fold_reports_the_check_and_the_speedup_and_saves_a_model_without_batch_normalization()
+    {
+        string folded = Path.Combine(_root, "folded.safetensors");
+        var run = CliHarness.Run("fold", _model, "--output", folded, "--rounds", "1");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("Folded 3 of 3 BatchNormalization layers; 4 layers remain (from 7).", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"samples/s → folded [\d,]+ samples/s \(\d+\.\d\d×\)", run.Stdout);
+        Assert.DoesNotContain(Sequential.Load(folded).Layers, l => l is Strata.Layers.BatchNormalization);
+    }
+
+    [Fact]
+    public void Train_resume_continues_to_the_same_model_as_an_uninterrupted_run()
+    {
+        string resumed = Path.Combine(_root, "resumed"), straight = Path.Combine(_root, "straight");
+        var a = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--resume", _model, "--output", resumed);
+        Assert.True(a.ExitCode == 0, a.Stderr);
+        Assert.Contains("Training from epoch 2 for 1 epoch", a.Stdout, StringComparison.Ordinal);
+        var b = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--output", straight);
+        Assert.True(b.ExitCode == 0, b.Stderr);
+        // Layer names differ (in-process runs number them on), the values may not.
+        var x = Sequential.Load(Path.Combine(straight, "model.safetensors"));
+        var y = Sequential.Load(Path.Combine(resumed, "model.safetensors"));
+        Assert.Equal(x.Optimizer!.Iterations, y.Optimizer!.Iterations);
+        Assert.Equal(x.Layers.SelectMany(l => l.Weights).SelectMany(w => w.Value.ToArray()), y.Layers.SelectMany(l => l.Weights).SelectMany(w => w.Value.ToArray()));
+    }
+
+    [Fact]
+    public void Bad_files_give_one_error_line()
+    {
+        string bogus = Path.Combine(_root, "bogus.safetensors");
+        File.WriteAllBytes(bogus, [1, 2, 3]);
+        foreach (string[] args in new[]
+        {
+            new[] { "summary", bogus },
+            ["evaluate", Path.Combine(_root, "missing.safetensors"), "--data", _data],
+            ["predict", _model, "--input", _model],
+            ["train", "--data", _data, "--epochs", "1", "--resume", _model],
+        })
+        {
+            var run = CliHarness.Run(args);
+            Assert.Equal(1, run.ExitCode);
+            CliHarness.AssertOneErrorLine(run.Stderr);
+        }
+    }
+
+    [GeneratedRegex(@"test accuracy (?<a>\d\.\d{4})")]
+    private static partial Regex AccuracyPattern();
+}
