@@ -120,13 +120,13 @@ internal sealed class ExperimentCommand : Command
     {
         private readonly Option<string?> _lengths = new("--lengths")
         {
-            Description = "Sequence lengths, comma-separated [default: 10,20,50,100; 8,16 with --quick]",
+            Description = "Sequence lengths, comma-separated [default: 10,20,30,50; 8,16 with --quick]",
             HelpName = "T,T,...",
         };
 
-        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run; a run stops early once it succeeds [default: 8000; 500 with --quick]", HelpName = "N" };
+        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run; a run stops early once it succeeds [default: 20000; 500 with --quick]", HelpName = "N" };
 
-        private readonly Option<float?> _learningRate = new("--learning-rate") { Description = "SGD learning rate [default: 0.01, the paper's]", HelpName = "X" };
+        private readonly Option<float?> _learningRate = new("--learning-rate") { Description = "SGD learning rate [default: 0.1; the paper's 0.01 needs far more steps]", HelpName = "X" };
 
         private readonly Option<float?> _recurrentStddev = new("--recurrent-stddev")
         {

@@ -14,11 +14,15 @@ internal enum ClipMode { None, ClipValue, ClipNorm, GlobalClipNorm }
 /// </summary>
 internal sealed record ClippingSettings(
     int[] Lengths, int Seeds, int MaxSteps, int EvaluateEvery, int EvaluationCount, int TraceSeeds,
-    float LearningRate = 0.01f, int BatchSize = 20, int Units = 50, float InputStddev = 0.1f, float RecurrentStddev = 0.1f,
+    float LearningRate = 0.1f, int BatchSize = 20, int Units = 50, float InputStddev = 0.1f, float RecurrentStddev = 0.1f,
     float Threshold = 1f, float ExplosionNorm = 10f)
 {
-    /// <summary>The full run.</summary>
-    public static ClippingSettings Full(int seeds) => new(Lengths: [10, 20, 50, 100], Seeds: seeds, MaxSteps: 8_000, EvaluateEvery: 250,
+    /// <summary>
+    /// The full run (≈ 4 min here). The paper trains at rate 0.01 for up to 5 million updates; in a budget of 20 000
+    /// updates, rate 0.01 solves only the shortest sequences whatever the clipping (docs/experiments.md), while 0.1 both
+    /// learns in the budget and makes explosions matter, which is what the experiment is about.
+    /// </summary>
+    public static ClippingSettings Full(int seeds) => new(Lengths: [10, 20, 30, 50], Seeds: seeds, MaxSteps: 20_000, EvaluateEvery: 250,
         EvaluationCount: 1_000, TraceSeeds: 1);
 
     /// <summary>The --quick run: short sequences, few steps, a small evaluation set.</summary>
@@ -62,7 +66,7 @@ internal sealed record ClippingRun(ClippingRunSpec Spec, IReadOnlyList<SequenceE
 
 /// <summary>
 /// Pascanu, Mikolov and Bengio (2013) §4.1: a SimpleRnn of 50 tanh units with a Dense read-out at the last step,
-/// trained with SGD (learning rate 0.01, no momentum, batch 20) on the adding and the temporal-order problem at
+/// trained with SGD (no momentum, batch 20; learning rate 0.1 by default, the paper's 0.01 with --learning-rate) on the adding and the temporal-order problem at
 /// several sequence lengths, without clipping and with each of Keras's clipping modes, over several seeds. Every
 /// step draws a fresh batch; the success criterion is the paper's (under 1% of fresh sequences wrong).
 /// </summary>
