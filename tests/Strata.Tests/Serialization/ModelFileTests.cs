@@ -383,6 +383,65 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("digest", Refused(EditHeader(bytes, h => EditConfig(h, c => LayerAt(c, 1)["epsilon"] = 0.5), fixDigest: false)).Message);
     }
 
+    /// <summary>
+    /// Random edits of the settings (numbers, strings, booleans and nulls put in place of values), signed with a
+    /// valid digest as a forger would: each file either loads into a model that runs, or is refused with
+    /// InvalidDataException — never another exception.
+    /// </summary>
+    [Fact]
+    public void Random_setting_edits_load_or_are_refused_never_crash()
+    {
+        byte[] bytes = SavedBytes();
+        var random = new Random(42);
+        JsonNode?[] replacements = [-1, 0, 1, 2, 7, 65536, int.MaxValue, 0.5, -0.5, 1e30, "relu", "x", true, false, null];
+        var (x, _) = Images(4, 1);
+        for (int i = 0; i < 300; i++)
+        {
+            string key = random.Next(4) switch { 0 => "training_config", 1 => "training_state", _ => "model_config" };
+            byte[] edited = EditHeader(bytes, h => EditConfig(h, config =>
+            {
+                var leaves = Leaves(config).ToList();
+                for (int m = 0; m < 1 + random.Next(3); m++)
+                {
+                    var (parent, at) = leaves[random.Next(leaves.Count)];
+                    var value = replacements[random.Next(replacements.Length)]?.DeepClone();
+                    if (parent is JsonObject o) o[(string)at] = value;
+                    else ((JsonArray)parent)[(int)at] = value;
+                }
+            }, key));
+            string path = PathOf("edited.safetensors");
+            File.WriteAllBytes(path, edited);
+            try
+            {
+                Sequential.Load(path).Predict(x);
+            }
+            catch (InvalidDataException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Every value that is not an object or array, with its parent and key or index.</summary>
+    private static IEnumerable<(JsonNode Parent, object At)> Leaves(JsonNode node)
+    {
+        if (node is JsonObject o)
+        {
+            foreach (var (key, value) in o.ToList())
+            {
+                if (value is JsonObject or JsonArray) foreach (var leaf in Leaves(value)) yield return leaf;
+                else yield return (o, key);
+            }
+        }
+        else if (node is JsonArray a)
+        {
+            for (int i = 0; i < a.Count; i++)
+            {
+                if (a[i] is JsonObject or JsonArray) foreach (var leaf in Leaves(a[i]!)) yield return leaf;
+                else yield return (a, i);
+            }
+        }
+    }
+
     [Fact]
     public void Deeply_nested_json_is_refused()
     {
