@@ -45,7 +45,9 @@ internal sealed class FoldCommand : ModelCommand
         foreach (string reason in kept) output.WriteLine($"kept {reason}");
 
         // Inputs: uniform [0, 1), like scaled pixels; enough batches that a round takes a measurable time.
-        int batch = parsed.GetValue(_batchSize), samples = Math.Max(batch, 4096);
+        // At most 4096 samples and about 64 MB of input, at least one batch.
+        int batch = parsed.GetValue(_batchSize);
+        int samples = Math.Max(Math.Min(batch, 4096), Math.Min(4096, (16 << 20) / Math.Max(1, model.InputShape.Size)));
         var x = new Tensor(model.InputShape.WithBatch(samples));
         var random = new Random(1);
         for (int i = 0; i < x.Length; i++) x.Span[i] = random.NextSingle();

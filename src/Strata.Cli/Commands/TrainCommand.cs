@@ -102,7 +102,7 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<string?> _resume = new("--resume")
     {
-        Description = "Continue training a model saved by --output (its weights, optimizer state and epoch count) up to --epochs in all; pass the same --seed and --validation as its first run to get the same result as an uninterrupted run",
+        Description = "Continue training a model saved by --output (its weights, optimizer and its state, epoch count) up to --epochs in all; the model and optimizer options do not apply. With the first run's --seed, --validation, --batch-size and --threads the result equals an uninterrupted run's",
         HelpName = "FILE",
     };
 
@@ -144,6 +144,14 @@ internal sealed class TrainCommand : Command
         Options.Add(_validation);
         Options.Add(_output);
         Options.Add(_resume);
+        // A resumed model keeps its own architecture and optimizer: options that would change them are an error, not ignored.
+        Validators.Add(result =>
+        {
+            if (result.GetResult(_resume) is null) return;
+            foreach (Option option in (Option[])[_model, _optimizer, _learningRate, _clipValue, _clipNorm, _globalClipNorm])
+                if (result.GetResult(option) is { Implicit: false })
+                    result.AddError($"{option.Name} cannot be combined with --resume: the saved model continues with its own architecture, optimizer and clipping.");
+        });
         SetAction(Execute);
     }
 
@@ -205,7 +213,7 @@ internal sealed class TrainCommand : Command
         foreach (string warning in history.Warnings) output.WriteLine($"warning: {warning}");
         if (s.LogGradients is not null)
         {
-            File.WriteAllText(s.LogGradients, GradientCsv(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray()));
+            File.WriteAllText(s.LogGradients, GradientCsv(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray(), firstEpoch));
             output.WriteLine($"gradient norms written to {s.LogGradients}");
         }
 
@@ -216,7 +224,7 @@ internal sealed class TrainCommand : Command
         if (s.OutputDirectory is not null)
         {
             string path = Path.Combine(s.OutputDirectory, "history.csv");
-            File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray()));
+            File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch));
             output.WriteLine($"history written to {path}");
             string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
             model.Save(modelPath);
@@ -264,7 +272,7 @@ internal sealed class TrainCommand : Command
     }
 
     /// <summary>One row per epoch: <c>epoch,loss,accuracy,val_loss,val_accuracy</c> (epochs counted from 1).</summary>
-    internal static string HistoryCsv(History history, IReadOnlyList<string> metricNames)
+    internal static string HistoryCsv(History history, IReadOnlyList<string> metricNames, int firstEpoch = 1)
     {
         ArgumentNullException.ThrowIfNull(history);
         var keys = SpectreProgress.OrderedKeys(history.Values.Keys, metricNames).ToList();
@@ -274,7 +282,7 @@ internal sealed class TrainCommand : Command
         csv.Append('\n');
         for (int epoch = 0; epoch < history.Epochs; epoch++)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{epoch + 1}");
+            csv.Append(CultureInfo.InvariantCulture, $"{epoch + firstEpoch}");
             foreach (string key in keys)
             {
                 var column = history.Values[key];
@@ -301,7 +309,7 @@ internal sealed class TrainCommand : Command
     };
 
     /// <summary>One row per step: <c>epoch,step,global,&lt;weight names&gt;</c>, norms before clipping.</summary>
-    internal static string GradientCsv(History history, IReadOnlyList<string> weightNames)
+    internal static string GradientCsv(History history, IReadOnlyList<string> weightNames, int firstEpoch = 1)
     {
         var csv = new StringBuilder("epoch,step,global");
         foreach (string name in weightNames) csv.Append(',').Append(name);
@@ -309,7 +317,7 @@ internal sealed class TrainCommand : Command
         int steps = history.Epochs == 0 ? 0 : history.GradientNorms.Count / history.Epochs;
         for (int i = 0; i < history.GradientNorms.Count; i++)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{(steps == 0 ? 1 : i / steps + 1)},{(steps == 0 ? i + 1 : i % steps + 1)},{history.GradientNorms[i]:G6}");
+            csv.Append(CultureInfo.InvariantCulture, $"{(steps == 0 ? firstEpoch : i / steps + firstEpoch)},{(steps == 0 ? i + 1 : i % steps + 1)},{history.GradientNorms[i]:G6}");
             foreach (double n in history.WeightGradientNorms[i]) csv.Append(CultureInfo.InvariantCulture, $",{n:G6}");
             csv.Append('\n');
         }

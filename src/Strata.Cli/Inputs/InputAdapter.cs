@@ -32,8 +32,8 @@ internal static class InputAdapter
             return png.Reshape(png.Shape.WithBatch(1));
         }
         var idx = Idx.Read(path);
-        if (idx.Shape.Rank is not (2 or 3))
-            throw new InvalidDataException($"'{path}' holds shape {idx.Shape}; images are (N, height, width) or (height, width).");
+        if (idx.Shape.Rank is not (2 or 3) || idx.Length == 0)
+            throw new InvalidDataException($"'{path}' holds shape {idx.Shape}; images are (N, height, width) with N ≥ 1, or (height, width).");
         var span = idx.Span;
         for (int i = 0; i < span.Length; i++)
             if (!(span[i] >= 0f && span[i] <= 255f))

@@ -7,7 +7,8 @@ namespace Strata.Data;
 /// <summary>
 /// Reads a PNG image (ISO/IEC 15948) as greyscale in [0, 1], the form Fashion-MNIST images take: non-interlaced,
 /// 8- or 16-bit grey, grey+alpha, RGB, RGBA, or 8-bit palette. Colour becomes luma Y = 0.299R + 0.587G + 0.114B
-/// (ITU-R BT.601); transparency is composited over black, Fashion-MNIST's background.
+/// (ITU-R BT.601); an alpha channel or palette transparency is composited over black, Fashion-MNIST's background
+/// (a tRNS colour key on grey or RGB images is ignored).
 /// <para>
 /// Nothing in the file is trusted: chunk lengths are checked against the file, every chunk's CRC-32 is verified,
 /// the image may hold at most <see cref="MaxPixels"/> pixels, and decompression stops at exactly the bytes the
@@ -114,6 +115,9 @@ public static class Png
     {
         if (h.ColorType == 3 && (palette.Length == 0 || palette.Length % 3 != 0)) throw Bad(source, "it has a palette colour type but no valid PLTE chunk");
         long stride = h.RowBytes + 1; // each row starts with its filter byte
+        // Deflate expands at most ≈1032:1, so image data too short to hold the rows is refused before they are allocated.
+        if (idat.Length * 1032 < stride * h.Height)
+            throw Bad(source, $"its {idat.Length} bytes of image data cannot hold a {h.Width}×{h.Height} image");
         var raw = new byte[stride * h.Height];
         idat.Position = 0;
         int read;

@@ -102,7 +102,8 @@ public abstract class Layer
     {
         Serialization.WeightBudget.Spend($"{Name}/{name}", shape.Size);
         var weight = new Weight($"{Name}/{name}", shape, trainable);
-        initializer.Fill(shape, random, weight.Value);
+        // A model being loaded gets every value from its file; an initializer (Orthogonal's QR is O(n³)) would be wasted.
+        if (!Serialization.WeightBudget.Active) initializer.Fill(shape, random, weight.Value);
         _weights.Add(weight);
         return weight;
     }

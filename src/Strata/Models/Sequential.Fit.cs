@@ -119,7 +119,8 @@ public sealed partial class Sequential
                 foreach (var (name, value) in val.Metrics) epochLogs["val_" + name] = value;
             }
             history.AddEpoch(epochLogs);
-            EpochsCompleted = epoch + 1;
+            // An epoch a callback cut short does not count: resuming from a save would skip the rest of it.
+            if (seen == fullSteps * batchSize + (usePartial ? partial : 0)) EpochsCompleted = epoch + 1;
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, epochLogs);
             if (StopRequested(cbs)) break;
         }

@@ -38,11 +38,22 @@ public sealed class Nadam : Optimizer
 
     internal override IEnumerable<(string Slot, float[] Values)> StateSlots => [("m", _m), ("v", _v)];
 
-    /// <summary>Πμ₁..ₜ follows from t: recompute it in the order the steps would have.</summary>
+    /// <summary>
+    /// Πμ₁..ₜ follows from t: recompute it in the order the steps would have. Once μₜ equals β₁ in double precision
+    /// (0.96^(0.004t) below 2⁻⁵³, t ≳ 2.3·10⁵) every further factor is β₁, so the rest is one power — a step count
+    /// from a file, however large, costs at most that many multiplications.
+    /// </summary>
     protected override void OnRestore(long iterations)
     {
         _muProduct = 1;
-        for (long t = 1; t <= iterations && _muProduct != 0; t++) _muProduct *= Mu(t); // μ ≤ β₁ < 1: it underflows to 0 within ~10⁴ steps
+        long t = 1;
+        for (; t <= iterations && _muProduct != 0; t++)
+        {
+            double mu = Mu(t);
+            if (mu == Beta1) break;
+            _muProduct *= mu;
+        }
+        if (t <= iterations && _muProduct != 0) _muProduct *= Math.Pow(Beta1, iterations - t + 1);
     }
 
     protected override void CreateState(int parameterCount)

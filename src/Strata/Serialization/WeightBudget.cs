@@ -23,6 +23,9 @@ internal sealed class WeightBudget : IDisposable
     /// <summary>Until disposed, weights created on this thread may hold at most <paramref name="values"/> values in all.</summary>
     public static WeightBudget Limit(long values, string source) => new(values, source);
 
+    /// <summary>True inside a load: the weights' values come from the file, so initializers need not run.</summary>
+    public static bool Active => t_current is not null;
+
     /// <summary>Called before a weight of <paramref name="size"/> values is allocated.</summary>
     public static void Spend(string weight, long size)
     {

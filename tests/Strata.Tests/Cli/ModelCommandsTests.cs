@@ -100,9 +100,13 @@ public sealed partial class ModelCommandsTests : IDisposable
     {
         string bogus = Path.Combine(_root, "bogus.safetensors");
         File.WriteAllBytes(bogus, [1, 2, 3]);
+        string empty = Path.Combine(_root, "empty-idx3-ubyte");
+        Idx.Write(empty, [], 0, 28, 28);
         foreach (string[] args in new[]
         {
-            new[] { "summary", bogus },
+            new[] { "predict", _model, "--input", empty },
+            ["train", "--data", _data, "--epochs", "3", "--resume", _model, "--optimizer", "adam"],
+            ["summary", bogus],
             ["evaluate", Path.Combine(_root, "missing.safetensors"), "--data", _data],
             ["predict", _model, "--input", _model],
             ["train", "--data", _data, "--epochs", "1", "--resume", _model],

@@ -8,8 +8,10 @@ namespace Strata.Tests.Cli;
 /// <summary>
 /// Runs <c>strata</c> in-process on a tiny synthetic Fashion-MNIST directory. Output goes to the writers given
 /// to <see cref="Program.Run(string[], TextWriter, TextWriter)"/>, never to the global console, and every test
-/// here is in one class, so they run one after another.
+/// here is in one class, so they run one after another. One test sets <c>--threads</c>, which sizes the
+/// process-wide worker pool, so the class runs alone (other tests compare results that depend on the thread count).
 /// </summary>
+[Collection(nameof(Kernels.WorkerPoolSettings))]
 public sealed partial class TrainCommandTests : IDisposable
 {
     private const int TrainCount = 200;
@@ -187,10 +189,17 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void Train_ThreadsOption_IsAccepted()
     {
-        var run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--threads", "1");
-
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Contains("threads 1", run.Stdout, StringComparison.Ordinal);
+        int threads = Strata.Kernels.WorkerPool.ThreadCount;
+        try
+        {
+            var run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--threads", "1");
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            Assert.Contains("threads 1", run.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Strata.Kernels.WorkerPool.ThreadCount = threads;
+        }
     }
 
     [Fact]

@@ -54,6 +54,7 @@ public class PngTests
     {
         byte[] png = File.ReadAllBytes(Fixture(name));
         var random = new Random(3);
+        int read = 0, refused = 0;
         for (int i = 0; i < 200; i++)
         {
             var bytes = (byte[])png.Clone();
@@ -68,11 +69,14 @@ public class PngTests
             try
             {
                 Png.ReadGreyscale(bytes, "damaged.png");
+                read++;
             }
             catch (InvalidDataException)
             {
+                refused++;
             }
         }
+        Assert.True(read > 0 && refused > 0, $"read {read}, refused {refused}");
     }
 
     [Fact]
@@ -83,6 +87,7 @@ public class PngTests
         Assert.Contains("interlaced", Refused(TestPng.Build(("IHDR", TestPng.Header(2, 2, interlace: 1)), ("IEND", []))).Message);
         Assert.Contains("not supported", Refused(TestPng.Build(("IHDR", TestPng.Header(2, 2, depth: 4)), ("IEND", []))).Message);
         Assert.Contains("critical chunk", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1)), ("ZZZZ", []), ("IEND", []))).Message);
+        Assert.Contains("cannot hold", Refused(TestPng.Build(("IHDR", TestPng.Header(4096, 4096, depth: 16, color: 6)), ("IDAT", TestPng.Zlib([0, 1, 2])), ("IEND", []))).Message);
         Assert.Contains("shorter", Refused(TestPng.Build(("IHDR", TestPng.Header(4, 4)), ("IDAT", TestPng.Zlib([0, 1, 2])), ("IEND", []))).Message);
         Assert.Contains("zlib", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1)), ("IDAT", [1, 2, 3, 4]), ("IEND", []))).Message);
         Assert.Contains("filter", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1)), ("IDAT", TestPng.Zlib([9, 0])), ("IEND", []))).Message);
