@@ -6,7 +6,7 @@ namespace Strata.Parity.Tests;
 /// <summary>
 /// Conv2D and MaxPooling2D against PyTorch's conv2d and max_pool2d (tools/fixtures/conv.py): NCHW permuted to
 /// NHWC, kernels transposed to Keras's [kh, kw, in, out], TensorFlow's "same" padding reproduced by explicit pads.
-/// Forward output and every gradient within 1e-4 relative.
+/// Forward output and every gradient within 1e-4 relative. Sizes are ints (square) or [height, width] pairs.
 /// </summary>
 public class ConvParityTests
 {
@@ -22,8 +22,8 @@ public class ConvParityTests
     {
         var c = Data.GetProperty("conv")[index];
         int n = c.GetProperty("n").GetInt32(), h = c.GetProperty("h").GetInt32(), w = c.GetProperty("w").GetInt32(), cin = c.GetProperty("cin").GetInt32();
-        var conv = new Conv2D(c.GetProperty("filters").GetInt32(), c.GetProperty("k").GetInt32(), strides: c.GetProperty("stride").GetInt32(),
-            padding: c.GetProperty("padding").GetString()!, dilationRate: c.GetProperty("dilation").GetInt32());
+        var conv = new Conv2D(c.GetProperty("filters").GetInt32(), Size(c, "k"), strides: Size(c, "stride"),
+            padding: c.GetProperty("padding").GetString()!, dilationRate: Size(c, "dilation"));
         var outShape = conv.Build(new Shape(h, w, cin), new Random(1));
         c.Floats("kernel").CopyTo(conv.Kernel.Value);
         c.Floats("bias").CopyTo(conv.Bias!.Value);
@@ -41,11 +41,18 @@ public class ConvParityTests
     {
         var p = Data.GetProperty("maxpool")[index];
         int n = p.GetProperty("n").GetInt32(), h = p.GetProperty("h").GetInt32(), w = p.GetProperty("w").GetInt32(), ch = p.GetProperty("c").GetInt32();
-        var pool = new MaxPooling2D(p.GetProperty("pool").GetInt32(), p.GetProperty("stride").GetInt32(), p.GetProperty("padding").GetString()!);
+        var pool = new MaxPooling2D(Size(p, "pool"), Size(p, "stride"), p.GetProperty("padding").GetString()!);
         var outShape = pool.Build(new Shape(h, w, ch), new Random(1));
         var y = pool.Forward(new Tensor(new Shape(n, h, w, ch), p.Floats("x")), training: true);
         Fixture.Close("y", p.Floats("y"), y.Span);
         var dx = pool.Backward(new Tensor(outShape.WithBatch(n), p.Floats("dy")));
         Fixture.Close("dx", p.Floats("dx"), dx.Span);
+    }
+
+    /// <summary>A fixture size: one int for both axes, or [height, width].</summary>
+    private static Size2D Size(JsonElement e, string key)
+    {
+        var v = e.GetProperty(key);
+        return v.ValueKind == JsonValueKind.Number ? v.GetInt32() : (v[0].GetInt32(), v[1].GetInt32());
     }
 }

@@ -9,13 +9,14 @@ internal static class PoolingExport
     public static void Export(ExportContext context, Pooling2D layer)
     {
         string x = context.InChannelsFirst(layer.Name);
-        int k = layer.PoolSize, s = layer.Strides;
-        var (top, bottom) = TensorFlowPadding.Along(layer.InputShape[0], k, s, 1, layer.Padding);
-        var (left, right) = TensorFlowPadding.Along(layer.InputShape[1], k, s, 1, layer.Padding);
+        var (k, s) = (layer.PoolSize, layer.Strides);
+        // Per axis, height first (NCHW order).
+        var (top, bottom) = TensorFlowPadding.Along(layer.InputShape[0], k.Height, s.Height, 1, layer.Padding);
+        var (left, right) = TensorFlowPadding.Along(layer.InputShape[1], k.Width, s.Width, 1, layer.Padding);
         var attributes = new List<Proto.AttributeProto>
         {
-            Ints("kernel_shape", k, k),
-            Ints("strides", s, s),
+            Ints("kernel_shape", k.Height, k.Width),
+            Ints("strides", s.Height, s.Width),
             Ints("pads", top, left, bottom, right),
         };
         string op;

@@ -5,7 +5,8 @@ namespace Strata.Layers;
 /// <summary>
 /// A 2-D convolution on NHWC inputs, as Keras's Conv2D: y = φ(x ⋆ W + b) with the kernel stored as Keras stores it,
 /// [kh, kw, in, filters]. Computed as one GEMM over an im2col buffer: forward Y = cols·W, backward
-/// dW += colsᵀ·dZ and dX = col2im(dZ·Wᵀ). Padding "valid" or "same" (TensorFlow's rule: the odd pixel at the end).
+/// dW += colsᵀ·dZ and dX = col2im(dZ·Wᵀ). Padding "valid" or "same" (TensorFlow's rule per axis: the odd pixel at
+/// the end). Kernel size, strides and dilation are <see cref="Size2D"/> pairs (height, width); an int means both axes.
 /// </summary>
 public sealed class Conv2D : Layer
 {
@@ -15,34 +16,35 @@ public sealed class Conv2D : Layer
     private int _outShapeFor = -1;
 
     /// <param name="filters">Output channels.</param>
-    /// <param name="kernelSize">Square kernel side.</param>
-    /// <param name="strides">Step of the window in both directions.</param>
+    /// <param name="kernelSize">Kernel (height, width); an int for a square kernel.</param>
+    /// <param name="strides">Step of the window (down, across); an int for both.</param>
     /// <param name="padding">"valid" (no padding) or "same" (output ⌈in/stride⌉).</param>
     /// <param name="activation">φ; linear by default.</param>
     /// <param name="useBias">Whether to add b (not needed before BatchNormalization).</param>
     /// <param name="kernelInitializer">Default glorot_uniform, as in Keras.</param>
     /// <param name="biasInitializer">Default zeros.</param>
-    /// <param name="dilationRate">Spacing of the kernel taps (atrous convolution).</param>
+    /// <param name="dilationRate">Spacing of the kernel taps (down, across; atrous convolution).</param>
     /// <param name="inputShape">Per-sample input shape [h, w, c], for the first layer.</param>
     /// <param name="name">Layer name; by default conv2d, conv2d_1, …</param>
-    public Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", ActivationFunction? activation = null,
-        bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null, int dilationRate = 1,
+    public Conv2D(int filters, Size2D kernelSize, Size2D? strides = null, string padding = "valid", ActivationFunction? activation = null,
+        bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null, Size2D? dilationRate = null,
         int[]? inputShape = null, string? name = null)
         : base(name, inputShape)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(filters);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernelSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(strides);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dilationRate);
+        kernelSize.RequirePositive(nameof(kernelSize));
+        var step = (strides ?? 1).RequirePositive(nameof(strides));
+        var dilation = (dilationRate ?? 1).RequirePositive(nameof(dilationRate));
         if (padding is not ("valid" or "same"))
             throw new ArgumentException($"Padding must be \"valid\" or \"same\"; got \"{padding}\".", nameof(padding));
-        if (strides > 1 && dilationRate > 1)
-            throw new ArgumentException("Keras does not combine strides > 1 with dilationRate > 1; neither do we.");
+        // Keras refuses any stride ≠ 1 together with any dilation ≠ 1, even on different axes; so do we.
+        if (!step.Is(1) && !dilation.Is(1))
+            throw new ArgumentException($"Keras does not combine strides ≠ 1 ({step}) with a dilation rate ≠ 1 ({dilation}); neither do we.");
         Filters = filters;
         KernelSize = kernelSize;
-        Strides = strides;
+        Strides = step;
         Padding = padding;
-        DilationRate = dilationRate;
+        DilationRate = dilation;
         Activation = activation ?? Activations.Linear;
         UseBias = useBias;
         KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform;
@@ -50,10 +52,10 @@ public sealed class Conv2D : Layer
     }
 
     public int Filters { get; }
-    public int KernelSize { get; }
-    public int Strides { get; }
+    public Size2D KernelSize { get; }
+    public Size2D Strides { get; }
     public string Padding { get; }
-    public int DilationRate { get; }
+    public Size2D DilationRate { get; }
     public ActivationFunction Activation { get; }
     public bool UseBias { get; }
     public Initializer KernelInitializer { get; }
@@ -65,7 +67,7 @@ public sealed class Conv2D : Layer
     /// <summary>b: [filters], or null without bias.</summary>
     public Weight? Bias { get; private set; }
 
-    private int FieldSize => KernelSize * KernelSize * _g.Channels;
+    private int FieldSize => KernelSize.Height * KernelSize.Width * _g.Channels;
 
     internal override Layer CloneConfiguration() => CloneConfiguration(UseBias);
 
@@ -79,13 +81,14 @@ public sealed class Conv2D : Layer
         if (inputShape.Rank != 3 || inputShape.Size == 0)
             throw new ArgumentException($"Layer '{Name}' (Conv2D) needs inputs (None, height, width, channels); got {inputShape.ToBatchString()}.");
         bool same = Padding == "same";
-        var (oh, ph) = ConvKernels.Axis(inputShape[0], KernelSize, Strides, DilationRate, same);
-        var (ow, pw) = ConvKernels.Axis(inputShape[1], KernelSize, Strides, DilationRate, same);
+        var (k, s, d) = (KernelSize, Strides, DilationRate);
+        var (oh, ph) = ConvKernels.Axis(inputShape[0], k.Height, s.Height, d.Height, same);
+        var (ow, pw) = ConvKernels.Axis(inputShape[1], k.Width, s.Width, d.Width, same);
         if (oh == 0 || ow == 0)
-            throw new ArgumentException($"Layer '{Name}' (Conv2D): a {KernelSize}×{KernelSize} kernel (dilation {DilationRate}) does not fit input {inputShape.ToBatchString()} with \"valid\" padding.");
-        _g = new ConvGeometry(0, inputShape[0], inputShape[1], inputShape[2], KernelSize, KernelSize, Strides, Strides,
-            DilationRate, DilationRate, oh, ow, ph, pw);
-        Kernel = AddWeight("kernel", new Shape(KernelSize, KernelSize, inputShape[2], Filters), KernelInitializer, trainable: true, random);
+            throw new ArgumentException($"Layer '{Name}' (Conv2D): a {k} kernel (dilation {d}) does not fit input {inputShape.ToBatchString()} with \"valid\" padding.");
+        _g = new ConvGeometry(0, inputShape[0], inputShape[1], inputShape[2], k.Height, k.Width, s.Height, s.Width,
+            d.Height, d.Width, oh, ow, ph, pw);
+        Kernel = AddWeight("kernel", new Shape(k.Height, k.Width, inputShape[2], Filters), KernelInitializer, trainable: true, random);
         if (UseBias) Bias = AddWeight("bias", new Shape(Filters), BiasInitializer, trainable: true, random);
         return new Shape(oh, ow, Filters);
     }

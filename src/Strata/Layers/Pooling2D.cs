@@ -2,17 +2,20 @@ using Strata.Kernels;
 
 namespace Strata.Layers;
 
-/// <summary>The shared geometry of MaxPooling2D and AveragePooling2D: window, strides (default: the window) and padding.</summary>
+/// <summary>
+/// The shared geometry of MaxPooling2D and AveragePooling2D: window, strides (default: the window) and padding. Window
+/// and strides are <see cref="Size2D"/> pairs (height, width); an int means both axes.
+/// </summary>
 public abstract class Pooling2D : Layer
 {
     private protected ConvGeometry Geometry;
     private Shape _outShape;
     private int _outShapeFor = -1;
 
-    private protected Pooling2D(int poolSize, int? strides, string padding, int[]? inputShape, string? name) : base(name, inputShape)
+    private protected Pooling2D(Size2D poolSize, Size2D? strides, string padding, int[]? inputShape, string? name) : base(name, inputShape)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(poolSize);
-        if (strides is <= 0) throw new ArgumentOutOfRangeException(nameof(strides), strides, "Strides must be positive.");
+        poolSize.RequirePositive(nameof(poolSize));
+        strides?.RequirePositive(nameof(strides));
         if (padding is not ("valid" or "same"))
             throw new ArgumentException($"Padding must be \"valid\" or \"same\"; got \"{padding}\".", nameof(padding));
         PoolSize = poolSize;
@@ -20,8 +23,8 @@ public abstract class Pooling2D : Layer
         Padding = padding;
     }
 
-    public int PoolSize { get; }
-    public int Strides { get; }
+    public Size2D PoolSize { get; }
+    public Size2D Strides { get; }
     public string Padding { get; }
 
     protected override Shape OnBuild(Shape inputShape, Random random)
@@ -29,11 +32,12 @@ public abstract class Pooling2D : Layer
         if (inputShape.Rank != 3 || inputShape.Size == 0)
             throw new ArgumentException($"Layer '{Name}' ({TypeName}) needs inputs (None, height, width, channels); got {inputShape.ToBatchString()}.");
         bool same = Padding == "same";
-        var (oh, ph) = ConvKernels.Axis(inputShape[0], PoolSize, Strides, 1, same);
-        var (ow, pw) = ConvKernels.Axis(inputShape[1], PoolSize, Strides, 1, same);
+        var (k, s) = (PoolSize, Strides);
+        var (oh, ph) = ConvKernels.Axis(inputShape[0], k.Height, s.Height, 1, same);
+        var (ow, pw) = ConvKernels.Axis(inputShape[1], k.Width, s.Width, 1, same);
         if (oh == 0 || ow == 0)
-            throw new ArgumentException($"Layer '{Name}' ({TypeName}): a {PoolSize}×{PoolSize} window does not fit input {inputShape.ToBatchString()}.");
-        Geometry = new ConvGeometry(0, inputShape[0], inputShape[1], inputShape[2], PoolSize, PoolSize, Strides, Strides, 1, 1, oh, ow, ph, pw);
+            throw new ArgumentException($"Layer '{Name}' ({TypeName}): a {k} window does not fit input {inputShape.ToBatchString()}.");
+        Geometry = new ConvGeometry(0, inputShape[0], inputShape[1], inputShape[2], k.Height, k.Width, s.Height, s.Width, 1, 1, oh, ow, ph, pw);
         return new Shape(oh, ow, inputShape[2]);
     }
 
@@ -50,8 +54,13 @@ public abstract class Pooling2D : Layer
 }
 
 /// <summary>The maximum of each window (Keras's MaxPooling2D); the gradient goes to the maximum.</summary>
-public sealed class MaxPooling2D(int poolSize = 2, int? strides = null, string padding = "valid", int[]? inputShape = null, string? name = null)
-    : Pooling2D(poolSize, strides, padding, inputShape, name)
+/// <param name="poolSize">Window (height, width), an int for both; 2×2 by default.</param>
+/// <param name="strides">Step (down, across), an int for both; the window by default.</param>
+/// <param name="padding">"valid" (no padding) or "same" (output ⌈in/stride⌉ per axis, padding not counted).</param>
+/// <param name="inputShape">Per-sample input shape [h, w, c], for the first layer.</param>
+/// <param name="name">Layer name; Keras-style by default.</param>
+public sealed class MaxPooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", int[]? inputShape = null, string? name = null)
+    : Pooling2D(poolSize ?? 2, strides, padding, inputShape, name)
 {
     private Tensor? _x, _y, _dx;
     private int[] _argmax = [];
@@ -79,8 +88,13 @@ public sealed class MaxPooling2D(int poolSize = 2, int? strides = null, string p
 }
 
 /// <summary>The mean of each window over the cells inside the input (Keras's AveragePooling2D).</summary>
-public sealed class AveragePooling2D(int poolSize = 2, int? strides = null, string padding = "valid", int[]? inputShape = null, string? name = null)
-    : Pooling2D(poolSize, strides, padding, inputShape, name)
+/// <param name="poolSize">Window (height, width), an int for both; 2×2 by default.</param>
+/// <param name="strides">Step (down, across), an int for both; the window by default.</param>
+/// <param name="padding">"valid" (no padding) or "same" (output ⌈in/stride⌉ per axis, padding not counted).</param>
+/// <param name="inputShape">Per-sample input shape [h, w, c], for the first layer.</param>
+/// <param name="name">Layer name; Keras-style by default.</param>
+public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", int[]? inputShape = null, string? name = null)
+    : Pooling2D(poolSize ?? 2, strides, padding, inputShape, name)
 {
     private Tensor? _x, _y, _dx;
 

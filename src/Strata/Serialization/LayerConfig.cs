@@ -46,18 +46,18 @@ internal static class LayerConfig
                 break;
             case Conv2D c:
                 w.WriteNumber("filters", c.Filters);
-                WriteInts(w, "kernel_size", [c.KernelSize, c.KernelSize]);
-                WriteInts(w, "strides", [c.Strides, c.Strides]);
+                WriteSize(w, "kernel_size", c.KernelSize);
+                WriteSize(w, "strides", c.Strides);
                 w.WriteString("padding", c.Padding);
-                WriteInts(w, "dilation_rate", [c.DilationRate, c.DilationRate]);
+                WriteSize(w, "dilation_rate", c.DilationRate);
                 WriteActivation(w, "activation", c.Activation);
                 w.WriteBoolean("use_bias", c.UseBias);
                 WriteInitializer(w, "kernel_initializer", c.KernelInitializer);
                 WriteInitializer(w, "bias_initializer", c.BiasInitializer);
                 break;
             case Pooling2D p:
-                WriteInts(w, "pool_size", [p.PoolSize, p.PoolSize]);
-                WriteInts(w, "strides", [p.Strides, p.Strides]);
+                WriteSize(w, "pool_size", p.PoolSize);
+                WriteSize(w, "strides", p.Strides);
                 w.WriteString("padding", p.Padding);
                 break;
             case Dropout d:
@@ -129,11 +129,11 @@ internal static class LayerConfig
             "BatchNormalization" => new BatchNormalization(ReadAxes(c), c.Float("momentum"), c.Float("epsilon"),
                 c.Bool("center"), c.Bool("scale"), ReadInitializer(c, "beta_initializer"), ReadInitializer(c, "gamma_initializer"),
                 ReadInitializer(c, "moving_mean_initializer"), ReadInitializer(c, "moving_variance_initializer"), input, name),
-            "Conv2D" => new Conv2D(c.Int("filters", 1), Square(c, "kernel_size"), Square(c, "strides"), c.String("padding"),
+            "Conv2D" => new Conv2D(c.Int("filters", 1), ReadSize(c, "kernel_size"), ReadSize(c, "strides"), c.String("padding"),
                 ReadActivation(c, "activation"), c.Bool("use_bias"), ReadInitializer(c, "kernel_initializer"),
-                ReadInitializer(c, "bias_initializer"), Square(c, "dilation_rate"), input, name),
-            "MaxPooling2D" => new MaxPooling2D(Square(c, "pool_size"), Square(c, "strides"), c.String("padding"), input, name),
-            "AveragePooling2D" => new AveragePooling2D(Square(c, "pool_size"), Square(c, "strides"), c.String("padding"), input, name),
+                ReadInitializer(c, "bias_initializer"), ReadSize(c, "dilation_rate"), input, name),
+            "MaxPooling2D" => new MaxPooling2D(ReadSize(c, "pool_size"), ReadSize(c, "strides"), c.String("padding"), input, name),
+            "AveragePooling2D" => new AveragePooling2D(ReadSize(c, "pool_size"), ReadSize(c, "strides"), c.String("padding"), input, name),
             "GlobalAveragePooling2D" => new GlobalAveragePooling2D(input, name),
             "Dropout" => new Dropout(c.Float("rate"), c.OptionalInt("seed"), input, name),
             "Reshape" => new Reshape(c.IntArray("target_shape", -1, int.MaxValue), input, name),
@@ -163,13 +163,19 @@ internal static class LayerConfig
         return e.ValueKind == JsonValueKind.Array ? c.IntArray("axis", -64, 64) : [c.Int("axis", -64, 64)];
     }
 
-    /// <summary>Keras writes sizes as pairs; Strata's layers take square sizes, so both entries must agree.</summary>
-    private static int Square(ConfigReader c, string key)
+    /// <summary>
+    /// Keras writes sizes as [height, width] pairs, and so do we; a single int (as Keras's constructors accept) means
+    /// both axes. Each entry is in 1 … 2¹⁶.
+    /// </summary>
+    private static Size2D ReadSize(ConfigReader c, string key)
     {
+        if (c.Element(key).ValueKind == JsonValueKind.Number) return c.Int(key, 1, 1 << 16);
         int[] pair = c.IntArray(key, 1, 1 << 16, maxLength: 2);
-        if (pair.Length != 2 || pair[0] != pair[1]) throw c.Bad($"'{key}' must be two equal sizes (Strata's layers are square)");
-        return pair[0];
+        if (pair.Length != 2) throw c.Bad($"'{key}' must be [height, width] or one size for both");
+        return (pair[0], pair[1]);
     }
+
+    private static void WriteSize(Utf8JsonWriter w, string key, Size2D size) => WriteInts(w, key, [size.Height, size.Width]);
 
     private static void WriteInts(Utf8JsonWriter w, string key, ReadOnlySpan<int> values)
     {

@@ -25,6 +25,23 @@ public class Conv2DExportTests
         AssertMatches(model, Random(new Shape(3, height, width, channels), seed: 2));
     }
 
+    // Rectangular geometry: (h, w, kh, kw, sh, sw, dh, dw, padding); each axis gets its own TensorFlow padding.
+    [Theory]
+    [InlineData(5, 7, 1, 3, 1, 1, 1, 1, "valid")]
+    [InlineData(5, 7, 1, 3, 1, 1, 1, 1, "same")]
+    [InlineData(8, 7, 3, 2, 2, 1, 1, 1, "same")]   // height: total padding 1 at the end; width: even kernel, 1 at the end
+    [InlineData(9, 8, 3, 2, 1, 3, 1, 1, "same")]
+    [InlineData(9, 8, 2, 3, 2, 1, 1, 1, "valid")]
+    [InlineData(9, 7, 3, 2, 1, 1, 2, 1, "same")]   // dilation on the height only
+    [InlineData(6, 9, 2, 3, 1, 1, 1, 3, "valid")]
+    public void Rectangular_Conv2D_matches(int height, int width, int kh, int kw, int sh, int sw, int dh, int dw, string padding)
+    {
+        var model = Built([height, width, 2],
+            new Conv2D(4, (kh, kw), strides: (sh, sw), padding: padding, dilationRate: (dh, dw)));
+        Randomize(model, 1);
+        AssertMatches(model, Random(new Shape(3, height, width, 2), seed: 2));
+    }
+
     [Fact]
     public void Conv2D_without_bias_and_with_an_activation_matches()
     {

@@ -34,6 +34,26 @@ public class PoolingExportTests
         AssertMatches(model, Random(new Shape(2, height, width, 3), seed: 2));
     }
 
+    // Rectangular windows and strides: (h, w, pool h, pool w, stride h, stride w, padding); stride 0 means the window.
+    public static TheoryData<int, int, int, int, int, int, string> RectangularGeometries => new()
+    {
+        { 6, 7, 2, 3, 0, 0, "valid" },
+        { 7, 7, 2, 3, 0, 0, "same" },
+        { 7, 8, 2, 3, 1, 2, "valid" },
+        { 7, 8, 2, 3, 1, 2, "same" },
+        { 8, 5, 3, 1, 2, 1, "same" },
+        { 5, 9, 1, 2, 3, 2, "same" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RectangularGeometries))]
+    public void Rectangular_pooling_matches(int height, int width, int ph, int pw, int sh, int sw, string padding)
+    {
+        Size2D? strides = sh == 0 ? null : (sh, sw);
+        AssertMatches(Built([height, width, 3], new MaxPooling2D((ph, pw), strides, padding)), Random(new Shape(2, height, width, 3), seed: 1));
+        AssertMatches(Built([height, width, 3], new AveragePooling2D((ph, pw), strides, padding)), Random(new Shape(2, height, width, 3), seed: 2));
+    }
+
     [Fact]
     public void Max_pooling_of_negative_values_with_padding_ignores_the_padding()
     {

@@ -57,6 +57,35 @@ public class BatchNormFoldingTests
     }
 
     [Fact]
+    public void A_batch_norm_after_a_rectangular_conv_folds_and_keeps_its_geometry()
+    {
+        // Folding scales the kernel's output columns: it does not depend on the window, so a (1, 3) kernel with
+        // strides (2, 1) and a (3, 2) kernel with dilation (2, 1) fold exactly as square ones do.
+        var model = new Sequential(
+            new Conv2D(3, (1, 3), strides: (2, 1), padding: "same", useBias: false, inputShape: [11, 6, 2]), // → [6, 6, 3]
+            new BatchNormalization(),
+            new Activation("relu"),
+            new Conv2D(2, (3, 2), dilationRate: (2, 1)), // → [2, 5, 2]
+            new BatchNormalization(),
+            new MaxPooling2D((1, 2))) { Seed = 2 };
+        model.Compile(new Adam(0.01f), Losses.MeanSquaredError);
+        var x = GradientChecker.Random(new Shape(32, 11, 6, 2), seed: 3);
+        var y = GradientChecker.Random(new Shape(32, 2, 2, 2), seed: 4);
+        model.Fit(x, y, epochs: 2, batchSize: 8, seed: 5);
+        var before = model.Predict(x).Span.ToArray();
+
+        var folded = model.FoldBatchNormalization(out var kept);
+        Assert.Empty(kept);
+        Assert.DoesNotContain(folded.Layers, l => l is BatchNormalization);
+        var first = Assert.IsType<Conv2D>(folded.Layers[0]);
+        Assert.Equal((new Size2D(1, 3), new Size2D(2, 1)), (first.KernelSize, first.Strides));
+        Assert.Equal(new Size2D(2, 1), Assert.IsType<Conv2D>(folded.Layers[2]).DilationRate);
+        var after = folded.Predict(x).Span.ToArray();
+        for (int i = 0; i < before.Length; i++)
+            Assert.True(Math.Abs(before[i] - after[i]) <= 1e-5 * Math.Max(1, Math.Abs(before[i])) + 1e-6, $"[{i}] {before[i]} vs {after[i]}");
+    }
+
+    [Fact]
     public void A_batch_norm_that_cannot_fold_stays_and_says_why()
     {
         var model = new Sequential(new Dense(4, activation: "relu", inputShape: [3]), new BatchNormalization(), new Activation("tanh")) { Seed = 1 };

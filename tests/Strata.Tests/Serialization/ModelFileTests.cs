@@ -98,7 +98,7 @@ public sealed class ModelFileTests : IDisposable
         var bn = Assert.IsType<BatchNormalization>(loaded.Layers[1]);
         Assert.Equal((0.9f, 1e-2f, false), (bn.Momentum, bn.Epsilon, bn.Trainable));
         var conv = Assert.IsType<Conv2D>(loaded.Layers[3]);
-        Assert.Equal((4, 3, false, "random_normal"), (conv.Filters, conv.KernelSize, conv.UseBias, conv.KernelInitializer.Name));
+        Assert.Equal((4, new Size2D(3, 3), false, "random_normal"), (conv.Filters, conv.KernelSize, conv.UseBias, conv.KernelInitializer.Name));
         Assert.Equal([-1, 4], Assert.IsType<Reshape>(loaded.Layers[6]).TargetShape);
         Assert.Equal([1], Assert.IsType<BatchNormalization>(loaded.Layers[7]).Axis);
         Assert.Equal((0.25f, (int?)5), (Assert.IsType<Dropout>(loaded.Layers[9]).Rate, Assert.IsType<Dropout>(loaded.Layers[9]).Seed));
@@ -280,6 +280,69 @@ public sealed class ModelFileTests : IDisposable
     }
 
     private static JsonObject LayerAt(JsonObject config, int i) => config["config"]!["layers"]![i]!["config"]!.AsObject();
+
+    /// <summary>Convolution and pooling with a different height and width in every size, trained one epoch.</summary>
+    private static Sequential Rectangular()
+    {
+        var model = new Sequential(
+            new Conv2D(3, (1, 3), strides: (1, 2), padding: "same", activation: "relu", inputShape: [8, 8, 1], name: "wide"),
+            new Conv2D(2, (3, 2), dilationRate: (2, 1), name: "dilated"),
+            new MaxPooling2D((1, 2), name: "max"),
+            new AveragePooling2D((2, 3), strides: (1, 2), padding: "same", name: "avg"),
+            new Flatten(),
+            new Dense(3, activation: "softmax")) { Seed = 4 };
+        model.Compile(new Adam(), Losses.SparseCategoricalCrossentropy);
+        var (x, y) = Images(32, 1);
+        model.Fit(x, y, epochs: 1, batchSize: 16, seed: 7);
+        return model;
+    }
+
+    [Fact]
+    public void Rectangular_sizes_round_trip()
+    {
+        var model = Rectangular();
+        string path = PathOf("rect.safetensors");
+        model.Save(path);
+        var loaded = Sequential.Load(path);
+        AssertSameWeights(model, loaded);
+        var wide = Assert.IsType<Conv2D>(loaded.Layers[0]);
+        Assert.Equal((new Size2D(1, 3), new Size2D(1, 2), new Size2D(1, 1)), (wide.KernelSize, wide.Strides, wide.DilationRate));
+        Assert.Equal(new Size2D(2, 1), Assert.IsType<Conv2D>(loaded.Layers[1]).DilationRate);
+        Assert.Equal((new Size2D(1, 2), new Size2D(1, 2)), (Assert.IsType<MaxPooling2D>(loaded.Layers[2]).PoolSize, ((Pooling2D)loaded.Layers[2]).Strides));
+        Assert.Equal((new Size2D(2, 3), new Size2D(1, 2)), (Assert.IsType<AveragePooling2D>(loaded.Layers[3]).PoolSize, ((Pooling2D)loaded.Layers[3]).Strides));
+        Assert.Equal(model.Layers.Select(l => l.OutputShape), loaded.Layers.Select(l => l.OutputShape));
+        var (x, _) = Images(10, 2);
+        Assert.Equal(model.Predict(x).Span.ToArray(), loaded.Predict(x).Span.ToArray());
+
+        // Keras writes pairs: [height, width].
+        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path));
+        var header = JsonNode.Parse(Encoding.UTF8.GetString(File.ReadAllBytes(path), 8, length))!.AsObject();
+        var config = JsonNode.Parse((string)header["__metadata__"]!["model_config"]!)!.AsObject();
+        Assert.Equal("[1,3]", LayerAt(config, 0)["kernel_size"]!.ToJsonString());
+        Assert.Equal("[1,2]", LayerAt(config, 0)["strides"]!.ToJsonString());
+        Assert.Equal("[2,1]", LayerAt(config, 1)["dilation_rate"]!.ToJsonString());
+        Assert.Equal("[2,3]", LayerAt(config, 3)["pool_size"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void A_size_may_be_one_int_but_not_a_list_of_another_length()
+    {
+        string path = PathOf("rect.safetensors");
+        Rectangular().Save(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        // One int means both axes, as Keras's constructors read it. Pool strides (1, 2) → 1 keeps every later shape:
+        // [4, 3] pooled 1×2 is [4, 2] instead of [4, 1], and the "same" average pooling with strides (1, 2) makes both [4, 1].
+        var edited = EditHeader(bytes, h => EditConfig(h, c => LayerAt(c, 2)["strides"] = 1));
+        string again = PathOf("int.safetensors");
+        File.WriteAllBytes(again, edited);
+        var pool = Assert.IsType<MaxPooling2D>(Sequential.Load(again).Layers[2]);
+        Assert.Equal((new Size2D(1, 2), new Size2D(1, 1)), (pool.PoolSize, pool.Strides));
+        foreach (var bad in new JsonNode[] { new JsonArray(3), new JsonArray(1, 3, 3), new JsonArray(0, 3), 0, "3" })
+        {
+            var error = Refused(EditHeader(bytes, h => EditConfig(h, c => LayerAt(c, 0)["kernel_size"] = bad.DeepClone())));
+            Assert.Contains("kernel_size", error.Message);
+        }
+    }
 
     [Fact]
     public void Every_truncation_is_refused()
