@@ -14,11 +14,14 @@ internal static class ConvKernels
     /// </summary>
     public static (int Output, int PadBefore) Axis(int input, int kernel, int stride, int dilation, bool same)
     {
-        int span = dilation * (kernel - 1) + 1;
-        if (!same) return (input >= span ? (input - span) / stride + 1 : 0, 0);
-        int output = (input + stride - 1) / stride;
-        int total = Math.Max((output - 1) * stride + span - input, 0);
-        return (output, total / 2);
+        // In 64 bits: a dilated window from a hostile file (d, k up to 2¹⁶) must not wrap around to a small one.
+        long span = (long)dilation * (kernel - 1) + 1;
+        if (!same) return (input >= span ? (int)((input - span) / stride + 1) : 0, 0);
+        int output = (int)(((long)input + stride - 1) / stride);
+        long total = Math.Max((long)(output - 1) * stride + span - input, 0);
+        if (total / 2 > int.MaxValue)
+            throw new ArgumentException($"A window spanning {span} values pads an input of {input} by more than {int.MaxValue}.");
+        return (output, (int)(total / 2));
     }
 
     /// <summary>cols[(n, oh, ow), (kh, kw, c)] = x[n, oh·s − p + kh·d, ow·s − p + kw·d, c], 0 outside the input.</summary>
