@@ -6,9 +6,12 @@ namespace Strata;
 /// Saves the model after each epoch (Keras's ModelCheckpoint), atomically, with its optimizer so training can resume
 /// from the file. <c>{epoch}</c> in the path becomes the 1-based epoch number. With <see cref="SaveBestOnly"/> the
 /// file is written only when <see cref="Monitor"/> improves (values whose name contains "acc" improve upward, others
-/// downward, as in <see cref="EarlyStopping"/>).
+/// downward, as in <see cref="EarlyStopping"/>). The best value so far is not saved with the model: when resuming with
+/// <see cref="SaveBestOnly"/>, pass the previous run's best as <c>initialValueThreshold</c> (Keras's argument) so that
+/// only an improvement on it is written.
 /// </summary>
-public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool includeOptimizer = true) : Callback
+public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool includeOptimizer = true,
+    double? initialValueThreshold = null) : Callback
 {
     private double _best;
 
@@ -17,6 +20,9 @@ public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss"
     public bool SaveBestOnly { get; } = saveBestOnly;
     public bool IncludeOptimizer { get; } = includeOptimizer;
 
+    /// <summary>With <see cref="SaveBestOnly"/>, the value a first save must beat; none by default.</summary>
+    public double? InitialValueThreshold { get; } = initialValueThreshold;
+
     /// <summary>The files written, in order.</summary>
     public IReadOnlyList<string> Saved => _saved;
     private readonly List<string> _saved = [];
@@ -24,7 +30,7 @@ public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss"
     private bool Upward => Monitor.Contains("acc", StringComparison.Ordinal);
 
     public override void OnTrainBegin(TrainingPlan plan) =>
-        _best = Upward ? double.NegativeInfinity : double.PositiveInfinity;
+        _best = InitialValueThreshold ?? (Upward ? double.NegativeInfinity : double.PositiveInfinity);
 
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
     {

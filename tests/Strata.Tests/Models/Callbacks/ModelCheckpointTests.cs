@@ -43,5 +43,14 @@ public sealed class ModelCheckpointTests : IDisposable
         int best = accuracies.IndexOf(accuracies.Max()) + 1;
         Assert.Equal(best, Sequential.Load(checkpoint.Saved[^1]).EpochsCompleted);
         Assert.Throws<InvalidOperationException>(() => Model().Fit(x, y, epochs: 1, callbacks: [new ModelCheckpoint(Path.Combine(_dir, "x"), "val_loss", saveBestOnly: true)]));
+
+        // Resuming with the best value so far: a worse epoch writes nothing, a better one does.
+        var resumed = new ModelCheckpoint(Path.Combine(_dir, "resumed.safetensors"), monitor: "val_accuracy", saveBestOnly: true,
+            initialValueThreshold: 1.0);
+        Model().Fit(x, y, epochs: 2, batchSize: 16, seed: 2, validationSplit: 0.25f, callbacks: [resumed]);
+        Assert.Empty(resumed.Saved);
+        var low = new ModelCheckpoint(Path.Combine(_dir, "low.safetensors"), monitor: "val_accuracy", saveBestOnly: true, initialValueThreshold: -1.0);
+        Model().Fit(x, y, epochs: 1, batchSize: 16, seed: 2, validationSplit: 0.25f, callbacks: [low]);
+        Assert.Single(low.Saved);
     }
 }
