@@ -242,14 +242,10 @@ internal sealed class TrainCommand : Command
     /// </summary>
     private void WriteCharts(History history, string directory, string modelName, int firstEpoch)
     {
-        try
-        {
-            foreach (string path in TrainingCharts.Write(history, directory, modelName, firstEpoch)) _terminal.Out.WriteLine($"chart written to {path}");
-        }
-        catch (PlotUnavailableException e)
-        {
-            _terminal.Out.WriteLine($"warning: {e.Message}");
-        }
+        IReadOnlyList<string> paths = [];
+        string? warning = Plots.TryDraw(() => paths = TrainingCharts.Write(history, directory, modelName, firstEpoch));
+        foreach (string path in paths) _terminal.Out.WriteLine($"chart written to {path}");
+        if (warning is not null) _terminal.Out.WriteLine($"warning: {warning}");
     }
 
     private static (Sequential, Optimizer) NewModel(TrainSettings s)

@@ -55,15 +55,7 @@ internal static class ClippingReport
     {
         Directory.CreateDirectory(directory);
         WriteCsvs(directory, runs);
-        string? warning = null;
-        try
-        {
-            DrawCharts(directory, s, runs);
-        }
-        catch (PlotUnavailableException e)
-        {
-            warning = e.Message;
-        }
+        string? warning = Plots.TryDraw(() => DrawCharts(directory, s, runs));
         File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(s, runs, seconds, warning));
         return warning;
     }

@@ -15,6 +15,23 @@ internal static class Plots
     public const int Width = 800, Height = 500;
 
     /// <summary>
+    /// Runs <paramref name="draw"/>; returns null, or why no chart could be drawn (a machine without fonts), so a run
+    /// still writes its numbers and says what is missing.
+    /// </summary>
+    public static string? TryDraw(Action draw)
+    {
+        try
+        {
+            draw();
+            return null;
+        }
+        catch (PlotUnavailableException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
     /// A line chart. With <paramref name="logY"/> the y values are drawn as log₁₀ (non-positive values are left out)
     /// and the axis is labelled with the powers of ten they stand for.
     /// </summary>

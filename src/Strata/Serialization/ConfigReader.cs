@@ -131,7 +131,33 @@ internal sealed class ConfigReader
         }
     }
 
+    /// <summary>
+    /// Reads Keras's form of a configured object, <c>{"class_name": …, "config": {…}}</c>: the class name and a reader
+    /// for its settings, and the outer reader (whose message should name an unknown class).
+    /// </summary>
+    public static (string Type, ConfigReader Config, ConfigReader Outer) Class(JsonElement element, string context)
+    {
+        var outer = new ConfigReader(element, context);
+        string type = outer.String("class_name");
+        var config = outer.Object("config");
+        outer.Done();
+        return (type, config, outer);
+    }
+
+    /// <summary>Writes <paramref name="key"/>: <c>{"class_name": className, "config": {…}}</c>, the settings by <paramref name="config"/>.</summary>
+    public static void WriteClass(Utf8JsonWriter w, string key, string className, Action<Utf8JsonWriter> config)
+    {
+        w.WriteStartObject(key);
+        w.WriteString("class_name", className);
+        w.WriteStartObject("config");
+        config(w);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
     /// <summary>Writes a float so that it reads back as the same float ("R" round-trips binary32).</summary>
-    public static void WriteFloat(Utf8JsonWriter writer, string key, float value) =>
-        writer.WriteNumber(key, double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+    public static void WriteFloat(Utf8JsonWriter writer, string key, float value) => writer.WriteNumber(key, RoundTrip(value));
+
+    /// <summary>The shortest double that reads back as <paramref name="value"/> (0.99f → 0.99, not 0.9900000095367432).</summary>
+    public static double RoundTrip(float value) => double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }

@@ -219,23 +219,16 @@ internal static class LayerConfig
     {
         if (initializer is RandomNormalInitializer normal)
         {
-            w.WriteStartObject(key);
-            w.WriteString("class_name", "RandomNormal");
-            w.WriteStartObject("config");
-            ConfigReader.WriteFloat(w, "mean", normal.Mean);
-            ConfigReader.WriteFloat(w, "stddev", normal.Stddev);
-            w.WriteEndObject();
-            w.WriteEndObject();
+            ConfigReader.WriteClass(w, key, "RandomNormal", c =>
+            {
+                ConfigReader.WriteFloat(c, "mean", normal.Mean);
+                ConfigReader.WriteFloat(c, "stddev", normal.Stddev);
+            });
             return;
         }
         if (initializer is OrthogonalInitializer { Gain: not 1.0 } orthogonal)
         {
-            w.WriteStartObject(key);
-            w.WriteString("class_name", "Orthogonal");
-            w.WriteStartObject("config");
-            w.WriteNumber("gain", orthogonal.Gain);
-            w.WriteEndObject();
-            w.WriteEndObject();
+            ConfigReader.WriteClass(w, key, "Orthogonal", c => c.WriteNumber("gain", orthogonal.Gain));
             return;
         }
         w.WriteString(key, initializer.Name);
@@ -246,10 +239,7 @@ internal static class LayerConfig
         var e = c.Element(key);
         if (e.ValueKind == JsonValueKind.Object)
         {
-            var o = new ConfigReader(e, $"{c.Context}, '{key}'");
-            string type = o.String("class_name");
-            var config = o.Object("config");
-            o.Done();
+            var (type, config, o) = ConfigReader.Class(e, $"{c.Context}, '{key}'");
             var initializer = type switch
             {
                 "RandomNormal" => Initializers.RandomNormal(config.Float("stddev"), config.Float("mean")),

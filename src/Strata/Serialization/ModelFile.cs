@@ -104,9 +104,9 @@ internal static class ModelFile
         if (metadata.TryGetValue("training_config", out string? training) && compile)
         {
             using var trainingDocument = ConfigReader.Parse(training, $"{source}: training_config");
-            var optimizer = TrainingConfig.Compile(model, trainingDocument.RootElement, source);
+            var (optimizer, iterations) = TrainingConfig.Compile(model, trainingDocument.RootElement, source);
             var slab = model.Slab;
-            optimizer.Restore(slab, TrainingConfig.Iterations(trainingDocument.RootElement, source));
+            optimizer.Restore(slab, iterations);
             bool any = tensors.Keys.Any(k => k.StartsWith(OptimizerPrefix, StringComparison.Ordinal));
             foreach (var (slot, values) in optimizer.StateSlots)
                 for (int i = 0; i < slab.Weights.Length && any; i++)

@@ -22,8 +22,11 @@ internal static class TrainingConfig
         w.WriteEndObject();
     }
 
-    /// <summary>Compiles <paramref name="model"/> as the configuration says and returns its (fresh) optimizer.</summary>
-    public static Optimizer Compile(Sequential model, JsonElement element, string source)
+    /// <summary>
+    /// Compiles <paramref name="model"/> as the configuration says; returns its (fresh) optimizer and the number of
+    /// updates the saved one had applied, which the loader restores with the state.
+    /// </summary>
+    public static (Optimizer Optimizer, long Iterations) Compile(Sequential model, JsonElement element, string source)
     {
         var c = new ConfigReader(element, $"{source}: training config");
         Loss loss = Named(c, "loss", c.String("loss"), Losses.Get);
@@ -38,10 +41,10 @@ internal static class TrainingConfig
             "throw" => NonFiniteGradients.Throw,
             _ => throw c.Bad("'non_finite_gradients' must be \"skip\" or \"throw\""),
         };
-        var optimizer = ReadOptimizer(c.Object("optimizer"));
+        var (optimizer, iterations) = ReadOptimizer(c.Object("optimizer"));
         c.Done();
         model.Compile(optimizer, loss, metrics, policy);
-        return optimizer;
+        return (optimizer, iterations);
     }
 
     private static void WriteOptimizer(Utf8JsonWriter w, Optimizer optimizer)
@@ -83,7 +86,7 @@ internal static class TrainingConfig
         w.WriteEndObject();
     }
 
-    private static Optimizer ReadOptimizer(ConfigReader o)
+    private static (Optimizer, long Iterations) ReadOptimizer(ConfigReader o)
     {
         string type = o.String("class_name");
         var c = o.Object("config");
@@ -102,9 +105,9 @@ internal static class TrainingConfig
             };
             c.Done();
             optimizer.Schedule = ReadSchedule(o);
-            o.Long("iterations", 0, long.MaxValue); // read again by the loader, which restores the state
+            long iterations = o.Long("iterations", 0, long.MaxValue);
             o.Done();
-            return optimizer;
+            return (optimizer, iterations);
         }
         catch (ArgumentException e)
         {
@@ -112,51 +115,42 @@ internal static class TrainingConfig
         }
     }
 
-    /// <summary>The number of updates the saved optimizer had applied.</summary>
-    public static long Iterations(JsonElement training, string source) =>
-        new ConfigReader(training, $"{source}: training config").Object("optimizer").Long("iterations", 0, long.MaxValue);
-
     private static void WriteSchedule(Utf8JsonWriter w, LearningRateSchedule? schedule)
     {
         switch (schedule)
         {
             case null:
                 w.WriteNull("schedule");
-                return;
+                break;
             case ExponentialDecay e:
-                w.WriteStartObject("schedule");
-                w.WriteString("class_name", "ExponentialDecay");
-                w.WriteStartObject("config");
-                ConfigReader.WriteFloat(w, "initial_learning_rate", e.InitialLearningRate);
-                w.WriteNumber("decay_steps", e.DecaySteps);
-                ConfigReader.WriteFloat(w, "decay_rate", e.DecayRate);
-                w.WriteBoolean("staircase", e.Staircase);
+                ConfigReader.WriteClass(w, "schedule", "ExponentialDecay", c =>
+                {
+                    ConfigReader.WriteFloat(c, "initial_learning_rate", e.InitialLearningRate);
+                    c.WriteNumber("decay_steps", e.DecaySteps);
+                    ConfigReader.WriteFloat(c, "decay_rate", e.DecayRate);
+                    c.WriteBoolean("staircase", e.Staircase);
+                });
                 break;
             case PiecewiseConstantDecay p:
-                w.WriteStartObject("schedule");
-                w.WriteString("class_name", "PiecewiseConstantDecay");
-                w.WriteStartObject("config");
-                w.WriteStartArray("boundaries");
-                foreach (long b in p.Boundaries) w.WriteNumberValue(b);
-                w.WriteEndArray();
-                w.WriteStartArray("values");
-                foreach (float v in p.Values) w.WriteNumberValue(double.Parse(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteEndArray();
+                ConfigReader.WriteClass(w, "schedule", "PiecewiseConstantDecay", c =>
+                {
+                    c.WriteStartArray("boundaries");
+                    foreach (long b in p.Boundaries) c.WriteNumberValue(b);
+                    c.WriteEndArray();
+                    c.WriteStartArray("values");
+                    foreach (float v in p.Values) c.WriteNumberValue(ConfigReader.RoundTrip(v));
+                    c.WriteEndArray();
+                });
                 break;
             default:
                 throw new NotSupportedException($"The learning-rate schedule {schedule.GetType().Name} cannot be saved; save with includeOptimizer: false.");
         }
-        w.WriteEndObject();
-        w.WriteEndObject();
     }
 
     private static LearningRateSchedule? ReadSchedule(ConfigReader o)
     {
         if (o.Optional("schedule") is not { } element) return null;
-        var s = new ConfigReader(element, $"{o.Context}, 'schedule'");
-        string type = s.String("class_name");
-        var c = s.Object("config");
-        s.Done();
+        var (type, c, s) = ConfigReader.Class(element, $"{o.Context}, 'schedule'");
         LearningRateSchedule schedule = type switch
         {
             "ExponentialDecay" => new ExponentialDecay(c.Float("initial_learning_rate"), c.Long("decay_steps", 1), c.Float("decay_rate"), c.Bool("staircase")),

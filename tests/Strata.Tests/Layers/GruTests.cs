@@ -14,9 +14,8 @@ public class GruTests
     [InlineData(4, 3, 1, 2, false)]
     public void Gradients_match_finite_differences(int batch, int time, int features, int units, bool returnSequences)
     {
-        var gru = new Gru(units, returnSequences: returnSequences, biasInitializer: Initializers.RandomNormal(0.3f));
-        gru.Build(new Shape(time, features), new Random(batch * 10 + time));
-        GradientChecker.Check(gru, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
+        RecurrentTests.CheckGradients(new Gru(units, returnSequences: returnSequences, biasInitializer: Initializers.RandomNormal(0.3f)),
+            batch, time, features, units);
     }
 
     [Theory]
@@ -27,9 +26,8 @@ public class GruTests
     [InlineData(1, 6, 2, 5, true)]
     public void Reset_before_gradients_match_finite_differences(int batch, int time, int features, int units, bool returnSequences)
     {
-        var gru = new Gru(units, returnSequences: returnSequences, resetAfter: false, biasInitializer: Initializers.RandomNormal(0.3f));
-        gru.Build(new Shape(time, features), new Random(batch * 10 + time));
-        GradientChecker.Check(gru, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
+        RecurrentTests.CheckGradients(new Gru(units, returnSequences: returnSequences, resetAfter: false, biasInitializer: Initializers.RandomNormal(0.3f)),
+            batch, time, features, units);
     }
 
     [Fact]

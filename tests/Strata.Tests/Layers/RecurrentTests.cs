@@ -17,6 +17,13 @@ public class RecurrentTests
         _ => new Gru(units, returnSequences: returnSequences, resetAfter: false, inputShape: inputShape, name: name),
     };
 
+    /// <summary>Builds <paramref name="layer"/> for [time, features] and checks its gradients on a random [batch, time, features] input.</summary>
+    internal static void CheckGradients(Layer layer, int batch, int time, int features, int units)
+    {
+        layer.Build(new Shape(time, features), new Random(batch * 10 + time));
+        GradientChecker.Check(layer, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void Bad_shapes_name_the_layer_and_the_shapes(string kind)

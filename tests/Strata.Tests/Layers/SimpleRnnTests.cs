@@ -14,10 +14,8 @@ public class SimpleRnnTests
     [InlineData(2, 4, 3, 4, false, "elu")]
     public void Gradients_match_finite_differences(int batch, int time, int features, int units, bool returnSequences, string activation)
     {
-        var rnn = new SimpleRnn(units, activation: activation, returnSequences: returnSequences,
-            biasInitializer: Initializers.RandomNormal(0.3f));
-        rnn.Build(new Shape(time, features), new Random(batch * 10 + time));
-        GradientChecker.Check(rnn, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
+        RecurrentTests.CheckGradients(new SimpleRnn(units, activation: activation, returnSequences: returnSequences,
+            biasInitializer: Initializers.RandomNormal(0.3f)), batch, time, features, units);
     }
 
     [Fact]
