@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Strata.Cli.Experiments;
 
 namespace Strata.Cli.Commands;
 
@@ -71,7 +72,7 @@ internal sealed class FoldCommand : ModelCommand
             original[r] = SamplesPerSecond(model, x, batch);
             fast[r] = SamplesPerSecond(folded, x, batch);
         }
-        double o = Median(original), f = Median(fast);
+        double o = Percentiles.Of(original, 50), f = Percentiles.Of(fast, 50);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Inference, batch {batch}, median of {rounds} interleaved rounds: {o:N0} samples/s → folded {f:N0} samples/s ({f / o:F2}×)."));
         folded.Save(target, includeOptimizer: false);
@@ -84,11 +85,5 @@ internal sealed class FoldCommand : ModelCommand
         var clock = Stopwatch.StartNew();
         model.Predict(x, batch);
         return x.Shape[0] / clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

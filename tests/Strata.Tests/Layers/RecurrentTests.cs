@@ -5,6 +5,9 @@ using Strata.Tests.GradientCheck;
 namespace Strata.Tests.Layers;
 
 /// <summary>What SimpleRnn, Lstm and Gru share: shape errors, training in a model, steady steps without allocation.</summary>
+// Steady-step allocation is measured here: with another test class sharing the worker pool at the same moment a
+// step can take a different (inline) path, so these classes run alone.
+[Collection(nameof(Strata.Tests.Kernels.WorkerPoolSettings))]
 public class RecurrentTests
 {
     public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru", "gru_reset_before"];

@@ -4,6 +4,9 @@ using Strata.Tests.GradientCheck;
 
 namespace Strata.Tests.Models;
 
+// Steady-step allocation is measured here: with another test class sharing the worker pool at the same moment a
+// step can take a different (inline) path, so these classes run alone.
+[Collection(nameof(Strata.Tests.Kernels.WorkerPoolSettings))]
 public class SequentialTests
 {
     private static Sequential Mlp(int seed = 1) => new(

@@ -27,6 +27,14 @@ public abstract class Callback
     /// <summary>The model being trained, set by Fit before <see cref="OnTrainBegin"/>.</summary>
     protected Sequential? Model { get; private set; }
 
+    /// <summary>Keras's rule for a monitored value: names containing "acc" improve upward, others (losses) downward.</summary>
+    protected static bool ImprovesUpward(string monitor) => monitor.Contains("acc", StringComparison.Ordinal);
+
+    /// <summary>The monitored value of an epoch's logs; a name Fit does not report is an error that lists what it does.</summary>
+    protected static double Monitored(IReadOnlyDictionary<string, double> logs, string monitor, string callback) =>
+        logs.TryGetValue(monitor, out double value) ? value
+            : throw new InvalidOperationException($"{callback} monitors '{monitor}', which this Fit does not report; it reports: {string.Join(", ", logs.Keys)}.");
+
     internal void Attach(Sequential model)
     {
         Model = model;

@@ -23,7 +23,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
     /// <summary>The best epoch (1-based) so far.</summary>
     public int BestEpoch { get; private set; }
 
-    private bool Upward => Monitor.Contains("acc", StringComparison.Ordinal);
+    private bool Upward => ImprovesUpward(Monitor);
 
     public override void OnTrainBegin(TrainingPlan plan)
     {
@@ -35,8 +35,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
 
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
     {
-        if (!logs.TryGetValue(Monitor, out double value))
-            throw new InvalidOperationException($"EarlyStopping monitors '{Monitor}', which this Fit does not report; it reports: {string.Join(", ", logs.Keys)}.");
+        double value = Monitored(logs, Monitor, nameof(EarlyStopping));
         bool better = Upward ? value > _best + MinDelta : value < _best - MinDelta;
         if (better)
         {

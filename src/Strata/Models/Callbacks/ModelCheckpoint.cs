@@ -27,7 +27,7 @@ public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss"
     public IReadOnlyList<string> Saved => _saved;
     private readonly List<string> _saved = [];
 
-    private bool Upward => Monitor.Contains("acc", StringComparison.Ordinal);
+    private bool Upward => ImprovesUpward(Monitor);
 
     public override void OnTrainBegin(TrainingPlan plan) =>
         _best = InitialValueThreshold ?? (Upward ? double.NegativeInfinity : double.PositiveInfinity);
@@ -36,8 +36,7 @@ public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss"
     {
         if (SaveBestOnly)
         {
-            if (!logs.TryGetValue(Monitor, out double value))
-                throw new InvalidOperationException($"ModelCheckpoint monitors '{Monitor}', which this Fit does not report; it reports: {string.Join(", ", logs.Keys)}.");
+            double value = Monitored(logs, Monitor, nameof(ModelCheckpoint));
             if (!(Upward ? value > _best : value < _best)) return;
             _best = value;
         }
