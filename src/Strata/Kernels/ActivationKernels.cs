@@ -1,14 +1,13 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using Strata.Kernels.Simd;
 
 namespace Strata.Kernels;
 
 /// <summary>
 /// Element-wise activations and their derivatives. Smooth maps go through TensorPrimitives; the piecewise
-/// ones (ReLU, ELU/SELU) and the fused derivative products are hand-written Vector512 loops with a scalar
-/// tail, each with a plain twin in <see cref="ReferenceActivationKernels"/>.
+/// ones (leaky ReLU, ELU/SELU) and the fused derivative products are bodies of the portable vector layer
+/// (<see cref="Vectorized"/>), written once for every width, each with a plain twin in <see cref="ReferenceActivationKernels"/>.
 /// All spans have the same length n; x is the activation's input, y its output, dY/dX gradients.
 /// </summary>
 internal static class ActivationKernels
@@ -17,173 +16,62 @@ internal static class ActivationKernels
     public static void ReluForward(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
     /// <summary>y = x for x &gt; 0, αx otherwise (leaky ReLU).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void LeakyReluForward(ReadOnlySpan<float> x, float alpha, Span<float> y)
+    public static unsafe void LeakyReluForward(ReadOnlySpan<float> x, float alpha, Span<float> y)
     {
         Check(x.Length, y.Length);
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var a = Vector512.Create(alpha);
-            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref px, (nuint)i);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v, v * a).StoreUnsafe(ref py, (nuint)i);
-            }
-        }
-        for (; i < x.Length; i++)
-        {
-            float v = Unsafe.Add(ref px, i);
-            Unsafe.Add(ref py, i) = v > 0 ? v : alpha * v;
-        }
+        fixed (float* px = x, py = y)
+            Vectorized.For(new LeakyRelu { X = px, Y = py, Alpha = alpha }, x.Length);
     }
 
     /// <summary>dX = dY where x &gt; 0, α·dY elsewhere (α = 0 is ReLU's derivative; at 0 it is taken as α).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void LeakyReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, float alpha, Span<float> dX)
+    public static unsafe void LeakyReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, float alpha, Span<float> dX)
     {
         Check(x.Length, dY.Length);
         Check(x.Length, dX.Length);
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float pdy = ref MemoryMarshal.GetReference(dY);
-        ref float pdx = ref MemoryMarshal.GetReference(dX);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var a = Vector512.Create(alpha);
-            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref px, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref pdy, (nuint)i);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), g, g * a).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        for (; i < x.Length; i++)
-        {
-            float g = Unsafe.Add(ref pdy, i);
-            Unsafe.Add(ref pdx, i) = Unsafe.Add(ref px, i) > 0 ? g : alpha * g;
-        }
+        fixed (float* px = x, pdy = dY, pdx = dX)
+            Vectorized.For(new LeakyReluGradient { X = px, DY = pdy, DX = pdx, Alpha = alpha }, x.Length);
     }
 
     /// <summary>
     /// Scaled ELU: y = λx for x &gt; 0, λα(eˣ − 1) otherwise. ELU is λ = 1, α = 1; SELU uses
     /// α = 1.6732632, λ = 1.0507010 (Klambauer et al. 2017). eˣ − 1 goes through ExpM1 for accuracy near 0.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void EluForward(ReadOnlySpan<float> x, float alpha, float scale, Span<float> y)
+    public static unsafe void EluForward(ReadOnlySpan<float> x, float alpha, float scale, Span<float> y)
     {
         Check(x.Length, y.Length);
         TensorPrimitives.ExpM1(x, y);
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        float sa = scale * alpha;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var vScale = Vector512.Create(scale);
-            var vSa = Vector512.Create(sa);
-            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref px, (nuint)i);
-                var e = Vector512.LoadUnsafe(ref py, (nuint)i);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v * vScale, e * vSa).StoreUnsafe(ref py, (nuint)i);
-            }
-        }
-        for (; i < x.Length; i++)
-        {
-            float v = Unsafe.Add(ref px, i);
-            ref float e = ref Unsafe.Add(ref py, i);
-            e = v > 0 ? scale * v : sa * e;
-        }
+        fixed (float* px = x, py = y)
+            Vectorized.For(new Elu { X = px, Y = py, Scale = scale, ScaledAlpha = scale * alpha }, x.Length);
     }
 
     /// <summary>
     /// dX = dY·λ for x &gt; 0, dY·(y + λα) otherwise: the derivative λαeˣ rewritten through the cached output.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void EluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dY, float alpha, float scale, Span<float> dX)
+    public static unsafe void EluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dY, float alpha, float scale, Span<float> dX)
     {
         Check(x.Length, y.Length);
         Check(x.Length, dY.Length);
         Check(x.Length, dX.Length);
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        ref float pdy = ref MemoryMarshal.GetReference(dY);
-        ref float pdx = ref MemoryMarshal.GetReference(dX);
-        float sa = scale * alpha;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var vScale = Vector512.Create(scale);
-            var vSa = Vector512.Create(sa);
-            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref px, (nuint)i);
-                var o = Vector512.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref pdy, (nuint)i);
-                var slope = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), vScale, o + vSa);
-                (g * slope).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        for (; i < x.Length; i++)
-        {
-            float slope = Unsafe.Add(ref px, i) > 0 ? scale : Unsafe.Add(ref py, i) + sa;
-            Unsafe.Add(ref pdx, i) = Unsafe.Add(ref pdy, i) * slope;
-        }
+        fixed (float* px = x, py = y, pdy = dY, pdx = dX)
+            Vectorized.For(new EluGradient { X = px, Y = py, DY = pdy, DX = pdx, Scale = scale, ScaledAlpha = scale * alpha }, x.Length);
     }
 
     /// <summary>dX = dY·y·(1 − y), the sigmoid's derivative through its output.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX)
+    public static unsafe void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX)
     {
         Check(y.Length, dY.Length);
         Check(y.Length, dX.Length);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        ref float pdy = ref MemoryMarshal.GetReference(dY);
-        ref float pdx = ref MemoryMarshal.GetReference(dX);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= y.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var o = Vector512.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref pdy, (nuint)i);
-                (g * o * (Vector512<float>.One - o)).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        for (; i < y.Length; i++)
-        {
-            float o = Unsafe.Add(ref py, i);
-            Unsafe.Add(ref pdx, i) = Unsafe.Add(ref pdy, i) * o * (1f - o);
-        }
+        fixed (float* py = y, pdy = dY, pdx = dX)
+            Vectorized.For(new SigmoidGradient { Y = py, DY = pdy, DX = pdx }, y.Length);
     }
 
     /// <summary>dX = dY·(1 − y²), tanh's derivative through its output.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX)
+    public static unsafe void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX)
     {
         Check(y.Length, dY.Length);
         Check(y.Length, dX.Length);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        ref float pdy = ref MemoryMarshal.GetReference(dY);
-        ref float pdx = ref MemoryMarshal.GetReference(dX);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= y.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var o = Vector512.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref pdy, (nuint)i);
-                (g * (Vector512<float>.One - o * o)).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        for (; i < y.Length; i++)
-        {
-            float o = Unsafe.Add(ref py, i);
-            Unsafe.Add(ref pdx, i) = Unsafe.Add(ref pdy, i) * (1f - o * o);
-        }
+        fixed (float* py = y, pdy = dY, pdx = dX)
+            Vectorized.For(new TanhGradient { Y = py, DY = pdy, DX = pdx }, y.Length);
     }
 
     /// <summary>
@@ -223,6 +111,84 @@ internal static class ActivationKernels
             float dot = TensorPrimitives.Dot(dyr, yr);
             TensorPrimitives.Subtract(dyr, dot, dxr);
             TensorPrimitives.Multiply(dxr, yr, dxr);
+        }
+    }
+
+    private unsafe struct LeakyRelu : IVectorBody
+    {
+        public float* X, Y;
+        public float Alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
+        {
+            var v = TV.Load(X + i);
+            TV.Store(TV.Select(TV.GreaterThan(v, TV.Zero), v, v * TV.Create(Alpha)), Y + i);
+        }
+    }
+
+    private unsafe struct LeakyReluGradient : IVectorBody
+    {
+        public float* X, DY, DX;
+        public float Alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
+        {
+            var g = TV.Load(DY + i);
+            TV.Store(TV.Select(TV.GreaterThan(TV.Load(X + i), TV.Zero), g, g * TV.Create(Alpha)), DX + i);
+        }
+    }
+
+    // Y holds eˣ − 1 on entry and the activation on exit.
+    private unsafe struct Elu : IVectorBody
+    {
+        public float* X, Y;
+        public float Scale, ScaledAlpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
+        {
+            var v = TV.Load(X + i);
+            var expm1 = TV.Load(Y + i);
+            TV.Store(TV.Select(TV.GreaterThan(v, TV.Zero), v * TV.Create(Scale), expm1 * TV.Create(ScaledAlpha)), Y + i);
+        }
+    }
+
+    private unsafe struct EluGradient : IVectorBody
+    {
+        public float* X, Y, DY, DX;
+        public float Scale, ScaledAlpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
+        {
+            var slope = TV.Select(TV.GreaterThan(TV.Load(X + i), TV.Zero), TV.Create(Scale), TV.Load(Y + i) + TV.Create(ScaledAlpha));
+            TV.Store(TV.Load(DY + i) * slope, DX + i);
+        }
+    }
+
+    private unsafe struct SigmoidGradient : IVectorBody
+    {
+        public float* Y, DY, DX;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
+        {
+            var o = TV.Load(Y + i);
+            TV.Store(TV.Load(DY + i) * o * (TV.One - o), DX + i);
+        }
+    }
+
+    private unsafe struct TanhGradient : IVectorBody
+    {
+        public float* Y, DY, DX;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
+        {
+            var o = TV.Load(Y + i);
+            TV.Store(TV.Load(DY + i) * (TV.One - o * o), DX + i);
         }
     }
 

@@ -1,13 +1,13 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using Strata.Kernels.Simd;
 
 namespace Strata.Kernels;
 
 /// <summary>
 /// Batch Normalization (Ioffe &amp; Szegedy 2015) over a tensor viewed as [outer, c, inner]: c features
 /// (channels), each normalized over its n = outer·inner values. Channels-last layouts (Dense outputs
-/// [N, C], NHWC [N·H·W, C]) have inner = 1 and run as row-wise Vector512 loops across channels; a feature
+/// [N, C], NHWC [N·H·W, C]) have inner = 1 and run as row-wise loops across channels at every vector width; a feature
 /// block in the middle (inner &gt; 1) runs on contiguous runs of length inner.
 /// Statistics take two passes with double accumulators (mean, then Σ(x − mean)²), never E[x²] − E[x]².
 /// Scalar twins are in <see cref="ReferenceBatchNormKernels"/>.
@@ -40,11 +40,11 @@ internal static class BatchNormKernels
         var acc = accumulator[..c];
         acc.Clear();
         for (int a = 0; a < outer; a++)
-            for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner));
+            for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner), 0f, squares: false);
         for (int f = 0; f < c; f++) mean[f] = (float)(acc[f] / n);
         acc.Clear();
         for (int a = 0; a < outer; a++)
-            for (int f = 0; f < c; f++) acc[f] += SquaredDeviationRun(x.Slice((a * c + f) * inner, inner), mean[f]);
+            for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner), mean[f], squares: true);
         for (int f = 0; f < c; f++) variance[f] = (float)(acc[f] / n);
     }
 
@@ -84,7 +84,7 @@ internal static class BatchNormKernels
     /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardSums(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
+    public static unsafe void BackwardSums(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
         int outer, int c, int inner, Span<double> accumulator, Span<float> sumDy, Span<float> sumDyXc)
     {
         // x, dY: [outer, c, inner]; mean, sumDy, sumDyXc: [c]; accumulator: [≥ ScratchLength(outer, c, inner)]
@@ -103,21 +103,16 @@ internal static class BatchNormKernels
         var accDyXc = accumulator.Slice(c, c);
         accDy.Clear();
         accDyXc.Clear();
-        for (int a = 0; a < outer; a++)
+        fixed (float* px = x, pdy = dY)
         {
-            for (int f = 0; f < c; f++)
+            for (int a = 0; a < outer; a++)
             {
-                int start = (a * c + f) * inner;
-                var xr = x.Slice(start, inner);
-                var dr = dY.Slice(start, inner);
-                double s = 0, sx = 0;
-                for (int i = 0; i < inner; i++)
+                for (int f = 0; f < c; f++)
                 {
-                    s += dr[i];
-                    sx += (double)dr[i] * (xr[i] - mean[f]);
+                    long start = ((long)a * c + f) * inner;
+                    accDy[f] += Vectorized.Sum(new RunSum { X = pdy + start }, inner);
+                    accDyXc[f] += Vectorized.Sum(new RunProductSum { X = px + start, DY = pdy + start, Mean = mean[f] }, inner);
                 }
-                accDy[f] += s;
-                accDyXc[f] += sx;
             }
         }
         for (int f = 0; f < c; f++)
@@ -133,7 +128,7 @@ internal static class BatchNormKernels
     /// k = γ·invStd, m = −γ·invStd³·Σ(dy·(x − μ))/n and b = −γ·invStd·Σdy/n − m·μ.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardInput(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> k,
+    public static unsafe void BackwardInput(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> k,
         ReadOnlySpan<float> m, ReadOnlySpan<float> b, int outer, int c, int inner, Span<float> dX)
     {
         // x, dY, dX: [outer, c, inner]; k, m, b: [c]
@@ -146,15 +141,18 @@ internal static class BatchNormKernels
             RunRows(RowOp.BackwardInput, x, dY, k, m, b, outer, c, rowsPerChunk, chunks, [], dX);
             return;
         }
-        for (int a = 0; a < outer; a++)
+        fixed (float* px = x, pdy = dY, pk = k, pm = m, pb = b, pdx = dX)
         {
-            for (int f = 0; f < c; f++)
+            for (int a = 0; a < outer; a++)
             {
-                int start = (a * c + f) * inner;
-                var xr = x.Slice(start, inner);
-                var dr = dY.Slice(start, inner);
-                var outRun = dX.Slice(start, inner);
-                for (int i = 0; i < inner; i++) outRun[i] = k[f] * dr[i] + m[f] * xr[i] + b[f];
+                for (int f = 0; f < c; f++)
+                {
+                    long start = ((long)a * c + f) * inner;
+                    // The channel's coefficients are constant along the run: stride-0 views of k, m, b would need a
+                    // broadcast body, so the run is combined with one coefficient value per call instead.
+                    var run = new RunCombine { U = pdy + start, V = px + start, Output = pdx + start, K = pk[f], M = pm[f], B = pb[f] };
+                    Vectorized.For(run, inner);
+                }
             }
         }
     }
@@ -210,159 +208,172 @@ internal static class BatchNormKernels
 
         public readonly void Execute(int chunk)
         {
-            int r0 = chunk * RowsPerChunk, r1 = Math.Min(Rows, r0 + RowsPerChunk), c = C;
-            switch (Op)
+            var job = new RowJob { Body = this, Chunk = chunk };
+            VectorWidths.Dispatch(ref job);
+        }
+    }
+
+    /// <summary>One row chunk at the dispatched width.</summary>
+    private unsafe struct RowJob : IWidthJob
+    {
+        public RowBody Body;
+        public int Chunk;
+
+        public readonly void Run<TV, TW>() where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
+        {
+            ref readonly RowBody b = ref Body;
+            int r0 = Chunk * b.RowsPerChunk, r1 = Math.Min(b.Rows, r0 + b.RowsPerChunk), c = b.C;
+            double* partial = b.Partial + (long)Chunk * c;
+            switch (b.Op)
             {
                 case RowOp.Sum:
-                    SumColumns(X, null, r0, r1, c, Partial + (long)chunk * c);
-                    break;
                 case RowOp.SquaredDeviation:
-                    SumColumns(X, P0, r0, r1, c, Partial + (long)chunk * c);
+                {
+                    var sums = new ColumnSums { X = b.X, Shift = b.Op == RowOp.Sum ? null : b.P0, Sum = partial, R0 = r0, R1 = r1, C = c };
+                    Vectorized.ForWide<ColumnSums, TV, TW>(ref sums, c);
                     break;
+                }
                 case RowOp.BackwardSums:
-                    BackwardSumColumns(X, DY, P0, r0, r1, c, Partial + (long)chunk * c, Partial + (long)(Chunks + chunk) * c);
+                {
+                    var sums = new ColumnBackwardSums
+                    {
+                        X = b.X, DY = b.DY, Mean = b.P0, SumDy = partial, SumDyXc = b.Partial + (long)(b.Chunks + Chunk) * c,
+                        R0 = r0, R1 = r1, C = c,
+                    };
+                    Vectorized.ForWide<ColumnBackwardSums, TV, TW>(ref sums, c);
                     break;
+                }
                 case RowOp.Affine:
-                    CombineRows(X, P0, null, null, P1, r0, r1, c, Output);
-                    break;
                 case RowOp.BackwardInput:
-                    CombineRows(DY, P0, X, P1, P2, r0, r1, c, Output);
+                {
+                    bool affine = b.Op == RowOp.Affine;
+                    for (int r = r0; r < r1; r++)
+                    {
+                        long row = (long)r * c;
+                        var combine = affine
+                            ? new RowCombine { U = b.X + row, K = b.P0, B = b.P1, Output = b.Output + row }
+                            : new RowCombine { U = b.DY + row, K = b.P0, V = b.X + row, M = b.P1, B = b.P2, Output = b.Output + row };
+                        Vectorized.For<RowCombine, TV>(ref combine, c);
+                    }
                     break;
+                }
             }
         }
     }
 
     /// <summary>
-    /// acc[f] = Σ_r x[r, f] (shift null) or Σ_r (x[r, f] − shift[f])² over rows [r0, r1), widened to double before
-    /// subtracting. Channel blocks of 16 stay in registers while the rows stream past, two rows at a time so two
+    /// sum[f] = Σ_r x[r, f] (Shift null) or Σ_r (x[r, f] − shift[f])² over rows [R0, R1), widened to double before
+    /// subtracting. A block of channels stays in registers while the rows stream past, two rows at a time so two
     /// accumulator chains hide the add latency.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SumColumns(float* x, float* shift, int r0, int r1, int c, double* acc)
+    private unsafe struct ColumnSums : IWideBody
     {
-        int f = 0;
-        if (Vector512.IsHardwareAccelerated)
+        public float* X, Shift;
+        public double* Sum;
+        public int R0, R1, C;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV, TW>(nint f) where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
         {
-            for (; f <= c - 16; f += 16)
+            bool squares = Shift != null;
+            TW shift = squares ? TV.Widen(TV.Load(Shift + f)) : TW.Zero;
+            TW even = TW.Zero, odd = TW.Zero;
+            int r = R0;
+            for (; r + 1 < R1; r += 2)
             {
-                var (sLo, sHi) = shift == null ? (Vector512<double>.Zero, Vector512<double>.Zero) : Vector512.Widen(Vector512.Load(shift + f));
-                Vector512<double> lo0 = default, hi0 = default, lo1 = default, hi1 = default;
-                int r = r0;
-                for (; r + 1 < r1; r += 2)
-                {
-                    var (a0, b0) = Vector512.Widen(Vector512.Load(x + (long)r * c + f));
-                    var (a1, b1) = Vector512.Widen(Vector512.Load(x + (long)(r + 1) * c + f));
-                    if (shift != null)
-                    {
-                        a0 -= sLo; b0 -= sHi; a1 -= sLo; b1 -= sHi;
-                        a0 *= a0; b0 *= b0; a1 *= a1; b1 *= b1;
-                    }
-                    lo0 += a0; hi0 += b0; lo1 += a1; hi1 += b1;
-                }
-                if (r < r1)
-                {
-                    var (a0, b0) = Vector512.Widen(Vector512.Load(x + (long)r * c + f));
-                    if (shift != null)
-                    {
-                        a0 -= sLo; b0 -= sHi;
-                        a0 *= a0; b0 *= b0;
-                    }
-                    lo0 += a0; hi0 += b0;
-                }
-                (lo0 + lo1).Store(acc + f);
-                (hi0 + hi1).Store(acc + f + 8);
+                TW a = TV.Widen(TV.Load(X + (long)r * C + f)) - shift;
+                TW b = TV.Widen(TV.Load(X + (long)(r + 1) * C + f)) - shift;
+                even += squares ? a * a : a;
+                odd += squares ? b * b : b;
             }
-        }
-        for (; f < c; f++)
-        {
-            double sum = 0, s = shift == null ? 0 : shift[f];
-            for (int r = r0; r < r1; r++)
+            if (r < R1)
             {
-                double d = x[(long)r * c + f] - s;
-                sum += shift == null ? d : d * d;
+                TW a = TV.Widen(TV.Load(X + (long)r * C + f)) - shift;
+                even += squares ? a * a : a;
             }
-            acc[f] = sum;
+            TW.Store(even + odd, Sum + f);
         }
     }
 
-    /// <summary>accDy[f] = Σ_r dy[r, f] and accDyXc[f] = Σ_r dy[r, f]·(x[r, f] − mean[f]) over rows [r0, r1), in double.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void BackwardSumColumns(float* x, float* dY, float* mean, int r0, int r1, int c, double* accDy, double* accDyXc)
+    /// <summary>sumDy[f] = Σ_r dy[r, f] and sumDyXc[f] = Σ_r dy[r, f]·(x[r, f] − mean[f]) over rows [R0, R1), in double.</summary>
+    private unsafe struct ColumnBackwardSums : IWideBody
     {
-        int f = 0;
-        if (Vector512.IsHardwareAccelerated)
+        public float* X, DY, Mean;
+        public double* SumDy, SumDyXc;
+        public int R0, R1, C;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV, TW>(nint f) where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
         {
-            for (; f <= c - 16; f += 16)
+            TW mean = TV.Widen(TV.Load(Mean + f));
+            TW sumDy = TW.Zero, sumDyXc = TW.Zero;
+            for (int r = R0; r < R1; r++)
             {
-                var (mLo, mHi) = Vector512.Widen(Vector512.Load(mean + f));
-                Vector512<double> dLo = default, dHi = default, pLo = default, pHi = default;
-                for (int r = r0; r < r1; r++)
-                {
-                    var (gLo, gHi) = Vector512.Widen(Vector512.Load(dY + (long)r * c + f));
-                    var (xLo, xHi) = Vector512.Widen(Vector512.Load(x + (long)r * c + f));
-                    dLo += gLo;
-                    dHi += gHi;
-                    pLo = Vector512.FusedMultiplyAdd(gLo, xLo - mLo, pLo);
-                    pHi = Vector512.FusedMultiplyAdd(gHi, xHi - mHi, pHi);
-                }
-                dLo.Store(accDy + f);
-                dHi.Store(accDy + f + 8);
-                pLo.Store(accDyXc + f);
-                pHi.Store(accDyXc + f + 8);
-            }
-        }
-        for (; f < c; f++)
-        {
-            double sumDy = 0, sumDyXc = 0, m = mean[f];
-            for (int r = r0; r < r1; r++)
-            {
-                double g = dY[(long)r * c + f];
+                TW g = TV.Widen(TV.Load(DY + (long)r * C + f));
+                TW x = TV.Widen(TV.Load(X + (long)r * C + f));
                 sumDy += g;
-                sumDyXc += g * (x[(long)r * c + f] - m);
+                sumDyXc = TW.MultiplyAdd(g, x - mean, sumDyXc);
             }
-            accDy[f] = sumDy;
-            accDyXc[f] = sumDyXc;
+            TW.Store(sumDy, SumDy + f);
+            TW.Store(sumDyXc, SumDyXc + f);
         }
     }
 
-    /// <summary>out[r, f] = k[f]·u[r, f] + m[f]·v[r, f] + b[f] over rows [r0, r1); v and m may be null (then out = k·u + b).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CombineRows(float* u, float* k, float* v, float* m, float* b, int r0, int r1, int c, float* output)
+    /// <summary>out[f] = k[f]·u[f] + m[f]·v[f] + b[f] along one row (or one run); V and M null give out = k·u + b.</summary>
+    private unsafe struct RowCombine : IVectorBody
     {
-        for (int r = r0; r < r1; r++)
+        public float* U, K, V, M, B, Output;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint f) where TV : unmanaged, IVector<TV>
         {
-            long row = (long)r * c;
-            int f = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; f <= c - 16; f += 16)
-                {
-                    var acc = Vector512.FusedMultiplyAdd(Vector512.Load(k + f), Vector512.Load(u + row + f), Vector512.Load(b + f));
-                    if (v != null) acc = Vector512.FusedMultiplyAdd(Vector512.Load(m + f), Vector512.Load(v + row + f), acc);
-                    acc.Store(output + row + f);
-                }
-            }
-            for (; f < c; f++)
-                output[row + f] = k[f] * u[row + f] + (v == null ? 0f : m[f] * v[row + f]) + b[f];
+            var acc = TV.MultiplyAdd(TV.Load(K + f), TV.Load(U + f), TV.Load(B + f));
+            if (V != null) acc = TV.MultiplyAdd(TV.Load(M + f), TV.Load(V + f), acc);
+            TV.Store(acc, Output + f);
         }
     }
 
-    private static double SumRun(ReadOnlySpan<float> run)
+    /// <summary>out = k·u + m·v + b along one run of one channel (the inner &gt; 1 layout).</summary>
+    private unsafe struct RunCombine : IVectorBody
     {
-        double s = 0;
-        for (int i = 0; i < run.Length; i++) s += run[i];
-        return s;
+        public float* U, V, Output;
+        public float K, M, B;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
+            => TV.Store(TV.MultiplyAdd(TV.Create(M), TV.Load(V + i), TV.MultiplyAdd(TV.Create(K), TV.Load(U + i), TV.Create(B))), Output + i);
     }
 
-    private static double SquaredDeviationRun(ReadOnlySpan<float> run, float mean)
+    /// <summary>Σ run or Σ (run − shift)² over one contiguous run (the inner &gt; 1 layout), in double.</summary>
+    private unsafe struct RunSum : IWideReduction
     {
-        double s = 0;
-        for (int i = 0; i < run.Length; i++)
+        public float* X;
+        public float Shift;
+        public bool Squares;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly TW Accumulate<TV, TW>(nint i, TW sum) where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
         {
-            double d = (double)run[i] - mean;
-            s += d * d;
+            TW d = TV.Widen(TV.Load(X + i)) - TW.Create(Shift);
+            return Squares ? TW.MultiplyAdd(d, d, sum) : sum + TV.Widen(TV.Load(X + i));
         }
-        return s;
+    }
+
+    /// <summary>Σ dy·(x − mean) over one contiguous run, in double.</summary>
+    private unsafe struct RunProductSum : IWideReduction
+    {
+        public float* X, DY;
+        public float Mean;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly TW Accumulate<TV, TW>(nint i, TW sum) where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
+            => TW.MultiplyAdd(TV.Widen(TV.Load(DY + i)), TV.Widen(TV.Load(X + i)) - TW.Create(Mean), sum);
+    }
+
+    private static unsafe double SumRun(ReadOnlySpan<float> run, float shift, bool squares)
+    {
+        fixed (float* p = run)
+            return Vectorized.Sum(new RunSum { X = p, Shift = shift, Squares = squares }, run.Length);
     }
 
     private static void Check(int length, int expected, int a, int c, int b)

@@ -51,6 +51,7 @@ public static class WorkerPool
     private static int s_nextChunk;
     private static bool s_pinned;
     private static int s_pinnedDone;
+    private static int s_forcedWidth;
     private static ExceptionDispatchInfo? s_error;
 
     // Odd while a job is open. Workers register in s_inJob before touching the job, and the caller closes the
@@ -129,6 +130,7 @@ public static class WorkerPool
                 s_nextChunk = 0;
                 s_pinned = pinned;
                 s_pinnedDone = 0;
+                s_forcedWidth = Simd.VectorWidths.ForcedOnThisThread;
                 s_error = null;
                 Interlocked.Increment(ref s_generation);
                 foreach (Worker worker in s_workers)
@@ -264,7 +266,11 @@ public static class WorkerPool
                     return;
                 Interlocked.Increment(ref s_inJob);
                 if (Volatile.Read(ref s_generation) == generation)
+                {
+                    // A width a test forced on the calling thread holds for the whole job.
+                    Simd.VectorWidths.ForcedOnThisThread = s_forcedWidth;
                     RunChunks(_index);
+                }
                 Interlocked.Decrement(ref s_inJob);
                 finished = generation;
             }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Strata.Kernels;
 
 namespace Strata.Layers;
@@ -157,17 +156,14 @@ public sealed class BatchNormalization : Layer
                     "a batch variance needs at least 2. Use a larger batch, or Fit(..., dropLastPartialBatch: true) to skip a last batch of one.");
             }
             BatchNormKernels.Moments(x.Span, outer, c, inner, _accumulator, _mean, _variance);
-            // invStd = 1/√(σ² + ε); the normalization becomes y = x·scale + shift with scale = γ·invStd, shift = β − μ·scale.
-            TensorPrimitives.Add(_variance, Epsilon, _invStd);
-            TensorPrimitives.ReciprocalSqrt(_invStd, _invStd);
-            UpdateMovingStatistics();
-            FoldAffine(_mean, _invStd);
+            BatchNormChannelKernels.InverseStd(_variance, Epsilon, _invStd);
+            BatchNormChannelKernels.UpdateMovingStatistics(_mean, _variance, Momentum, MovingMean.Value, MovingVariance.Value);
+            BatchNormChannelKernels.AffineForm(_mean, _invStd, GammaValues, BetaValues, _scale, _shift);
         }
         else
         {
-            TensorPrimitives.Add(MovingVariance.Value, Epsilon, _invStd);
-            TensorPrimitives.ReciprocalSqrt(_invStd, _invStd);
-            FoldAffine(MovingMean.Value, _invStd);
+            BatchNormChannelKernels.InverseStd(MovingVariance.Value, Epsilon, _invStd);
+            BatchNormChannelKernels.AffineForm(MovingMean.Value, _invStd, GammaValues, BetaValues, _scale, _shift);
         }
         BatchNormKernels.Affine(x.Span, _scale, _shift, outer, c, inner, y.Span);
         _x = x;
@@ -190,47 +186,13 @@ public sealed class BatchNormalization : Layer
         }
 
         BatchNormKernels.BackwardSums(x.Span, dy.Span, _mean, outer, c, inner, _accumulator, _sumDy, _sumDyXc);
-        // dβ = Σdy; dγ = Σdy·x̂ = invStd·Σdy·(x − μ).
-        if (Beta is { } beta) TensorPrimitives.Add(beta.Gradient, _sumDy, beta.Gradient);
-        if (Gamma is { } gamma) TensorPrimitives.FusedMultiplyAdd<float>(_sumDyXc, _invStd, gamma.Gradient, gamma.Gradient);
+        BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXc, _invStd,
+            Gamma is { } gamma ? gamma.Gradient : [], Beta is { } beta ? beta.Gradient : []);
         if (!NeedsInputGradient) return NoGradient;
 
-        // dX = k·dy + m·x + b with k = γ·invStd, m = −k·invStd²·Σdy(x − μ)/n, b = −k·Σdy/n − m·μ (see the kernel).
-        float invN = 1f / ((float)outer * inner);
-        var g = GammaValues;
-        for (int f = 0; f < c; f++)
-        {
-            float k = g[f] * _invStd[f];
-            float m = -k * _invStd[f] * _invStd[f] * _sumDyXc[f] * invN;
-            _k[f] = k;
-            _m[f] = m;
-            _b[f] = -k * _sumDy[f] * invN - m * _mean[f];
-        }
+        BatchNormChannelKernels.BackwardCoefficients(GammaValues, _invStd, _mean, _sumDy, _sumDyXc, (double)outer * inner, _k, _m, _b);
         var dx = Tensor.Ensure(ref _dx, x.Shape);
         BatchNormKernels.BackwardInput(x.Span, dy.Span, _k, _m, _b, outer, c, inner, dx.Span);
         return dx;
-    }
-
-    /// <summary>moving ← moving·momentum + batch·(1 − momentum), skipped for a non-finite batch so NaN never reaches them.</summary>
-    private void UpdateMovingStatistics()
-    {
-        float batchSum = TensorPrimitives.Sum<float>(_mean) + TensorPrimitives.Sum<float>(_variance);
-        if (!float.IsFinite(batchSum)) return;
-        float keep = Momentum, take = 1f - Momentum;
-        var mm = MovingMean.Value;
-        var mv = MovingVariance.Value;
-        for (int f = 0; f < _channels; f++)
-        {
-            mm[f] = mm[f] * keep + _mean[f] * take;
-            mv[f] = mv[f] * keep + _variance[f] * take;
-        }
-    }
-
-    /// <summary>scale = γ·invStd, shift = β − μ·scale.</summary>
-    private void FoldAffine(ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd)
-    {
-        TensorPrimitives.Multiply(GammaValues, invStd, _scale);
-        TensorPrimitives.Multiply(mean, _scale, _shift);
-        TensorPrimitives.Subtract(BetaValues, _shift, _shift);
     }
 }

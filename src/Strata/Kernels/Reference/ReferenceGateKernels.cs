@@ -1,8 +1,7 @@
 namespace Strata.Kernels;
 
 /// <summary>
-/// Scalar twins of <see cref="GateKernels"/>, written for clarity and used by tests; the per-element methods also
-/// finish the rows' tails (units not a multiple of the vector width) in the vectorized kernels.
+/// Scalar twins of <see cref="GateKernels"/>, written for clarity with the runtime's σ and tanh, used by tests only.
 /// Layouts as there: gates side by side in each row, [batch, k·units]; states [batch, units].
 /// </summary>
 internal static class ReferenceGateKernels

@@ -40,4 +40,16 @@ internal static class ReferenceOptimizerKernels
             parameters[i] = (float)(parameters[i] - learningRate * g / Math.Sqrt(v[i] + epsilon));
         }
     }
+
+    public static void Nadam(ReadOnlySpan<float> gradients, float gradientScale, float beta1, float beta2, float learningRate, float epsilon,
+        float a, float b, float c, Span<float> m, Span<float> v, Span<float> parameters)
+    {
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            double g = (double)gradientScale * gradients[i];
+            m[i] = (float)(m[i] + (1 - beta1) * (g - m[i]));
+            v[i] = (float)(v[i] + (1 - beta2) * (g * g - v[i]));
+            parameters[i] = (float)(parameters[i] - learningRate * (a * m[i] + b * g) / (Math.Sqrt(c * v[i]) + epsilon));
+        }
+    }
 }

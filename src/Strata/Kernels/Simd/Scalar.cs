@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+
+namespace Strata.Kernels.Simd;
+
+/// <summary>
+/// One float lane: the width of the tails after the vector loops, and the whole of a kernel where no vector
+/// instructions are available (DOTNET_EnableHWIntrinsic=0). It runs the same source as the vector widths, so a tail
+/// computes exactly the formula of the body; the separate plain twins in Reference/ check them all.
+/// </summary>
+internal readonly unsafe struct Scalar(float value) : IWidening<Scalar, ScalarWide>
+{
+    private const int AllBits = -1;
+
+    public readonly float Value = value;
+
+    public static int Count => 1;
+
+    public static bool IsHardwareAccelerated => true;
+
+    public static Scalar Zero => new(0f);
+
+    public static Scalar One => new(1f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Create(float value) => new(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Load(float* source) => new(*source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Scalar value, float* destination) => *destination = value.Value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar operator +(Scalar left, Scalar right) => new(left.Value + right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar operator -(Scalar left, Scalar right) => new(left.Value - right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar operator *(Scalar left, Scalar right) => new(left.Value * right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar operator /(Scalar left, Scalar right) => new(left.Value / right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar operator -(Scalar value) => new(-value.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar MultiplyAdd(Scalar a, Scalar b, Scalar c) => new(float.MultiplyAddEstimate(a.Value, b.Value, c.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Max(Scalar left, Scalar right) => new(left.Value > right.Value ? left.Value : right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Min(Scalar left, Scalar right) => new(left.Value < right.Value ? left.Value : right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Abs(Scalar value) => new(MathF.Abs(value.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Sqrt(Scalar value) => new(MathF.Sqrt(value.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Round(Scalar value) => new(MathF.Round(value.Value, MidpointRounding.ToEven));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Pow2(Scalar k) => new(BitConverter.Int32BitsToSingle(((int)k.Value + 127) << 23));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar GreaterThan(Scalar left, Scalar right) => Mask(left.Value > right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar LessThan(Scalar left, Scalar right) => Mask(left.Value < right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar IsNotNaN(Scalar value) => Mask(!float.IsNaN(value.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Select(Scalar mask, Scalar ifTrue, Scalar ifFalse) =>
+        BitConverter.SingleToInt32Bits(mask.Value) != 0 ? ifTrue : ifFalse;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarWide Widen(Scalar value) => new(value.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Scalar Mask(bool set) => new(BitConverter.Int32BitsToSingle(set ? AllBits : 0));
+}
+
+/// <summary>One double lane, the widened <see cref="Scalar"/>.</summary>
+internal readonly unsafe struct ScalarWide(double value) : IWideVector<ScalarWide>
+{
+    public readonly double Value = value;
+
+    public static ScalarWide Zero => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarWide Create(double value) => new(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarWide Load(double* source) => new(*source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(ScalarWide value, double* destination) => *destination = value.Value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarWide operator +(ScalarWide left, ScalarWide right) => new(left.Value + right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarWide operator -(ScalarWide left, ScalarWide right) => new(left.Value - right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarWide operator *(ScalarWide left, ScalarWide right) => new(left.Value * right.Value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarWide MultiplyAdd(ScalarWide a, ScalarWide b, ScalarWide c) => new(double.MultiplyAddEstimate(a.Value, b.Value, c.Value));
+
+    public static double Sum(ScalarWide value) => value.Value;
+}
