@@ -1,8 +1,9 @@
 using Strata.Kernels;
+using Strata.Tests.Kernels.Simd;
 
 namespace Strata.Tests.Kernels;
 
-/// <summary>Every SIMD activation kernel against its scalar twin, for every length 0..256, with special values.</summary>
+/// <summary>Every vectorized activation kernel at every width against its scalar twin, on awkward lengths, with special values.</summary>
 public class ActivationKernelsTests
 {
     private static float[] Values(int n, int seed)
@@ -24,10 +25,12 @@ public class ActivationKernelsTests
         }
     }
 
-    [Fact]
-    public void Elementwise_kernels_match_their_twins_for_every_length()
+    [Theory]
+    [MemberData(nameof(Widths.Lanes), MemberType = typeof(Widths))]
+    public void Elementwise_kernels_match_their_twins_for_every_length(int lanes)
     {
-        for (int n = 0; n <= 256; n++)
+        using var forced = Widths.Force(lanes);
+        foreach (int n in Widths.AwkwardLengths)
         {
             float[] x = Values(n, n), dy = Values(n, n + 1000);
             float[] a = new float[n], b = new float[n], ga = new float[n], gb = new float[n];
@@ -55,9 +58,11 @@ public class ActivationKernelsTests
         }
     }
 
-    [Fact]
-    public void Kernels_work_in_place()
+    [Theory]
+    [MemberData(nameof(Widths.Lanes), MemberType = typeof(Widths))]
+    public void Kernels_work_in_place(int lanes)
     {
+        using var forced = Widths.Force(lanes);
         float[] x = Values(100, 1), expected = new float[100];
         ReferenceActivationKernels.EluForward(x, 1f, 1f, expected);
         float[] inPlace = (float[])x.Clone();

@@ -1,23 +1,33 @@
 using Strata.Kernels;
 using Strata.Tests.GradientCheck;
+using Strata.Tests.Kernels.Simd;
 
 namespace Strata.Tests.Kernels;
 
-/// <summary>The fused BatchNorm kernels against the paper's equations in double, on many layouts.</summary>
+/// <summary>The fused BatchNorm kernels at every width against the paper's equations in double, on many layouts.</summary>
 public class BatchNormKernelsTests
 {
-    [Theory]
-    [InlineData(2, 1, 1)]
-    [InlineData(5, 3, 1)]
-    [InlineData(32, 300, 1)]
-    [InlineData(7, 17, 1)]
-    [InlineData(4, 33, 1)]
-    [InlineData(3, 5, 7)]
-    [InlineData(2, 1, 9)]
-    [InlineData(3000, 40, 1)]
-    [InlineData(4500, 64, 1)] // several row chunks on the worker pool
-    public void Forward_and_backward_match_the_reference(int outer, int c, int inner)
+    public static TheoryData<int, int, int, int> Layouts()
     {
+        var data = new TheoryData<int, int, int, int>();
+        (int, int, int)[] layouts =
+        [
+            (2, 1, 1), (5, 3, 1), (32, 300, 1), (7, 17, 1), (4, 33, 1), (3, 49, 1), (3, 5, 7), (2, 1, 9), (2, 3, 37),
+            (3000, 40, 1), (4500, 64, 1), // several row chunks on the worker pool
+        ];
+        foreach (int lanes in new[] { 1, 4, 8, 16 })
+        {
+            foreach (var (outer, c, inner) in layouts)
+                data.Add(lanes, outer, c, inner);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Forward_and_backward_match_the_reference(int lanes, int outer, int c, int inner)
+    {
+        using var forced = Widths.Force(lanes);
         var x = GradientChecker.Random(new Shape(outer * c * inner), seed: outer * 100 + c, scale: 3f).Span.ToArray();
         for (int i = 0; i < x.Length; i++) x[i] += 5f; // an offset, so the mean matters
         var dy = GradientChecker.Random(new Shape(x.Length), seed: 1).Span.ToArray();
@@ -48,14 +58,8 @@ public class BatchNormKernelsTests
         Close(refDBeta, sumDy);
         Close(refDGamma, sumDyXc.Select((s, f) => s * invStd[f]).ToArray());
 
-        float n = outer * inner;
         float[] k = new float[c], m = new float[c], b = new float[c];
-        for (int f = 0; f < c; f++)
-        {
-            k[f] = gamma[f] * invStd[f];
-            m[f] = -k[f] * invStd[f] * invStd[f] * sumDyXc[f] / n;
-            b[f] = -k[f] * sumDy[f] / n - m[f] * mean[f];
-        }
+        BatchNormChannelKernels.BackwardCoefficients(gamma, invStd, mean, sumDy, sumDyXc, outer * inner, k, m, b);
         var dx = new float[x.Length];
         BatchNormKernels.BackwardInput(x, dy, k, m, b, outer, c, inner, dx);
         Close(refDx, dx, 2e-4);

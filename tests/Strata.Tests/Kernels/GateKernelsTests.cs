@@ -1,8 +1,9 @@
 using Strata.Kernels;
+using Strata.Tests.Kernels.Simd;
 
 namespace Strata.Tests.Kernels;
 
-/// <summary>The fused LSTM and GRU cell kernels against their scalar twins, for every unit count 1..40 (vector bodies and tails).</summary>
+/// <summary>The fused LSTM and GRU cell kernels at every width against their scalar twins, for every unit count 1..40 (vector bodies and tails).</summary>
 public class GateKernelsTests
 {
     private static float[] Values(int n, int seed, float spread = 8f, bool special = false)
@@ -26,12 +27,22 @@ public class GateKernelsTests
         }
     }
 
-    public static TheoryData<int> Batches() => [1, 3];
+    public static TheoryData<int, int> WidthsAndBatches()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (int lanes in new[] { 1, 4, 8, 16 })
+        {
+            data.Add(lanes, 1);
+            data.Add(lanes, 3);
+        }
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(Batches))]
-    public void Lstm_kernels_match_their_twins(int batch)
+    [MemberData(nameof(WidthsAndBatches))]
+    public void Lstm_kernels_match_their_twins(int lanes, int batch)
     {
+        using var forced = Widths.Force(lanes);
         for (int units = 1; units <= 40; units++)
         {
             int gates = batch * 4 * units, states = batch * units;
@@ -55,9 +66,10 @@ public class GateKernelsTests
     }
 
     [Theory]
-    [MemberData(nameof(Batches))]
-    public void Gru_kernels_match_their_twins(int batch)
+    [MemberData(nameof(WidthsAndBatches))]
+    public void Gru_kernels_match_their_twins(int lanes, int batch)
     {
+        using var forced = Widths.Force(lanes);
         for (int units = 1; units <= 40; units++)
         {
             int gates = batch * 3 * units, states = batch * units;
@@ -80,9 +92,11 @@ public class GateKernelsTests
         }
     }
 
-    [Fact]
-    public void Vector_tanh_and_sigmoid_are_accurate_everywhere_and_saturate()
+    [Theory]
+    [MemberData(nameof(Widths.Lanes), MemberType = typeof(Widths))]
+    public void Vector_tanh_and_sigmoid_are_accurate_everywhere_and_saturate(int lanes)
     {
+        using var forced = Widths.Force(lanes);
         // The candidate g = tanh(z_g) and the input gate i = σ(z_i) of an LSTM row, over 32 units (two full vectors).
         float[] xs = [0f, -0f, 1e-6f, -1e-6f, 1e-3f, -0.01f, 0.3f, -0.7f, 1f, -2f, 5f, -9f, 20f, -40f, 90f, -100f,
             float.PositiveInfinity, float.NegativeInfinity, 3e-8f, 0.05f, -0.2f, 2.5f, -3.5f, 7f, 0.9f, -0.45f, 1.7f, -1.1f, 12f, -15f, 0.125f, -0.0625f];
