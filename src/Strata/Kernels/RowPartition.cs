@@ -11,9 +11,14 @@ internal static class RowPartition
     /// <summary>Weights with at least this many values (≈ 512 KB) are split by rows across the threads.</summary>
     public const int MinValues = 1 << 17;
 
-    /// <summary>How many parts a weight of <paramref name="size"/> values and <paramref name="rows"/> rows is split into.</summary>
+    /// <summary>
+    /// How many parts a weight of <paramref name="size"/> values and <paramref name="rows"/> rows is split into: one per
+    /// processor of the machine, whatever the thread count of the run. The parts' products are summed in part order,
+    /// so the split must not follow the thread count or a result would change in its last bits with it; part p runs
+    /// on thread p mod threads (<see cref="WorkerPool.RunParts{TBody}"/>), so every thread still has its own rows.
+    /// </summary>
     public static int Parts(int size, int rows) =>
-        size >= MinValues && WorkerPool.ThreadCount > 1 ? Math.Min(WorkerPool.ThreadCount, rows) : 1;
+        size >= MinValues ? Math.Max(1, Math.Min(Environment.ProcessorCount, rows)) : 1;
 
     /// <summary>Rows [start, start + count) of part <paramref name="part"/> of <paramref name="parts"/>.</summary>
     public static (int Start, int Count) Rows(int rows, int parts, int part)

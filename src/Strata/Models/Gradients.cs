@@ -11,6 +11,9 @@ public sealed class Gradients
 
     internal ParameterSlab Slab { get; }
 
+    /// <summary>The context of the model that computed them; the optimizer applies them there.</summary>
+    internal ComputeContext Context { get; set; } = ComputeContext.Default;
+
     /// <summary>The weights, in model order.</summary>
     public IReadOnlyList<Weight> Weights => Slab.Weights;
 

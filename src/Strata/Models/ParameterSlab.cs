@@ -19,6 +19,7 @@ internal sealed class ParameterSlab
     private int[] _rangePairs = [];  // (offset, length), flattened
     private int[] _rangeWeight = []; // the weight each range belongs to
     private double[] _rangeSums = []; // Σg² of each range, from the last GradientSumOfSquares
+    private int[] _rangeOrder = [];  // the ranges in slab order, whatever participant owns them
 
     private ParameterSlab(Weight[] weights, int[] offsets, float[] values, float[] gradients)
     {
@@ -73,7 +74,8 @@ internal sealed class ParameterSlab
         Run(SlabOp.SumOfSquares, null, _rangeSums);
         double sum = 0;
         if (!perWeight.IsEmpty) perWeight[..Weights.Length].Clear();
-        for (int r = 0; r < _rangeSums.Length; r++)
+        // In slab order: the sum of the parts is then the same whichever threads own them.
+        foreach (int r in _rangeOrder)
         {
             sum += _rangeSums[r];
             if (!perWeight.IsEmpty) perWeight[_rangeWeight[r]] += _rangeSums[r];
@@ -118,7 +120,7 @@ internal sealed class ParameterSlab
         }
     }
 
-    /// <summary>Splits each weight as <see cref="RowPartition"/> does, for the current thread count.</summary>
+    /// <summary>Splits each weight as <see cref="RowPartition"/> does; part p belongs to participant p mod threads.</summary>
     private void EnsureRanges()
     {
         int threads = WorkerPool.ThreadCount;
@@ -133,9 +135,10 @@ internal sealed class ParameterSlab
             for (int p = 0; p < parts; p++)
             {
                 var (start, count) = RowPartition.Rows(rows, parts, p);
-                perParticipant[p].Add(_offsets[i] + start * rowSize);
-                perParticipant[p].Add(count * rowSize);
-                perParticipant[p].Add(i);
+                var owner = perParticipant[p % threads];
+                owner.Add(_offsets[i] + start * rowSize);
+                owner.Add(count * rowSize);
+                owner.Add(i);
             }
         }
         _rangeIndex = new int[threads + 1];
@@ -151,6 +154,7 @@ internal sealed class ParameterSlab
             _rangeWeight[r] = triples[3 * r + 2];
         }
         _rangeSums = new double[ranges];
+        _rangeOrder = Enumerable.Range(0, ranges).OrderBy(r => _rangePairs[2 * r]).ToArray();
         _rangesForThreads = threads;
     }
 

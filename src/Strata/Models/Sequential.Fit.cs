@@ -26,6 +26,7 @@ public sealed partial class Sequential
     {
         RequireCompiled();
         CheckPair(x, y);
+        using var context = Context.Enter();
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -141,6 +142,7 @@ public sealed partial class Sequential
         RequireCompiled();
         CheckPair(x, y);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        using var context = Context.Enter();
         int n = x.Shape[0];
         double lossSum = 0;
         var metricSums = new double[CompiledMetrics.Count];
@@ -164,6 +166,7 @@ public sealed partial class Sequential
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        using var context = Context.Enter();
         EnsureBuilt(x);
         int n = x.Shape[0];
         var result = new Tensor(OutputShape.WithBatch(n));

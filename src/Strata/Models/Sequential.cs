@@ -32,6 +32,19 @@ public sealed partial class Sequential
     /// <summary>Seed for the initial weights; null draws one at random.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>
+    /// The threads this model's kernels run on (<see cref="ComputeContext.Default"/> unless set): give a model its own
+    /// <c>new ComputeContext(threads)</c> to train it beside another model, each on its own threads. Results do not
+    /// depend on the thread count.
+    /// </summary>
+    public ComputeContext Context
+    {
+        get => _context;
+        set => _context = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private ComputeContext _context = ComputeContext.Default;
+
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
@@ -122,7 +135,9 @@ public sealed partial class Sequential
     {
         RequireCompiled();
         CheckPair(x, y);
+        using var context = Context.Enter();
         var gradients = _gradients!;
+        gradients.Context = Context;
         gradients.Loss = ForwardBackward(x, y, out _);
         return gradients;
     }
@@ -132,6 +147,7 @@ public sealed partial class Sequential
     {
         RequireCompiled();
         CheckPair(x, y);
+        using var context = Context.Enter();
         return TrainStep(x, y, out _, out _);
     }
 

@@ -68,6 +68,7 @@ public abstract class Optimizer
     public bool ApplyGradients(Gradients gradients)
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        using var context = gradients.Context.Enter();
         return Apply(gradients, sumOfSquares: null);
     }
 

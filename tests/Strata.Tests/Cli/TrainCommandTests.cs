@@ -202,6 +202,38 @@ public sealed partial class TrainCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("mlp-bn")]
+    [InlineData("mlp-bn-before-activation")]
+    [InlineData("cnn-bn")]
+    public void Train_OneTwoOrThreeThreads_WriteTheSameModelFileByteForByte(string preset)
+    {
+        // Separate processes, as a user runs them: in one process the Keras-style layer names (dense_1, dense_2, ...)
+        // would count on from run to run and make the files differ in their names alone.
+        byte[] Train(int threads)
+        {
+            string output = Path.Combine(_root, $"{preset}-threads-{threads}");
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (string arg in new[] { typeof(Program).Assembly.Location, "train", "--data", _data, "--epochs", "1", "--batch-size", "16",
+                         "--model", preset, "--threads", $"{threads}", "--output", output })
+                start.ArgumentList.Add(arg);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, stderr.Result);
+            return File.ReadAllBytes(Path.Combine(output, "model.safetensors"));
+        }
+        byte[] one = Train(1);
+        Assert.Equal(one, Train(2));
+        Assert.Equal(one, Train(3));
+    }
+
     [Fact]
     public void TrainHelp_ListsEveryOptionWithDefaults()
     {

@@ -78,7 +78,9 @@ public class WorkerPoolTests
             int caller = Environment.CurrentManagedThreadId;
             Assert.Equal(caller, first[0]);
             Assert.NotEqual(caller, first[1]);       // part 1 belongs to the worker
-            Assert.Equal(caller, first[2]);          // parts beyond the thread count run on the caller
+            Assert.Equal(caller, first[2]);          // part p runs on participant p mod threads
+            Assert.Equal(first[1], first[3]);
+            Assert.Equal(caller, first[4]);
             var throwing = new ThrowingBody();
             Assert.Throws<InvalidOperationException>(() => WorkerPool.RunPinned(6, ref throwing));
             WorkerPool.RunPinned(5, ref body);

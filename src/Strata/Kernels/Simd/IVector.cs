@@ -10,7 +10,8 @@ namespace Strata.Kernels.Simd;
 /// <remarks>
 /// Comparisons return masks: every bit of a lane set where the comparison holds, clear elsewhere, for
 /// <see cref="Select"/>. <see cref="MultiplyAdd"/> is fused where the hardware has FMA and a multiply then an add
-/// where it has not (x86 without FMA), so no width falls back to a slow software FMA.
+/// where it has not (x86 without FMA), so no width falls back to a slow software FMA; the choice is fixed per
+/// process, so a kernel rounds the same way at every JIT tier.
 /// </remarks>
 internal unsafe interface IVector<TSelf> where TSelf : unmanaged, IVector<TSelf>
 {

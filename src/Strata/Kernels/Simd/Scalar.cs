@@ -46,7 +46,8 @@ internal readonly unsafe struct Scalar(float value) : IWidening<Scalar, ScalarWi
     public static Scalar operator -(Scalar value) => new(-value.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Scalar MultiplyAdd(Scalar a, Scalar b, Scalar c) => new(float.MultiplyAddEstimate(a.Value, b.Value, c.Value));
+    public static Scalar MultiplyAdd(Scalar a, Scalar b, Scalar c) =>
+        new(Vec128.HasFma ? MathF.FusedMultiplyAdd(a.Value, b.Value, c.Value) : a.Value * b.Value + c.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Scalar Max(Scalar left, Scalar right) => new(left.Value > right.Value ? left.Value : right.Value);
@@ -112,7 +113,8 @@ internal readonly unsafe struct ScalarWide(double value) : IWideVector<ScalarWid
     public static ScalarWide operator *(ScalarWide left, ScalarWide right) => new(left.Value * right.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ScalarWide MultiplyAdd(ScalarWide a, ScalarWide b, ScalarWide c) => new(double.MultiplyAddEstimate(a.Value, b.Value, c.Value));
+    public static ScalarWide MultiplyAdd(ScalarWide a, ScalarWide b, ScalarWide c) =>
+        new(Vec128.HasFma ? Math.FusedMultiplyAdd(a.Value, b.Value, c.Value) : a.Value * b.Value + c.Value);
 
     public static double Sum(ScalarWide value) => value.Value;
 }

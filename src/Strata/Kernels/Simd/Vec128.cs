@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Strata.Kernels.Simd;
 
@@ -7,6 +9,13 @@ namespace Strata.Kernels.Simd;
 internal readonly unsafe struct Vec128(Vector128<float> value) : IWidening<Vec128, Vec128Wide>
 {
     public readonly Vector128<float> Value = value;
+
+    /// <summary>
+    /// Whether the hardware fuses a·b + c (FMA3 on x86, always on ARM64). The choice is made here, once, rather than
+    /// by <c>MultiplyAddEstimate</c>, whose result may change with the JIT tier: a kernel must round the same way
+    /// in every call of a run.
+    /// </summary>
+    internal static bool HasFma => Fma.IsSupported || AdvSimd.IsSupported;
 
     public static int Count => 4;
 
@@ -41,7 +50,8 @@ internal readonly unsafe struct Vec128(Vector128<float> value) : IWidening<Vec12
     public static Vec128 operator -(Vec128 value) => new(-value.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec128 MultiplyAdd(Vec128 a, Vec128 b, Vec128 c) => new(Vector128.MultiplyAddEstimate(a.Value, b.Value, c.Value));
+    public static Vec128 MultiplyAdd(Vec128 a, Vec128 b, Vec128 c) =>
+        new(HasFma ? Vector128.FusedMultiplyAdd(a.Value, b.Value, c.Value) : a.Value * b.Value + c.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec128 Max(Vec128 left, Vec128 right) => new(Vector128.MaxNative(left.Value, right.Value));
@@ -87,6 +97,8 @@ internal readonly unsafe struct Vec128Wide(Vector128<double> lower, Vector128<do
 {
     public readonly Vector128<double> Lower = lower, Upper = upper;
 
+    private static bool HasFmaWide => Vec128.HasFma;
+
     public static Vec128Wide Zero => default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,7 +125,9 @@ internal readonly unsafe struct Vec128Wide(Vector128<double> lower, Vector128<do
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec128Wide MultiplyAdd(Vec128Wide a, Vec128Wide b, Vec128Wide c) =>
-        new(Vector128.MultiplyAddEstimate(a.Lower, b.Lower, c.Lower), Vector128.MultiplyAddEstimate(a.Upper, b.Upper, c.Upper));
+        HasFmaWide
+            ? new(Vector128.FusedMultiplyAdd(a.Lower, b.Lower, c.Lower), Vector128.FusedMultiplyAdd(a.Upper, b.Upper, c.Upper))
+            : new(a.Lower * b.Lower + c.Lower, a.Upper * b.Upper + c.Upper);
 
     /// <summary>Σ lanes: the two halves added, then the runtime's horizontal sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

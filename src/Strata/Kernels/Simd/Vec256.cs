@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Strata.Kernels.Simd;
 
@@ -7,6 +9,13 @@ namespace Strata.Kernels.Simd;
 internal readonly unsafe struct Vec256(Vector256<float> value) : IWidening<Vec256, Vec256Wide>
 {
     public readonly Vector256<float> Value = value;
+
+    /// <summary>
+    /// Whether the hardware fuses a·b + c (FMA3 on x86, always on ARM64). The choice is made here, once, rather than
+    /// by <c>MultiplyAddEstimate</c>, whose result may change with the JIT tier: a kernel must round the same way
+    /// in every call of a run.
+    /// </summary>
+    internal static bool HasFma => Fma.IsSupported || AdvSimd.IsSupported;
 
     public static int Count => 8;
 
@@ -41,7 +50,8 @@ internal readonly unsafe struct Vec256(Vector256<float> value) : IWidening<Vec25
     public static Vec256 operator -(Vec256 value) => new(-value.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec256 MultiplyAdd(Vec256 a, Vec256 b, Vec256 c) => new(Vector256.MultiplyAddEstimate(a.Value, b.Value, c.Value));
+    public static Vec256 MultiplyAdd(Vec256 a, Vec256 b, Vec256 c) =>
+        new(HasFma ? Vector256.FusedMultiplyAdd(a.Value, b.Value, c.Value) : a.Value * b.Value + c.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec256 Max(Vec256 left, Vec256 right) => new(Vector256.MaxNative(left.Value, right.Value));
@@ -87,6 +97,8 @@ internal readonly unsafe struct Vec256Wide(Vector256<double> lower, Vector256<do
 {
     public readonly Vector256<double> Lower = lower, Upper = upper;
 
+    private static bool HasFmaWide => Vec256.HasFma;
+
     public static Vec256Wide Zero => default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,7 +125,9 @@ internal readonly unsafe struct Vec256Wide(Vector256<double> lower, Vector256<do
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec256Wide MultiplyAdd(Vec256Wide a, Vec256Wide b, Vec256Wide c) =>
-        new(Vector256.MultiplyAddEstimate(a.Lower, b.Lower, c.Lower), Vector256.MultiplyAddEstimate(a.Upper, b.Upper, c.Upper));
+        HasFmaWide
+            ? new(Vector256.FusedMultiplyAdd(a.Lower, b.Lower, c.Lower), Vector256.FusedMultiplyAdd(a.Upper, b.Upper, c.Upper))
+            : new(a.Lower * b.Lower + c.Lower, a.Upper * b.Upper + c.Upper);
 
     /// <summary>Σ lanes: the two halves added, then the runtime's horizontal sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
