@@ -131,7 +131,9 @@ internal static class GemmVsTorch
 
     /// <summary>The micro-kernel alone on L1-resident panels (KC = 256), one chunk per thread: the machine's usable FMA peak.</summary>
     private static double MicroKernelPeak(int threads)
-        => Vector512.IsHardwareAccelerated ? MicroKernelPeak<Kernel8x32>(threads) : MicroKernelPeak<Kernel6x16>(threads);
+        => Vector512.IsHardwareAccelerated ? MicroKernelPeak<Kernel8x32>(threads)
+            : Vector256.IsHardwareAccelerated ? MicroKernelPeak<Kernel6x16>(threads)
+            : MicroKernelPeak<Kernel6x8>(threads);
 
     private static unsafe double MicroKernelPeak<TKernel>(int threads) where TKernel : unmanaged, IMicroKernel
     {

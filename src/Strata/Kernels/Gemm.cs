@@ -14,30 +14,38 @@ namespace Strata.Kernels;
 /// <para>
 /// BLIS/Goto loop nest: for each NC-wide column block of C, for each KC block of K, pack B̃ (KC × NC) into NR-wide
 /// strips; for each MC-tall row block, pack Ã (MC × KC) into MR-tall strips; then every MR × NR tile of the block
-/// is one micro-kernel call. The transposes of NT and TN happen in packing, so one micro-kernel (8×32 Vector512,
-/// or 6×16 Vector256 where 512-bit vectors are slow) serves all three. Edge tiles go through a scratch tile (a
-/// half-width kernel when the last strip has at most NR/2 columns) and masked stores. In NN and TN with few rows,
-/// B is read in place instead of packed: it is used by so few A strips that copying it would cost more than it
-/// saves; with a single row block, the other B̃ strips are packed one at a time just before use, into L1.
+/// is one micro-kernel call. KC, MC and NC come from the cache sizes of the machine (<see cref="GemmBlocking"/>).
+/// The transposes of NT and TN happen in packing, so one micro-kernel serves all three: the widest whose vectors are
+/// accelerated (8×32 Vector512, 6×16 Vector256, 6×8 Vector128), and only without any vector hardware the scalar
+/// <see cref="ReferenceGemm"/>. Edge tiles go through a scratch tile (a half-width kernel when the last strip has at
+/// most NR/2 columns) and masked stores. In NN and TN with few rows, B is read in place instead of packed: it is used
+/// by so few A strips that copying it would cost more than it saves; with a single row block, the other B̃ strips are
+/// packed one at a time just before use, into L1.
 /// </para>
 /// <para>
 /// Threads split C into contiguous ranges of whole strips along M or N, chosen by a cost model of multiply-adds
 /// plus the packing each part repeats (see <see cref="Plan{TKernel}"/>). K is never split and the K blocks depend
-/// on k alone, so every element of C sees the same operations in the same order on any number of threads:
+/// on k and KC alone, so every element of C sees the same operations in the same order on any number of threads:
 /// results are bit-identical for every <see cref="WorkerPool.ThreadCount"/>.
 /// </para>
 /// </remarks>
 public static class Gemm
 {
     /// <summary>
-    /// Products smaller than this many flops (2·m·n·k) run on the calling thread alone. In a training loop the
-    /// optimizer rewrites every weight matrix each step, so a second core must first pull its share of the
-    /// weights out of the first core's cache; on this 2-vCPU machine that costs about 100 µs per MB and outweighs
-    /// the second core for every Dense product of the texts' MLP up to batch 256 (measured with
-    /// <c>bench train</c>: batch 32, 2·10⁶ → 69k samples/s, 2·10⁷ → 100k; batch 256, 2·10⁶ → 105k, 2·10⁸ → 120k).
-    /// Isolated products above it still use every thread.
+    /// Products smaller than this many flops (2·m·n·k) run on the calling thread alone: 2·s³, the flops of the square
+    /// product whose weight matrix alone fills the L2 of one core (s·s floats, 4·s² bytes = L2). A split makes the
+    /// other cores first pull their share of the operands out of the calling core's cache (in a training loop the
+    /// optimizer has just rewritten every weight there), and that only pays once the operands outgrow what one core
+    /// keeps in L2 anyway; beyond that they stream from L3 or memory whichever core runs them.
     /// </summary>
-    internal const long ParallelFlops = 128_000_000;
+    internal static readonly long ParallelFlops = ParallelFlopsFor(CacheSizes.Machine.L2);
+
+    /// <summary>The <see cref="ParallelFlops"/> rule for an L2 of <paramref name="l2Bytes"/> bytes: 2·s³ with 4·s² = L2.</summary>
+    internal static long ParallelFlopsFor(long l2Bytes)
+    {
+        double side = Math.Sqrt(l2Bytes / (double)sizeof(float));
+        return (long)(2 * side * side * side);
+    }
 
     /// <summary>B is read in place (NN, TN) when a thread's share of C has at most this many rows.</summary>
     internal const int DirectBMaxRows = 64;
@@ -62,8 +70,11 @@ public static class Gemm
             Multiply<Kernel8x32>(a, transA, b, transB, m, k, n, beta, c);
         else if (Vector256.IsHardwareAccelerated)
             Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c);
+        else if (Vector128.IsHardwareAccelerated)
+            Multiply<Kernel6x8>(a, transA, b, transB, m, k, n, beta, c);
         else
         {
+            // No vector hardware at all (e.g. DOTNET_EnableHWIntrinsic=0): emulated vectors would be slower than scalar loops.
             Validate(a, b, m, k, n, beta, c);
             ReferenceGemm.Multiply(a, transA, b, transB, m, k, n, beta, c);
         }
@@ -136,7 +147,7 @@ public static class Gemm
 
     /// <summary>
     /// K blocks of equal size (rounded up to a multiple of 8 for the 8×8 transposes), at most <paramref name="kcMax"/>
-    /// plus 7; the blocks depend on k alone, never on the thread count.
+    /// plus 7; the blocks depend on k and the machine's KC alone, never on the thread count.
     /// </summary>
     private static int KBlockStep(int k, int kcMax)
     {
@@ -358,27 +369,53 @@ public static class Gemm
         }
     }
 
-    /// <summary>One row of an edge tile into C: <c>to = from</c> or <c>to = to + from</c> for the first <paramref name="cols"/> values.</summary>
-    // from: [cols]; to: [cols]
+    /// <summary>
+    /// One row of an edge tile into C: <c>to = from</c> or <c>to = to + from</c> for the first <paramref name="cols"/>
+    /// values; C is neither read nor written past them, so the tile's padding never leaks past the matrix.
+    /// </summary>
+    // from: [cols] row of the scratch tile, readable up to a whole 8-float vector; to: [cols]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void AddBack(float* from, int cols, bool accumulate, float* to)
+    internal static unsafe void AddBack(float* from, int cols, bool accumulate, float* to)
+    {
+        if (Avx.IsSupported)
+            AddBackAvx(from, cols, accumulate, to);
+        else
+            AddBackPortable(from, cols, accumulate, to);
+    }
+
+    /// <summary><see cref="AddBack"/> with 8-float vectors and a masked last one; needs AVX.</summary>
+    // from: [cols] row of the scratch tile, readable up to a whole 8-float vector; to: [cols]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void AddBackAvx(float* from, int cols, bool accumulate, float* to)
     {
         int j = 0;
-        if (Avx.IsSupported)
+        for (; j + 8 <= cols; j += 8)
         {
-            for (; j + 8 <= cols; j += 8)
+            Vector256<float> v = Avx.LoadVector256(from + j);
+            Avx.Store(to + j, accumulate ? v + Avx.LoadVector256(to + j) : v);
+        }
+        if (j < cols)
+        {
+            // Masked lanes of C are neither read nor written.
+            Vector256<float> mask = GemmPacking.LaneMask(cols - j);
+            Vector256<float> v = Avx.LoadVector256(from + j);
+            Avx.MaskStore(to + j, mask, accumulate ? v + Avx.MaskLoad(to + j, mask) : v);
+        }
+    }
+
+    /// <summary><see cref="AddBack"/> with whole 4-float vectors, then value by value up to <paramref name="cols"/>.</summary>
+    // from: [cols]; to: [cols]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void AddBackPortable(float* from, int cols, bool accumulate, float* to)
+    {
+        int j = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; j + 4 <= cols; j += 4)
             {
-                Vector256<float> v = Avx.LoadVector256(from + j);
-                Avx.Store(to + j, accumulate ? v + Avx.LoadVector256(to + j) : v);
+                Vector128<float> v = Vector128.Load(from + j);
+                (accumulate ? v + Vector128.Load(to + j) : v).Store(to + j);
             }
-            if (j < cols)
-            {
-                // Masked lanes of C are neither read nor written, so the tile's padding never leaks past the matrix.
-                Vector256<float> mask = GemmPacking.LaneMask(cols - j);
-                Vector256<float> v = Avx.LoadVector256(from + j);
-                Avx.MaskStore(to + j, mask, accumulate ? v + Avx.MaskLoad(to + j, mask) : v);
-            }
-            return;
         }
         for (; j < cols; j++)
             to[j] = accumulate ? to[j] + from[j] : from[j];

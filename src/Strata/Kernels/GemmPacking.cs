@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Strata.Kernels;
@@ -10,34 +11,85 @@ namespace Strata.Kernels;
 /// edge set to zero so that edge tiles need no special kernel. The transposes of NN/NT/TN live here:
 /// <see cref="PackLanesAlongK"/> serves operands whose rows run along K (A in NN and NT, B in NT) and
 /// <see cref="PackLanesAcrossK"/> serves operands whose rows are K steps (A in TN, B in NN and TN).
+/// Each has an AVX form (8×8 transposes, masked loads) and a portable one (128-bit vectors, scalar edges) that
+/// every other machine runs and that tests call directly.
 /// </summary>
 internal static unsafe class GemmPacking
 {
     /// <summary>
     /// Source lane l, step p is <c>src[l·ld + p]</c>: each output step gathers one value from every lane row,
-    /// a transpose, done 8 lanes × 8 steps at a time in registers so that the source rows are read contiguously.
+    /// a transpose, done in registers a block of lanes × steps at a time so that the source rows are read contiguously.
     /// </summary>
     // src: [lanes, kc] rows ld apart; dst: [ceil(lanes / width), kc, width]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PackLanesAlongK(float* src, nint ld, int lanes, int kc, int width, float* dst)
+    {
+        if (width % 8 == 0 && Avx.IsSupported)
+            PackLanesAlongKAvx(src, ld, lanes, kc, width, dst);
+        else if (Vector128.IsHardwareAccelerated)
+            PackLanesAlongKVector128(src, ld, lanes, kc, width, dst);
+        else
+            PackLanesAlongKScalar(src, ld, lanes, kc, width, dst);
+    }
+
+    /// <summary><see cref="PackLanesAlongK"/> in 8 × 8 AVX transposes; needs AVX and a width that is a multiple of 8.</summary>
+    // src: [lanes, kc] rows ld apart; dst: [ceil(lanes / width), kc, width]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackLanesAlongKAvx(float* src, nint ld, int lanes, int kc, int width, float* dst)
     {
         for (int first = 0; first < lanes; first += width)
         {
             int valid = Math.Min(width, lanes - first);
             float* strip = dst + (nint)first * kc;
             float* rows = src + first * ld;
-            if (width % 8 == 0 && Avx.IsSupported)
+            for (int group = 0; group < width; group += 8)
+                PackGroupOf8(rows + group * ld, ld, Math.Clamp(valid - group, 0, 8), kc, width, strip + group);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackLanesAlongK"/> in 128-bit vectors, for any width: groups of 4 lanes by 4 × 4 transposes, then a
+    /// last pair of lanes (width 6) by 2 × 4 interleaves, then a last odd lane value by value.
+    /// </summary>
+    // src: [lanes, kc] rows ld apart; dst: [ceil(lanes / width), kc, width]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackLanesAlongKVector128(float* src, nint ld, int lanes, int kc, int width, float* dst)
+    {
+        for (int first = 0; first < lanes; first += width)
+        {
+            int valid = Math.Min(width, lanes - first);
+            float* strip = dst + (nint)first * kc;
+            float* rows = src + first * ld;
+            int group = 0;
+            for (; group + 4 <= width; group += 4)
+                PackGroupOf4(rows + group * ld, ld, Math.Clamp(valid - group, 0, 4), kc, width, strip + group);
+            if (group + 2 <= width)
             {
-                for (int group = 0; group < width; group += 8)
-                    PackGroupOf8(rows + group * ld, ld, Math.Clamp(valid - group, 0, 8), kc, width, strip + group);
+                PackPair(rows + group * ld, ld, Math.Clamp(valid - group, 0, 2), kc, width, strip + group);
+                group += 2;
             }
-            else
+            if (group < width)
             {
                 for (int p = 0; p < kc; p++)
-                {
-                    for (int lane = 0; lane < width; lane++)
-                        strip[p * width + lane] = lane < valid ? rows[lane * ld + p] : 0f;
-                }
+                    strip[p * width + group] = group < valid ? rows[group * ld + p] : 0f;
+            }
+        }
+    }
+
+    /// <summary><see cref="PackLanesAlongK"/> value by value, for machines without vector hardware.</summary>
+    // src: [lanes, kc] rows ld apart; dst: [ceil(lanes / width), kc, width]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackLanesAlongKScalar(float* src, nint ld, int lanes, int kc, int width, float* dst)
+    {
+        for (int first = 0; first < lanes; first += width)
+        {
+            int valid = Math.Min(width, lanes - first);
+            float* strip = dst + (nint)first * kc;
+            float* rows = src + first * ld;
+            for (int p = 0; p < kc; p++)
+            {
+                for (int lane = 0; lane < width; lane++)
+                    strip[p * width + lane] = lane < valid ? rows[lane * ld + p] : 0f;
             }
         }
     }
@@ -47,8 +99,22 @@ internal static unsafe class GemmPacking
     /// so packing is a copy (zero-filled past <paramref name="lanes"/>).
     /// </summary>
     // src: [kc, lanes] rows ld apart; dst: [ceil(lanes / width), kc, width]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PackLanesAcrossK(float* src, nint ld, int lanes, int kc, int width, float* dst)
+    {
+        if (width % 8 == 0 && Avx.IsSupported)
+            PackLanesAcrossKAvx(src, ld, lanes, kc, width, dst);
+        else
+            PackLanesAcrossKPortable(src, ld, lanes, kc, width, dst);
+    }
+
+    /// <summary>
+    /// <see cref="PackLanesAcrossK"/> with the ragged last strip read by AVX masked loads; needs AVX and a width that is
+    /// a multiple of 8.
+    /// </summary>
+    // src: [kc, lanes] rows ld apart; dst: [ceil(lanes / width), kc, width]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackLanesAcrossKAvx(float* src, nint ld, int lanes, int kc, int width, float* dst)
     {
         for (int first = 0; first < lanes; first += width)
         {
@@ -60,9 +126,9 @@ internal static unsafe class GemmPacking
                 for (int p = 0; p < kc; p++)
                     CopyRun(column + p * ld, strip + p * width, width);
             }
-            else if (width % 8 == 0 && Avx.IsSupported)
+            else
             {
-                // The ragged last strip: masked loads never touch memory past the matrix, and masked-off lanes read as 0.
+                // Masked loads never touch memory past the matrix, and masked-off lanes read as 0.
                 for (int group = 0; group < width; group += 8)
                 {
                     Vector256<float> mask = LaneMask(valid - group);
@@ -70,25 +136,39 @@ internal static unsafe class GemmPacking
                         Avx.Store(strip + p * width + group, Avx.MaskLoad(column + p * ld + group, mask));
                 }
             }
-            else
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackLanesAcrossK"/> without masks: the valid lanes of each step are copied (whole vectors, then one by
+    /// one, never reading past them) and the lanes past the matrix are set to zero.
+    /// </summary>
+    // src: [kc, lanes] rows ld apart; dst: [ceil(lanes / width), kc, width]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackLanesAcrossKPortable(float* src, nint ld, int lanes, int kc, int width, float* dst)
+    {
+        for (int first = 0; first < lanes; first += width)
+        {
+            int valid = Math.Min(width, lanes - first);
+            float* strip = dst + (nint)first * kc;
+            float* column = src + first;
+            for (int p = 0; p < kc; p++)
             {
-                for (int p = 0; p < kc; p++)
-                {
-                    float* from = column + p * ld;
-                    float* to = strip + p * width;
-                    for (int lane = 0; lane < valid; lane++)
-                        to[lane] = from[lane];
-                    for (int lane = valid; lane < width; lane++)
-                        to[lane] = 0f;
-                }
+                float* to = strip + p * width;
+                CopyRun(column + p * ld, to, valid);
+                for (int lane = valid; lane < width; lane++)
+                    to[lane] = 0f;
             }
         }
     }
 
-    /// <summary>A mask for <c>Avx.MaskLoad</c>/<c>MaskStore</c>: lanes below <paramref name="count"/> set (sign bit), the rest clear.</summary>
+    /// <summary>
+    /// A mask for <c>Avx.MaskLoad</c>/<c>MaskStore</c>: lanes below <paramref name="count"/> set (sign bit), the rest clear.
+    /// A float compare, which AVX has without AVX2.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LaneMask(int count)
-        => Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
+        => Avx.CompareLessThan(Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f), Vector256.Create((float)count));
 
     // from: [count]; to: [count]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -100,8 +180,16 @@ internal static unsafe class GemmPacking
             for (; i + 16 <= count; i += 16)
                 Vector512.Load(from + i).Store(to + i);
         }
-        for (; i + 8 <= count; i += 8)
-            Vector256.Load(from + i).Store(to + i);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8)
+                Vector256.Load(from + i).Store(to + i);
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= count; i += 4)
+                Vector128.Load(from + i).Store(to + i);
+        }
         for (; i < count; i++)
             to[i] = from[i];
     }
@@ -189,5 +277,139 @@ internal static unsafe class GemmPacking
         Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
         Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
+    /// <summary>
+    /// Four lane rows (the first <paramref name="valid"/> real, the rest zero) into four lanes of a strip:
+    /// <c>dst[p·width + l] = rows[l·ld + p]</c>, 4 steps per 4 × 4 transpose.
+    /// </summary>
+    // rows: [valid, kc] rows ld apart; dst: [kc, 4] with row stride width
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackGroupOf4(float* rows, nint ld, int valid, int kc, int width, float* dst)
+    {
+        int p = 0;
+        if (valid == 4)
+        {
+            for (; p + 4 <= kc; p += 4)
+            {
+                Transpose4x4(
+                    Vector128.Load(rows + p), Vector128.Load(rows + ld + p),
+                    Vector128.Load(rows + 2 * ld + p), Vector128.Load(rows + 3 * ld + p),
+                    dst + p * width, width);
+            }
+        }
+        else if (valid > 0)
+        {
+            for (; p + 4 <= kc; p += 4)
+            {
+                Transpose4x4(
+                    Row4(rows + p, ld, 0, valid), Row4(rows + p, ld, 1, valid),
+                    Row4(rows + p, ld, 2, valid), Row4(rows + p, ld, 3, valid),
+                    dst + p * width, width);
+            }
+        }
+        for (; p < kc; p++)
+        {
+            for (int lane = 0; lane < 4; lane++)
+                dst[p * width + lane] = lane < valid ? rows[lane * ld + p] : 0f;
+        }
+    }
+
+    /// <summary>
+    /// Two lane rows (the first <paramref name="valid"/> real, the rest zero) into two lanes of a strip: interleaving
+    /// 4 steps of the two rows gives a (row 0, row 1) pair per step, each stored as one 64-bit value.
+    /// </summary>
+    // rows: [valid, kc] rows ld apart; dst: [kc, 2] with row stride width
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackPair(float* rows, nint ld, int valid, int kc, int width, float* dst)
+    {
+        int p = 0;
+        if (valid > 0)
+        {
+            for (; p + 4 <= kc; p += 4)
+            {
+                Vector128<float> r0 = Vector128.Load(rows + p), r1 = Row4(rows + p, ld, 1, valid);
+                // low = [r0p r1p | r0p+1 r1p+1], high = [r0p+2 r1p+2 | r0p+3 r1p+3]
+                Vector128<double> low = InterleaveLow(r0, r1).AsDouble(), high = InterleaveHigh(r0, r1).AsDouble();
+                Unsafe.WriteUnaligned(dst + p * width, low.ToScalar());
+                Unsafe.WriteUnaligned(dst + (p + 1) * width, low.GetElement(1));
+                Unsafe.WriteUnaligned(dst + (p + 2) * width, high.ToScalar());
+                Unsafe.WriteUnaligned(dst + (p + 3) * width, high.GetElement(1));
+            }
+        }
+        for (; p < kc; p++)
+        {
+            for (int lane = 0; lane < 2; lane++)
+                dst[p * width + lane] = lane < valid ? rows[lane * ld + p] : 0f;
+        }
+    }
+
+    // src: row i of a block, rows ld apart; rows valid and up read as zero
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Row4(float* src, nint ld, int i, int valid)
+        => i < valid ? Vector128.Load(src + i * ld) : Vector128<float>.Zero;
+
+    /// <summary>
+    /// In-register 4×4 transpose: interleave pairs of rows, then join the matching 64-bit halves of the pairs;
+    /// output j holds element j of every input row.
+    /// </summary>
+    // dst: [4, 4] rows dstStride apart
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(Vector128<float> r0, Vector128<float> r1, Vector128<float> r2, Vector128<float> r3,
+        float* dst, nint dstStride)
+    {
+        // t0 = [r00 r10 r01 r11], t1 = [r02 r12 r03 r13], t2 = [r20 r30 r21 r31], t3 = [r22 r32 r23 r33]
+        Vector128<float> t0 = InterleaveLow(r0, r1), t1 = InterleaveHigh(r0, r1);
+        Vector128<float> t2 = InterleaveLow(r2, r3), t3 = InterleaveHigh(r2, r3);
+
+        // column j = [r0j r1j r2j r3j]
+        LowHalves(t0, t2).Store(dst);
+        HighHalves(t0, t2).Store(dst + dstStride);
+        LowHalves(t1, t3).Store(dst + 2 * dstStride);
+        HighHalves(t1, t3).Store(dst + 3 * dstStride);
+    }
+
+    /// <summary><c>[a0 b0 a1 b1]</c>: unpcklps on x86, zip1 on ARM64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> InterleaveLow(Vector128<float> a, Vector128<float> b)
+    {
+        if (Sse.IsSupported)
+            return Sse.UnpackLow(a, b);
+        if (AdvSimd.Arm64.IsSupported)
+            return AdvSimd.Arm64.ZipLow(a, b);
+        return Vector128.Create(a.GetElement(0), b.GetElement(0), a.GetElement(1), b.GetElement(1));
+    }
+
+    /// <summary><c>[a2 b2 a3 b3]</c>: unpckhps on x86, zip2 on ARM64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> InterleaveHigh(Vector128<float> a, Vector128<float> b)
+    {
+        if (Sse.IsSupported)
+            return Sse.UnpackHigh(a, b);
+        if (AdvSimd.Arm64.IsSupported)
+            return AdvSimd.Arm64.ZipHigh(a, b);
+        return Vector128.Create(a.GetElement(2), b.GetElement(2), a.GetElement(3), b.GetElement(3));
+    }
+
+    /// <summary><c>[a0 a1 b0 b1]</c>: movlhps on x86, zip1 of 64-bit lanes on ARM64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> LowHalves(Vector128<float> a, Vector128<float> b)
+    {
+        if (Sse.IsSupported)
+            return Sse.MoveLowToHigh(a, b);
+        if (AdvSimd.Arm64.IsSupported)
+            return AdvSimd.Arm64.ZipLow(a.AsDouble(), b.AsDouble()).AsSingle();
+        return Vector128.Create(a.GetElement(0), a.GetElement(1), b.GetElement(0), b.GetElement(1));
+    }
+
+    /// <summary><c>[a2 a3 b2 b3]</c>: movhlps on x86, zip2 of 64-bit lanes on ARM64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> HighHalves(Vector128<float> a, Vector128<float> b)
+    {
+        if (Sse.IsSupported)
+            return Sse.MoveHighToLow(b, a);
+        if (AdvSimd.Arm64.IsSupported)
+            return AdvSimd.Arm64.ZipHigh(a.AsDouble(), b.AsDouble()).AsSingle();
+        return Vector128.Create(a.GetElement(2), a.GetElement(3), b.GetElement(2), b.GetElement(3));
     }
 }

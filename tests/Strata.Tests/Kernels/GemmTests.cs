@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Strata.Kernels;
 
 namespace Strata.Tests.Kernels;
@@ -9,6 +11,8 @@ public sealed class WorkerPoolSettings;
 public class GemmTests
 {
     public enum Variant { NN, NT, TN }
+
+    public enum Kernel { Kernel8x32, Kernel6x16, Kernel6x8 }
 
     public static TheoryData<Variant, float, int> Sweeps()
     {
@@ -62,28 +66,60 @@ public class GemmTests
     public void Matches_reference_for_the_mlp_shapes(Variant variant, int m, int k, int n, float beta)
         => CheckAgainstReference(variant, m, k, n, beta, new Random(m + k + n));
 
-    [Theory]
-    [InlineData(Variant.NN)]
-    [InlineData(Variant.NT)]
-    [InlineData(Variant.TN)]
-    public void Matches_reference_across_several_cache_blocks(Variant variant)
+    public static TheoryData<Kernel, Variant, float> KernelSweeps()
     {
-        // m > MC (384), k > 2·KC (256), then n > NC (2048), with ragged edges in every dimension.
-        CheckAgainstReference(variant, 389, 530, 61, 1f, new Random(5));
-        CheckAgainstReference(variant, 19, 530, 2061, 0f, new Random(6));
+        var data = new TheoryData<Kernel, Variant, float>();
+        foreach (Kernel kernel in Enum.GetValues<Kernel>())
+        {
+            foreach (Variant variant in Enum.GetValues<Variant>())
+            {
+                data.Add(kernel, variant, 0f);
+                data.Add(kernel, variant, 1f);
+            }
+        }
+        return data;
     }
 
+    /// <summary>
+    /// Every micro-kernel, whether or not this machine would pick it (a kernel whose vectors are not accelerated runs
+    /// on emulated vectors: correct, only slower, so the shapes stay small), on the shapes that reach each edge path
+    /// and every blocking loop of the machine's own KC, MC and NC.
+    /// </summary>
     [Theory]
-    [InlineData(Variant.NN)]
-    [InlineData(Variant.NT)]
-    [InlineData(Variant.TN)]
-    public void Vector256_fallback_kernel_matches_reference(Variant variant)
+    [MemberData(nameof(KernelSweeps))]
+    public void Every_kernel_matches_reference_on_edge_and_blocking_shapes(Kernel kernel, Variant variant, float beta)
     {
-        var random = new Random(9);
-        foreach ((int m, int k, int n) in new[] { (1, 1, 1), (6, 16, 16), (7, 17, 17), (13, 37, 61), (150, 300, 70), (300, 9, 2100) })
+        var random = new Random(31 + (int)kernel * 7 + (int)variant * 2 + (int)beta);
+        (int mr, int nr, int kc, int mc, int nc) = Geometry(kernel);
+        (int M, int K, int N)[] shapes =
+        [
+            (1, 1, 1),
+            (mr, 8, nr),                            // exactly one tile
+            (mr + 1, 8, nr),                        // one row past a tile
+            (mr, 9, nr + 1),                        // one column past a tile
+            (mr, 11, nr / 2),                       // the half-width kernel alone
+            (2 * mr - 1, 13, nr / 2 + 1),           // a full-width edge tile just past half
+            (2 * mr + 1, kc + 1, nr + 3),           // one step past a K block
+            (3, 2 * kc + 13, 2 * nr + 3),           // several K blocks
+            (mc + mr + 1, 21, nr + 3),              // more rows than a row block
+            (mc + 7, kc + 9, 2 * nr + 5),           // several row and K blocks together
+            (5, 7, nc + nr + 1),                    // more columns than a column block
+        ];
+        foreach ((int m, int k, int n) in shapes)
+            CheckAgainstReference(variant, m, k, n, beta, random, kernel);
+    }
+
+    [Fact]
+    public void The_chosen_kernel_has_hardware_fma()
+    {
+        // Kernel8x32 and Kernel6x16 use FusedMultiplyAdd, which would run in software without FMA, so where they are
+        // chosen it must be hardware (Kernel6x8 uses MultiplyAddEstimate, correct either way). ARM64 always has FMA.
+        if (X86Base.IsSupported)
         {
-            foreach (float beta in new[] { 0f, 1f })
-                CheckAgainstReference(variant, m, k, n, beta, random, useFallbackKernel: true);
+            if (Vector512.IsHardwareAccelerated)
+                Assert.True(Fma.IsSupported && Avx512F.IsSupported);
+            if (Vector256.IsHardwareAccelerated)
+                Assert.True(Fma.IsSupported && Avx2.IsSupported);
         }
     }
 
@@ -162,7 +198,7 @@ public class GemmTests
     /// k·u·Σ|a||b| (u = 2⁻²⁴), so the tolerance is that bound (plus |c| for beta = 1), element by element.
     /// </summary>
     private static void CheckAgainstReference(Variant variant, int m, int k, int n, float beta, Random random,
-        bool useFallbackKernel = false)
+        Kernel? kernel = null)
     {
         bool transA = variant == Variant.TN, transB = variant == Variant.NT;
         float[] a = RandomValues(random, m * k);
@@ -175,18 +211,32 @@ public class GemmTests
         ReferenceGemm.Multiply(a.Select(Math.Abs).ToArray(), transA, b.Select(Math.Abs).ToArray(), transB, m, k, n, 0f, bound);
 
         float[] before = (float[])c.Clone();
-        if (useFallbackKernel)
-            Gemm.Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c);
-        else
-            Multiply(variant, a, b, m, k, n, beta, c);
+        switch (kernel)
+        {
+            case null: Multiply(variant, a, b, m, k, n, beta, c); break;
+            case Kernel.Kernel8x32: Gemm.Multiply<Kernel8x32>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel6x16: Gemm.Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c); break;
+            default: Gemm.Multiply<Kernel6x8>(a, transA, b, transB, m, k, n, beta, c); break;
+        }
         for (int i = 0; i < m * n; i++)
         {
             double scale = bound[i] + (beta == 0f ? 0 : Math.Abs(before[i]));
             double tolerance = (k + 2) * Math.Pow(2, -24) * scale + 1e-30;
             if (!(Math.Abs(c[i] - expected[i]) <= tolerance))
-                Assert.Fail($"{variant} m={m} k={k} n={n} beta={beta}: C[{i / n}, {i % n}] = {c[i]}, expected {expected[i]} ± {tolerance}");
+                Assert.Fail($"{kernel} {variant} m={m} k={k} n={n} beta={beta}: C[{i / n}, {i % n}] = {c[i]}, expected {expected[i]} ± {tolerance}");
         }
     }
+
+    /// <summary>MR, NR and the machine's KC, MC, NC of a kernel.</summary>
+    internal static (int MR, int NR, int KC, int MC, int NC) Geometry(Kernel kernel) => kernel switch
+    {
+        Kernel.Kernel8x32 => Geometry<Kernel8x32>(),
+        Kernel.Kernel6x16 => Geometry<Kernel6x16>(),
+        _ => Geometry<Kernel6x8>(),
+    };
+
+    private static (int MR, int NR, int KC, int MC, int NC) Geometry<TKernel>() where TKernel : unmanaged, IMicroKernel
+        => (TKernel.MR, TKernel.NR, TKernel.KC, TKernel.MC, TKernel.NC);
 }
 
 [Collection(nameof(WorkerPoolSettings))]
@@ -199,7 +249,7 @@ public class GemmThreadingTests
     [InlineData(GemmTests.Variant.NN, 256, 784, 300)]
     [InlineData(GemmTests.Variant.NT, 517, 333, 211)]
     [InlineData(GemmTests.Variant.TN, 129, 700, 2100)]
-    [InlineData(GemmTests.Variant.NN, 600, 500, 300)] // above Gemm.ParallelFlops: the threaded path
+    [InlineData(GemmTests.Variant.NN, 600, 500, 300)]
     [InlineData(GemmTests.Variant.NT, 300, 700, 400)]
     public void Results_are_bit_identical_for_any_thread_count(GemmTests.Variant variant, int m, int k, int n)
     {
@@ -224,6 +274,18 @@ public class GemmThreadingTests
         {
             WorkerPool.ThreadCount = saved;
         }
+    }
+
+    [Theory]
+    [InlineData(GemmTests.Variant.NN)]
+    [InlineData(GemmTests.Variant.NT)]
+    [InlineData(GemmTests.Variant.TN)]
+    public void Products_above_the_parallel_threshold_are_bit_identical_for_any_thread_count(GemmTests.Variant variant)
+    {
+        // ParallelFlops depends on this machine's L2, so the shape is cut to lie just above it: the threaded path.
+        const int k = 200, n = 300;
+        int m = (int)(Gemm.ParallelFlops / (2L * k * n)) + 7;
+        Results_are_bit_identical_for_any_thread_count(variant, m, k, n);
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 namespace Strata.Kernels;
 
-/// <summary>The scalar twin of <see cref="Gemm"/>: plain loops with a double accumulator, for tests and benchmarks.</summary>
+/// <summary>
+/// The scalar twin of <see cref="Gemm"/>: plain loops with a double accumulator, for tests and benchmarks, and the
+/// GEMM itself on a machine without vector hardware.
+/// </summary>
 internal static class ReferenceGemm
 {
     // a: [m, k] or, transposed, [k, m]; b: [k, n] or, transposed, [n, k]; c: [m, n]
