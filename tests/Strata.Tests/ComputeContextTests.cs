@@ -8,12 +8,15 @@ namespace Strata.Tests;
 /// <summary>Models run their kernels on their own context's threads, side by side, with unchanged results.</summary>
 public class ComputeContextTests
 {
+    /// <summary>Inputs of a 300-unit Dense layer whose kernel is just above <see cref="RowPartition.MinValues"/>.</summary>
+    private static readonly int Inputs = RowPartition.MinValues / 300 + 1;
+
     private static (Sequential Model, Tensor X, Tensor Y) NewModel()
     {
-        // 500 × 300 weights: above RowPartition.MinValues, so the first layer's rows are split across threads.
-        var model = new Sequential(new Dense(300, activation: "relu", inputShape: [500]), new Dense(4, activation: "softmax")) { Seed = 6 };
+        // Inputs × 300 weights: above RowPartition.MinValues, so the first layer's rows are split across threads.
+        var model = new Sequential(new Dense(300, activation: "relu", inputShape: [Inputs]), new Dense(4, activation: "softmax")) { Seed = 6 };
         model.Compile(new Adam(0.01f), Losses.SparseCategoricalCrossentropy);
-        var x = GradientChecker.Random(new Shape(96, 500), seed: 7);
+        var x = GradientChecker.Random(new Shape(96, Inputs), seed: 7);
         var y = new Tensor(new Shape(96));
         for (int i = 0; i < 96; i++) y[i] = i % 4;
         return (model, x, y);

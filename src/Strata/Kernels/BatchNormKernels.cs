@@ -161,15 +161,17 @@ internal static class BatchNormKernels
     private enum RowOp { Sum, SquaredDeviation, Affine, BackwardSums, BackwardInput }
 
     /// <summary>
-    /// Chunks of about 128K values (at most 64 chunks): waking a second core and moving the data to it costs
-    /// more than these passes over anything smaller, so Dense-sized tensors ([32, 784], [256, 784]) stay on one
-    /// thread. The split depends only on the shape, never on the thread count.
+    /// Row chunks of about half an L2 of values each (at most 64 chunks): a pass over less data than that is over before
+    /// a second core could have pulled its share into its own cache, so Dense-sized tensors stay on one thread. The split
+    /// depends only on the shape and the machine's cache, never on the thread count.
     /// </summary>
     private static int RowChunks(int rows, int c, out int rowsPerChunk)
     {
-        rowsPerChunk = Math.Max(Math.Max(1, (rows + 63) / 64), (131072 + c - 1) / Math.Max(c, 1));
+        rowsPerChunk = Math.Max(Math.Max(1, (rows + 63) / 64), (int)((ChunkValues + c - 1) / Math.Max(c, 1)));
         return rows == 0 ? 0 : (rows + rowsPerChunk - 1) / rowsPerChunk;
     }
+
+    private static readonly long ChunkValues = CacheSizes.Machine.L2 / 2 / sizeof(float);
 
     /// <summary>out[f] = scale·Σ over chunks of partial[chunk, f], summed in chunk order.</summary>
     private static void Combine(ReadOnlySpan<double> partial, int chunks, int c, double scale, Span<float> output)

@@ -24,8 +24,11 @@ internal static class ConvKernels
         return (output, (int)(total / 2));
     }
 
-    /// <summary>Below this many cols values a call stays on the calling thread: waking a worker costs more.</summary>
-    internal const int ParallelValues = 1 << 16;
+    /// <summary>
+    /// Below this many cols values (a quarter of one core's L2) a call stays on the calling thread: a copy that small is
+    /// done in about the time a worker takes to wake and pull its share into its own cache.
+    /// </summary>
+    internal static readonly long ParallelValues = CacheSizes.Machine.L2 / 4 / sizeof(float);
 
     /// <summary>cols[(n, oh, ow), (kh, kw, c)] = x[n, oh·s − p + kh·d, ow·s − p + kw·d, c], 0 outside the input.</summary>
     public static unsafe void Im2Col(ReadOnlySpan<float> x, in ConvGeometry g, Span<float> cols)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Strata.Kernels.Simd;
 
 namespace Strata.Kernels;
 
@@ -271,9 +272,9 @@ internal readonly struct Kernel6x16 : IMicroKernel
 /// 6×8 Vector128 tile for machines whose widest accelerated vectors are 128 bits (SSE, NEON, or AVX2 told to prefer
 /// 128-bit vectors): 12 accumulators, 2 B vectors and a broadcast take 15 registers, within the 16 of SSE (the last
 /// holds a product where the multiply-add is not fused) and half of NEON's 32. Its sums run in the order of
-/// <see cref="Kernel6x16"/>'s (from zero, in order of p, in Run and RunHalf alike), by <c>MultiplyAddEstimate</c>: one
-/// fused instruction where the hardware has FMA (x86 with FMA, every ARM64), a multiply then an add where it has not,
-/// since a 128-bit machine may lack FMA and <c>FusedMultiplyAdd</c> would then run in software, many times slower.
+/// <see cref="Kernel6x16"/>'s (from zero, in order of p, in Run and RunHalf alike), each step one fused instruction
+/// where the hardware has FMA (x86 with FMA, every ARM64) and a multiply then an add where it has not, since a 128-bit
+/// machine may lack FMA and <c>FusedMultiplyAdd</c> would then run in software, many times slower.
 /// </summary>
 internal readonly struct Kernel6x8 : IMicroKernel
 {
@@ -306,23 +307,23 @@ internal readonly struct Kernel6x8 : IMicroKernel
             Vector128<float> b1 = Vector128.Load(b + 4);
 
             Vector128<float> ar = Vector128.Create(a[0]);
-            c00 = Vector128.MultiplyAddEstimate(ar, b0, c00);
-            c01 = Vector128.MultiplyAddEstimate(ar, b1, c01);
+            c00 = MultiplyAdd(ar, b0, c00);
+            c01 = MultiplyAdd(ar, b1, c01);
             ar = Vector128.Create(a[1]);
-            c10 = Vector128.MultiplyAddEstimate(ar, b0, c10);
-            c11 = Vector128.MultiplyAddEstimate(ar, b1, c11);
+            c10 = MultiplyAdd(ar, b0, c10);
+            c11 = MultiplyAdd(ar, b1, c11);
             ar = Vector128.Create(a[2]);
-            c20 = Vector128.MultiplyAddEstimate(ar, b0, c20);
-            c21 = Vector128.MultiplyAddEstimate(ar, b1, c21);
+            c20 = MultiplyAdd(ar, b0, c20);
+            c21 = MultiplyAdd(ar, b1, c21);
             ar = Vector128.Create(a[3]);
-            c30 = Vector128.MultiplyAddEstimate(ar, b0, c30);
-            c31 = Vector128.MultiplyAddEstimate(ar, b1, c31);
+            c30 = MultiplyAdd(ar, b0, c30);
+            c31 = MultiplyAdd(ar, b1, c31);
             ar = Vector128.Create(a[4]);
-            c40 = Vector128.MultiplyAddEstimate(ar, b0, c40);
-            c41 = Vector128.MultiplyAddEstimate(ar, b1, c41);
+            c40 = MultiplyAdd(ar, b0, c40);
+            c41 = MultiplyAdd(ar, b1, c41);
             ar = Vector128.Create(a[5]);
-            c50 = Vector128.MultiplyAddEstimate(ar, b0, c50);
-            c51 = Vector128.MultiplyAddEstimate(ar, b1, c51);
+            c50 = MultiplyAdd(ar, b0, c50);
+            c51 = MultiplyAdd(ar, b1, c51);
 
             a += 6;
             b += ldb;
@@ -344,12 +345,12 @@ internal readonly struct Kernel6x8 : IMicroKernel
         for (int p = 0; p < kc; p++)
         {
             Vector128<float> b0 = Vector128.Load(b);
-            c0 = Vector128.MultiplyAddEstimate(Vector128.Create(a[0]), b0, c0);
-            c1 = Vector128.MultiplyAddEstimate(Vector128.Create(a[1]), b0, c1);
-            c2 = Vector128.MultiplyAddEstimate(Vector128.Create(a[2]), b0, c2);
-            c3 = Vector128.MultiplyAddEstimate(Vector128.Create(a[3]), b0, c3);
-            c4 = Vector128.MultiplyAddEstimate(Vector128.Create(a[4]), b0, c4);
-            c5 = Vector128.MultiplyAddEstimate(Vector128.Create(a[5]), b0, c5);
+            c0 = MultiplyAdd(Vector128.Create(a[0]), b0, c0);
+            c1 = MultiplyAdd(Vector128.Create(a[1]), b0, c1);
+            c2 = MultiplyAdd(Vector128.Create(a[2]), b0, c2);
+            c3 = MultiplyAdd(Vector128.Create(a[3]), b0, c3);
+            c4 = MultiplyAdd(Vector128.Create(a[4]), b0, c4);
+            c5 = MultiplyAdd(Vector128.Create(a[5]), b0, c5);
             a += 6;
             b += ldb;
         }
@@ -373,4 +374,9 @@ internal readonly struct Kernel6x8 : IMicroKernel
         v0.Store(c);
         v1.Store(c + 4);
     }
+
+    /// <summary>a·b + c: fused where the hardware has FMA, a multiply then an add where it has not (see <see cref="Vec128.HasFma"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        Vec128.HasFma ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
 }

@@ -39,35 +39,6 @@ internal static class RecurrentKernels
         }
     }
 
-    /// <summary>
-    /// Applies an activation to gate <paramref name="gate"/> (of <paramref name="gates"/>) in every row:
-    /// a[n, g·u:(g+1)·u] = φ(z[n, g·u:(g+1)·u]); <paramref name="count"/> adjacent gates at once (softmax stays per gate).
-    /// </summary>
-    // z, a: [batch, gates·units]
-    public static void ActivateGates(ActivationFunction phi, ReadOnlySpan<float> z, int batch, int gates, int units,
-        int gate, int count, Span<float> a)
-    {
-        int width = gates * units, offset = gate * units, length = count * units;
-        for (int n = 0; n < batch; n++)
-        {
-            int start = n * width + offset;
-            phi.Forward(z.Slice(start, length), a.Slice(start, length), count, units);
-        }
-    }
-
-    /// <summary>dZ = φ'(z)·dA on gates [gate, gate + count) of every row, given the cached z and a = φ(z). dZ may alias dA.</summary>
-    // z, a, dA, dZ: [batch, gates·units]
-    public static void GateGradients(ActivationFunction phi, ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA,
-        int batch, int gates, int units, int gate, int count, Span<float> dZ)
-    {
-        int width = gates * units, offset = gate * units, length = count * units;
-        for (int n = 0; n < batch; n++)
-        {
-            int start = n * width + offset;
-            phi.Backward(z.Slice(start, length), a.Slice(start, length), dA.Slice(start, length), dZ.Slice(start, length), count, units);
-        }
-    }
-
     /// <summary>dst[n, g·u:(g+count)·u] += src[n, same columns] for every row: gates [gate, gate + count) of src added into dst.</summary>
     // src, dst: [batch, gates·units]
     public static void AddGates(ReadOnlySpan<float> src, int batch, int gates, int units, int gate, int count, Span<float> dst)

@@ -8,8 +8,12 @@ namespace Strata.Kernels;
 /// </summary>
 internal static class RowPartition
 {
-    /// <summary>Weights with at least this many values (≈ 512 KB) are split by rows across the threads.</summary>
-    public const int MinValues = 1 << 17;
+    /// <summary>
+    /// Weights with at least this many values are split by rows across the threads: those larger than half of one
+    /// core's L2. A smaller weight stays in the L2 of the core that runs the step, and fetching part of it into a second
+    /// core each step would cost more than that core's share of the arithmetic saves.
+    /// </summary>
+    public static readonly int MinValues = (int)Math.Min(int.MaxValue, CacheSizes.Machine.L2 / 2 / sizeof(float));
 
     /// <summary>
     /// How many parts a weight of <paramref name="size"/> values and <paramref name="rows"/> rows is split into: one per

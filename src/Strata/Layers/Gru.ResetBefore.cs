@@ -52,14 +52,14 @@ public sealed partial class Gru
             Gemm.NN(hPrev, _uZr!.Span, batch, u, 2 * u, 0f, _recZr!.Span);
             RecurrentKernels.AddToGates(_recZr.Span, batch, 3, u, 0, 2, z);            // x̂_zr + h_{t−1}·U_zr
         }
-        RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 3, u, 0, 2, a);  // z, r
+        ActivateGates(RecurrentActivation, z, batch, 3, u, 0, 2, a);  // z, r
         RecurrentKernels.MultiplyGate(a, 3, 1, hPrev, batch, u, rh);                    // r ⊙ h_{t−1}
         if (t > 0)
         {
             Gemm.NN(rh, _uH!.Span, batch, u, u, 0f, _recH!.Span);
             RecurrentKernels.AddToGates(_recH.Span, batch, 3, u, 2, 1, z);             // s = x̂_h + (r ⊙ h_{t−1})·U_h
         }
-        RecurrentKernels.ActivateGates(Activation, z, batch, 3, u, 2, 1, a);           // c = φ(s)
+        ActivateGates(Activation, z, batch, 3, u, 2, 1, a);           // c = φ(s)
         RecurrentKernels.GruUpdate(a, hPrev, batch, u, h);                              // h_t = z ⊙ h_{t−1} + (1 − z) ⊙ c
     }
 
@@ -80,12 +80,12 @@ public sealed partial class Gru
         var dzr = _dZr!.Span.Slice(t * 2 * state, 2 * state);
         var dRh = _dRh!.Span;
         RecurrentKernels.GruUpdateBackward(a, hPrev, dH, batch, u, dZ, dHPrev);              // dA_z, dA_c; dh_{t−1} = dh ⊙ z
-        RecurrentKernels.GateGradients(Activation, z, a, dZ, batch, 3, u, 2, 1, dZ);          // ds = φ'(s) ⊙ dA_c
+        GateGradients(Activation, z, a, dZ, batch, 3, u, 2, 1, dZ);          // ds = φ'(s) ⊙ dA_c
         RecurrentKernels.CopyFromGates(dZ, batch, 3, u, 2, 1, ds);
         Gemm.NT(ds, _uH!.Span, batch, u, u, 0f, dRh);                                         // d(r ⊙ h) = ds·U_hᵀ
         RecurrentKernels.MultiplyIntoGate(dRh, hPrev, batch, 3, u, 1, dZ);                    // dA_r = d(r ⊙ h) ⊙ h_{t−1}
         RecurrentKernels.MultiplyGateAdd(a, 3, 1, dRh, batch, u, dHPrev);                     // dh_{t−1} += d(r ⊙ h) ⊙ r
-        RecurrentKernels.GateGradients(RecurrentActivation, z, a, dZ, batch, 3, u, 0, 2, dZ); // dz_z, dz_r
+        GateGradients(RecurrentActivation, z, a, dZ, batch, 3, u, 0, 2, dZ); // dz_z, dz_r
         RecurrentKernels.CopyFromGates(dZ, batch, 3, u, 0, 2, dzr);
         if (t > 0) Gemm.NT(dzr, _uZr!.Span, batch, 2 * u, u, 1f, dHPrev);                   // dh_{t−1} += [dz_z, dz_r]·U_zrᵀ
     }

@@ -102,9 +102,9 @@ public sealed partial class Gru : Recurrent
             return;
         }
         RecurrentKernels.AddGates(rec, batch, 3, u, 0, 2, z);                 // z, r pre-activations: x̂ + ĥ
-        RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 3, u, 0, 2, a);
+        ActivateGates(RecurrentActivation, z, batch, 3, u, 0, 2, a);
         RecurrentKernels.GruCandidateInput(z, a, rec, batch, u, z);           // s = x̂_h + r ⊙ ĥ_h
-        RecurrentKernels.ActivateGates(Activation, z, batch, 3, u, 2, 1, a);  // c = φ(s)
+        ActivateGates(Activation, z, batch, 3, u, 2, 1, a);  // c = φ(s)
         RecurrentKernels.GruUpdate(a, hPrev, batch, u, h);                    // h_t = z ⊙ h_{t−1} + (1 − z) ⊙ c
     }
 
@@ -125,9 +125,9 @@ public sealed partial class Gru : Recurrent
             return;
         }
         RecurrentKernels.GruUpdateBackward(a, hPrev, dH, batch, u, dZ, dHPrev);          // dA_z, dA_c; dh_{t−1} = dh ⊙ z
-        RecurrentKernels.GateGradients(Activation, z, a, dZ, batch, 3, u, 2, 1, dZ);      // ds = φ'(s) ⊙ dA_c
+        GateGradients(Activation, z, a, dZ, batch, 3, u, 2, 1, dZ);      // ds = φ'(s) ⊙ dA_c
         RecurrentKernels.GruCandidateBackward(a, rec, dZ, batch, u, dZ, dR);              // dA_r = ds ⊙ ĥ_h; dĥ_h = ds ⊙ r
-        RecurrentKernels.GateGradients(RecurrentActivation, z, a, dZ, batch, 3, u, 0, 2, dZ);
+        GateGradients(RecurrentActivation, z, a, dZ, batch, 3, u, 0, 2, dZ);
         RecurrentKernels.CopyGates(dZ, batch, 3, u, 0, 2, dR);                            // z and r see x̂ and ĥ alike
     }
 }

@@ -100,9 +100,9 @@ public sealed class Lstm : Recurrent
             GateKernels.LstmForward(z, cPrev, batch, u, a, c, phiC, h);
             return;
         }
-        RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 4, u, 0, 2, a);   // i, f
-        RecurrentKernels.ActivateGates(Activation, z, batch, 4, u, 2, 1, a);            // g
-        RecurrentKernels.ActivateGates(RecurrentActivation, z, batch, 4, u, 3, 1, a);   // o
+        ActivateGates(RecurrentActivation, z, batch, 4, u, 0, 2, a);   // i, f
+        ActivateGates(Activation, z, batch, 4, u, 2, 1, a);            // g
+        ActivateGates(RecurrentActivation, z, batch, 4, u, 3, 1, a);   // o
         RecurrentKernels.LstmCell(a, cPrev, batch, u, c);                               // c_t = f ⊙ c_{t−1} + i ⊙ g
         Activation.Forward(c, phiC, batch, u);
         RecurrentKernels.MultiplyGate(a, 4, 3, phiC, batch, u, h);                      // h_t = o ⊙ φ(c_t)
@@ -134,8 +134,8 @@ public sealed class Lstm : Recurrent
         Activation.Backward(c, phiC, dPhi, dPhi, batch, u);                     // φ'(c_t) ⊙ dφ
         TensorPrimitives.Add(dC, dPhi, dC);                                     // dc = carried + through h_t
         RecurrentKernels.LstmCellBackward(a, cPrev, batch, u, dZ, dC);          // dA_i, dA_f, dA_g; dc ← dc ⊙ f
-        RecurrentKernels.GateGradients(RecurrentActivation, z, a, dZ, batch, 4, u, 0, 2, dZ);
-        RecurrentKernels.GateGradients(Activation, z, a, dZ, batch, 4, u, 2, 1, dZ);
-        RecurrentKernels.GateGradients(RecurrentActivation, z, a, dZ, batch, 4, u, 3, 1, dZ);
+        GateGradients(RecurrentActivation, z, a, dZ, batch, 4, u, 0, 2, dZ);
+        GateGradients(Activation, z, a, dZ, batch, 4, u, 2, 1, dZ);
+        GateGradients(RecurrentActivation, z, a, dZ, batch, 4, u, 3, 1, dZ);
     }
 }

@@ -243,4 +243,33 @@ public abstract class Recurrent : Layer
         _stateShape = new Shape(batch * Units);
         _yShape = ReturnSequences ? new Shape(batch, time, Units) : new Shape(batch, Units);
     }
+
+    /// <summary>
+    /// Applies an activation to gate <paramref name="gate"/> (of <paramref name="gates"/>) in every row:
+    /// a[n, g·u:(g+1)·u] = φ(z[n, g·u:(g+1)·u]); <paramref name="count"/> adjacent gates at once (softmax stays per gate).
+    /// </summary>
+    // z, a: [batch, gates·units]
+    private protected static void ActivateGates(ActivationFunction phi, ReadOnlySpan<float> z, int batch, int gates, int units,
+        int gate, int count, Span<float> a)
+    {
+        int width = gates * units, offset = gate * units, length = count * units;
+        for (int n = 0; n < batch; n++)
+        {
+            int start = n * width + offset;
+            phi.Forward(z.Slice(start, length), a.Slice(start, length), count, units);
+        }
+    }
+
+    /// <summary>dZ = φ'(z)·dA on gates [gate, gate + count) of every row, given the cached z and a = φ(z). dZ may alias dA.</summary>
+    // z, a, dA, dZ: [batch, gates·units]
+    private protected static void GateGradients(ActivationFunction phi, ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> dA,
+        int batch, int gates, int units, int gate, int count, Span<float> dZ)
+    {
+        int width = gates * units, offset = gate * units, length = count * units;
+        for (int n = 0; n < batch; n++)
+        {
+            int start = n * width + offset;
+            phi.Backward(z.Slice(start, length), a.Slice(start, length), dA.Slice(start, length), dZ.Slice(start, length), count, units);
+        }
+    }
 }
