@@ -1,12 +1,15 @@
+using Strata.Kernels;
+
 namespace Strata.Layers;
 
 /// <summary>
 /// Inverted dropout (Srivastava et al. 2014), as Keras's Dropout: in training each value is kept with probability
 /// 1 − rate and scaled by 1/(1 − rate), so inference is the identity. A seed makes the masks reproducible.
 /// <para>
-/// The masks come from a counter-based stream: value i of mask k is a hash of (seed, k, i). The layer's whole
-/// random state is then two numbers (<see cref="StreamSeed"/>, <see cref="MasksDrawn"/>), which a saved model
-/// keeps, so training resumed from a file draws exactly the masks the uninterrupted run would have drawn.
+/// The masks come from a counter-based stream (<see cref="DropoutKernels"/>): value i of mask k is a hash of
+/// (seed, k, i). The layer's whole random state is then two numbers (<see cref="StreamSeed"/>,
+/// <see cref="MasksDrawn"/>), which a saved model keeps, so training resumed from a file draws exactly the masks the
+/// uninterrupted run would have drawn.
 /// </para>
 /// </summary>
 public sealed class Dropout : Layer
@@ -53,17 +56,13 @@ public sealed class Dropout : Layer
         }
         bool fresh = !ReuseMask || _mask is null || _mask.Shape != x.Shape;
         var mask = Tensor.Ensure(ref _mask, x.Shape);
-        float keep = 1f / (1f - Rate);
         if (fresh)
         {
-            var m = mask.Span;
-            ulong stream = Mix(StreamSeed ^ Mix((ulong)MasksDrawn + 0x632BE59BD9B4E019UL));
+            DropoutKernels.Mask(DropoutKernels.Stream(StreamSeed, MasksDrawn), Rate, mask.Span);
             MasksDrawn++;
-            // u = the top 24 bits of a SplitMix64 hash, uniform on [0, 1) in steps of 2⁻²⁴.
-            for (int i = 0; i < m.Length; i++) m[i] = (Mix(stream + (ulong)i) >> 40) * (1f / (1 << 24)) < Rate ? 0f : keep;
         }
         var y = Tensor.Ensure(ref _y, x.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);
+        DropoutKernels.Apply(x.Span, mask.Span, y.Span);
         return y;
     }
 
@@ -73,16 +72,7 @@ public sealed class Dropout : Layer
         if (!NeedsInputGradient) return NoGradient;
         if (!_dropped) return dy;
         var dx = Tensor.Ensure(ref _dx, dy.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(dy.Span, _mask!.Span, dx.Span);
+        DropoutKernels.Apply(dy.Span, _mask!.Span, dx.Span);
         return dx;
-    }
-
-    /// <summary>SplitMix64's finalizer (Steele et al. 2014): a bijective 64-bit mix with full avalanche.</summary>
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Strata.Kernels;
 
 namespace Strata.Layers;
 
@@ -18,7 +18,6 @@ public sealed class GlobalAveragePooling2D(int[]? inputShape = null, string? nam
         return new Shape(inputShape[2]);
     }
 
-    private int Pixels => InputShape[0] * InputShape[1];
     private int Channels => InputShape[2];
 
     public override Tensor Forward(Tensor x, bool training)
@@ -31,14 +30,7 @@ public sealed class GlobalAveragePooling2D(int[]? inputShape = null, string? nam
             _outShapeFor = batch;
         }
         var y = Tensor.Ensure(ref _y, _outShape);
-        int c = Channels, p = Pixels;
-        for (int n = 0; n < batch; n++)
-        {
-            var row = y.Span.Slice(n * c, c);
-            row.Clear();
-            for (int i = 0; i < p; i++) TensorPrimitives.Add(row, x.Span.Slice((n * p + i) * c, c), row);
-            TensorPrimitives.Multiply(row, 1f / p, row);
-        }
+        PoolingKernels.GlobalAverage(x.Span, batch, InputShape[0], InputShape[1], Channels, y.Span);
         _x = training ? x : null;
         return y;
     }
@@ -48,10 +40,7 @@ public sealed class GlobalAveragePooling2D(int[]? inputShape = null, string? nam
         CheckGradient(dy, _x is null ? null : _y);
         if (!NeedsInputGradient) return NoGradient;
         var dx = Tensor.Ensure(ref _dx, _x!.Shape);
-        int c = Channels, p = Pixels;
-        for (int n = 0; n < dy.Shape[0]; n++)
-            for (int i = 0; i < p; i++)
-                TensorPrimitives.Multiply(dy.Span.Slice(n * c, c), 1f / p, dx.Span.Slice((n * p + i) * c, c));
+        PoolingKernels.GlobalAverageBackward(dy.Span, dy.Shape[0], InputShape[0], InputShape[1], Channels, dx.Span);
         return dx;
     }
 }

@@ -35,6 +35,26 @@ public class DropoutTests
     }
 
     [Fact]
+    public void The_mask_stream_is_frozen()
+    {
+        // Saved models resume their mask stream bit for bit, so these masks (kept 1, dropped 0) must never change:
+        // masks 0 and 1 of seed 7 at rate 0.5, and mask 0 of seed 12345 at rate 0.25.
+        static string Kept(Dropout d)
+        {
+            var x = new Tensor(new Shape(1, 64));
+            x.Span.Fill(1f);
+            return string.Concat(d.Forward(x, training: true).Span.ToArray().Select(v => v == 0f ? '0' : '1'));
+        }
+        var half = new Dropout(0.5f, seed: 7);
+        half.Build(new Shape(64));
+        Assert.Equal("1001011110101101011001101110100011010001000011011000011111111010", Kept(half));
+        Assert.Equal("1110111110011011110011011100101000111010000001011100000111001110", Kept(half));
+        var quarter = new Dropout(0.25f, seed: 12345);
+        quarter.Build(new Shape(64));
+        Assert.Equal("1001111101011011111111110101011011111010101111111111111011111110", Kept(quarter));
+    }
+
+    [Fact]
     public void Gradients_match_finite_differences_with_a_fixed_mask()
     {
         var dropout = new Dropout(0.4f, seed: 3) { ReuseMask = true };

@@ -12,6 +12,12 @@ namespace Strata.Kernels.Simd;
 /// <see cref="Select"/>. <see cref="MultiplyAdd"/> is fused where the hardware has FMA and a multiply then an add
 /// where it has not (x86 without FMA), so no width falls back to a slow software FMA; the choice is fixed per
 /// process, so a kernel rounds the same way at every JIT tier.
+/// <para>
+/// A vector can also carry Count int32 lanes as bit patterns (<see cref="Int32Sequence"/>, <see cref="StoreInt32"/>),
+/// for indices that must stay exact beyond float's 2²⁴ beside the float data they index (max pooling's argmax).
+/// Such a vector is only moved and chosen by <see cref="Select"/>, which copies bits; float arithmetic on it is
+/// meaningless.
+/// </para>
 /// </remarks>
 internal unsafe interface IVector<TSelf> where TSelf : unmanaged, IVector<TSelf>
 {
@@ -69,8 +75,14 @@ internal unsafe interface IVector<TSelf> where TSelf : unmanaged, IVector<TSelf>
     /// <summary>Mask of the lanes that are not NaN (x = x).</summary>
     static abstract TSelf IsNotNaN(TSelf value);
 
-    /// <summary>Lane by lane: <paramref name="ifTrue"/> where <paramref name="mask"/> is set, <paramref name="ifFalse"/> elsewhere.</summary>
+    /// <summary>Lane by lane: <paramref name="ifTrue"/> where <paramref name="mask"/> is set, <paramref name="ifFalse"/> elsewhere (bits copied unchanged).</summary>
     static abstract TSelf Select(TSelf mask, TSelf ifTrue, TSelf ifFalse);
+
+    /// <summary>int32 lanes start, start + 1, …, start + Count − 1 (wrapping), held as bit patterns.</summary>
+    static abstract TSelf Int32Sequence(int start);
+
+    /// <summary>The Count lanes as int32 bit patterns to <paramref name="destination"/> (no alignment needed).</summary>
+    static abstract void StoreInt32(TSelf value, int* destination);
 }
 
 /// <summary>

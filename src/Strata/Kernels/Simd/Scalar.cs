@@ -80,6 +80,16 @@ internal readonly unsafe struct Scalar(float value) : IWidening<Scalar, ScalarWi
     public static Scalar Select(Scalar mask, Scalar ifTrue, Scalar ifFalse) =>
         BitConverter.SingleToInt32Bits(mask.Value) != 0 ? ifTrue : ifFalse;
 
+    // The int32 lane lives in the float's bits. Between these two calls the float is only moved (registers, stack,
+    // Select's choice), never computed with, and on x64 and ARM64 the JIT moves floats as bits in SSE/NEON
+    // registers, so even the patterns that read as NaN (0x7F800001 and up, indices past 2.1·10⁹) come back
+    // exactly; Int32LanesTests checks such patterns at every width.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Scalar Int32Sequence(int start) => new(BitConverter.Int32BitsToSingle(start));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt32(Scalar value, int* destination) => *destination = BitConverter.SingleToInt32Bits(value.Value);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarWide Widen(Scalar value) => new(value.Value);
 

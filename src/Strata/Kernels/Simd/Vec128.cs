@@ -85,6 +85,12 @@ internal readonly unsafe struct Vec128(Vector128<float> value) : IWidening<Vec12
     public static Vec128 Select(Vec128 mask, Vec128 ifTrue, Vec128 ifFalse) => new(Vector128.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec128 Int32Sequence(int start) => new((Vector128.Create(start) + Vector128<int>.Indices).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt32(Vec128 value, int* destination) => value.Value.AsInt32().Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec128Wide Widen(Vec128 value)
     {
         var (lower, upper) = Vector128.Widen(value.Value);

@@ -85,6 +85,12 @@ internal readonly unsafe struct Vec256(Vector256<float> value) : IWidening<Vec25
     public static Vec256 Select(Vec256 mask, Vec256 ifTrue, Vec256 ifFalse) => new(Vector256.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec256 Int32Sequence(int start) => new((Vector256.Create(start) + Vector256<int>.Indices).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt32(Vec256 value, int* destination) => value.Value.AsInt32().Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec256Wide Widen(Vec256 value)
     {
         var (lower, upper) = Vector256.Widen(value.Value);

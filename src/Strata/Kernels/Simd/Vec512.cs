@@ -75,6 +75,12 @@ internal readonly unsafe struct Vec512(Vector512<float> value) : IWidening<Vec51
     public static Vec512 Select(Vec512 mask, Vec512 ifTrue, Vec512 ifFalse) => new(Vector512.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec512 Int32Sequence(int start) => new((Vector512.Create(start) + Vector512<int>.Indices).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInt32(Vec512 value, int* destination) => value.Value.AsInt32().Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec512Wide Widen(Vec512 value)
     {
         var (lower, upper) = Vector512.Widen(value.Value);
