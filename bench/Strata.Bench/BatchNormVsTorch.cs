@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Strata.Kernels;
+using Strata.Kernels.Parallel;
 using Strata.Layers;
 
 namespace Strata.Bench;

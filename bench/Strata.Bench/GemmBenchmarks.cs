@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Strata.Kernels;
+using Strata.Kernels.MatMul;
+using Strata.Kernels.Reference;
 
 namespace Strata.Bench;
 

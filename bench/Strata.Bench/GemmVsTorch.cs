@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json;
-using Strata.Kernels;
+using Strata.Kernels.MatMul;
+using Strata.Kernels.Parallel;
 
 namespace Strata.Bench;
 

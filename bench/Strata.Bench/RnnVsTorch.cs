@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Strata.Kernels;
+using Strata.Kernels.Parallel;
 using Strata.Layers;
 using Strata.Optimizers;
 

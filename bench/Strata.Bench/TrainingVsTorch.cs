@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Strata.Kernels;
 using Strata.Cli.Models;
+using Strata.Kernels.Parallel;
 using Strata.Optimizers;
 
 namespace Strata.Bench;

@@ -1,4 +1,4 @@
-using Strata.Kernels;
+using Strata.Kernels.Parallel;
 
 namespace Strata;
 

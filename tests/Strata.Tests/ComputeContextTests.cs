@@ -1,4 +1,4 @@
-using Strata.Kernels;
+using Strata.Kernels.Parallel;
 using Strata.Layers;
 using Strata.Optimizers;
 using Strata.Tests.GradientCheck;

@@ -7,7 +7,7 @@ namespace Strata.Kernels;
 /// <summary>
 /// Element-wise activations and their derivatives. Smooth maps go through TensorPrimitives; the piecewise
 /// ones (leaky ReLU, ELU/SELU) and the fused derivative products are bodies of the portable vector layer
-/// (<see cref="Vectorized"/>), written once for every width, each with a plain twin in <see cref="ReferenceActivationKernels"/>.
+/// (<see cref="Vectorized"/>), written once for every width, each with a plain twin in <see cref="Reference.ReferenceActivationKernels"/>.
 /// All spans have the same length n; x is the activation's input, y its output, dY/dX gradients.
 /// </summary>
 internal static class ActivationKernels

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Strata.Kernels.Parallel;
 using Strata.Kernels.Simd;
 
 namespace Strata.Kernels;
@@ -10,7 +11,7 @@ namespace Strata.Kernels;
 /// [N, C], NHWC [N·H·W, C]) have inner = 1 and run as row-wise loops across channels at every vector width; a feature
 /// block in the middle (inner &gt; 1) runs on contiguous runs of length inner.
 /// Statistics take two passes with double accumulators (mean, then Σ(x − mean)²), never E[x²] − E[x]².
-/// Scalar twins are in <see cref="ReferenceBatchNormKernels"/>.
+/// Scalar twins are in <see cref="Reference.ReferenceBatchNormKernels"/>.
 /// </summary>
 internal static class BatchNormKernels
 {

@@ -1,3 +1,5 @@
+using Strata.Kernels.Parallel;
+
 namespace Strata.Kernels;
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace Strata.Kernels;
 /// Fused LSTM and GRU cells for the usual activations, sigmoid gates and tanh, forward and backward for one time
 /// step: one pass over the gates of each row instead of a call per gate and per operation (which costs more than
 /// the arithmetic at 32 units). Each cell is a body of the portable vector layer, written once for every width, with
-/// σ and tanh from <see cref="VectorMath"/>; <see cref="ReferenceGateKernels"/> is the scalar twin. Rows: gates side
+/// σ and tanh from <see cref="VectorMath"/>; <see cref="Reference.ReferenceGateKernels"/> is the scalar twin. Rows: gates side
 /// by side, [batch, k·units], in Keras's order (LSTM i, f, g, o; GRU z, r, h); states [batch, units].
 /// </summary>
 internal static unsafe class GateKernels

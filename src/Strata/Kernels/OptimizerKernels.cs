@@ -6,7 +6,7 @@ namespace Strata.Kernels;
 /// <summary>
 /// Fused optimizer updates over the parameter slab: one pass reads g, updates the state and the weights. Each is a
 /// body of the portable vector layer (<see cref="Vectorized"/>), written once for every width; scalar twins live in
-/// <see cref="ReferenceOptimizerKernels"/>.
+/// <see cref="Reference.ReferenceOptimizerKernels"/>.
 /// </summary>
 internal static unsafe class OptimizerKernels
 {

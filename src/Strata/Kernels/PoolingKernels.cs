@@ -12,7 +12,7 @@ namespace Strata.Kernels;
 /// Channels are contiguous in NHWC, so they are the vector dimension: for each output pixel a body of the portable
 /// vector layer (<see cref="Vectorized"/>) walks the window's inside cells (a rectangle, since pooling has no
 /// dilation) and combines Count channels of each cell at once; one width dispatch covers the whole call. The scalar
-/// twins are in <see cref="ReferencePoolingKernels"/>.
+/// twins are in <see cref="Reference.ReferencePoolingKernels"/>.
 /// </para>
 /// </summary>
 internal static unsafe class PoolingKernels

@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using Strata.Kernels;
+using Strata.Kernels.MatMul;
+using Strata.Kernels.Parallel;
 
 namespace Strata.Layers;
 

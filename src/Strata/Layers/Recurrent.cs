@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Kernels.MatMul;
 
 namespace Strata.Layers;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Strata.Kernels;
+using Strata.Kernels.Parallel;
 using Strata.Optimizers;
 
 namespace Strata;

@@ -189,7 +189,7 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void Train_ThreadsOption_IsAccepted()
     {
-        int threads = Strata.Kernels.WorkerPool.ThreadCount;
+        int threads = Strata.ComputeContext.Default.Threads;
         try
         {
             var run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--threads", "1");
@@ -198,7 +198,7 @@ public sealed partial class TrainCommandTests : IDisposable
         }
         finally
         {
-            Strata.Kernels.WorkerPool.ThreadCount = threads;
+            Strata.ComputeContext.Default.Threads = threads;
         }
     }
 

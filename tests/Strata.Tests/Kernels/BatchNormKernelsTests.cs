@@ -1,4 +1,6 @@
 using Strata.Kernels;
+using Strata.Kernels.Parallel;
+using Strata.Kernels.Reference;
 using Strata.Tests.GradientCheck;
 using Strata.Tests.Kernels.Simd;
 

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Kernels.Parallel;
 using Strata.Tests.GradientCheck;
 
 namespace Strata.Tests.Kernels;

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Kernels.Reference;
 using Strata.Layers;
 using Strata.Optimizers;
 

@@ -1,4 +1,4 @@
-namespace Strata.Kernels;
+namespace Strata.Kernels.Reference;
 
 /// <summary>Scalar twins of <see cref="ActivationKernels"/>, written for clarity, used by tests and benchmarks.</summary>
 internal static class ReferenceActivationKernels

@@ -1,4 +1,4 @@
-namespace Strata.Kernels;
+namespace Strata.Kernels.Reference;
 
 /// <summary>
 /// Scalar twins of <see cref="BatchNormKernels"/>, straight from the paper's equations, in double:

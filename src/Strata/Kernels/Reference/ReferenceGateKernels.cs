@@ -1,4 +1,4 @@
-namespace Strata.Kernels;
+namespace Strata.Kernels.Reference;
 
 /// <summary>
 /// Scalar twins of <see cref="GateKernels"/>, written for clarity with the runtime's σ and tanh, used by tests only.

@@ -1,7 +1,7 @@
-namespace Strata.Kernels;
+namespace Strata.Kernels.Reference;
 
 /// <summary>
-/// The scalar twin of <see cref="Gemm"/>: plain loops with a double accumulator, for tests and benchmarks, and the
+/// The scalar twin of <see cref="MatMul.Gemm"/>: plain loops with a double accumulator, for tests and benchmarks, and the
 /// GEMM itself on a machine without vector hardware.
 /// </summary>
 internal static class ReferenceGemm

@@ -1,4 +1,4 @@
-namespace Strata.Kernels;
+namespace Strata.Kernels.Reference;
 
 /// <summary>Scalar twins of <see cref="OptimizerKernels"/>.</summary>
 internal static class ReferenceOptimizerKernels

@@ -1,4 +1,4 @@
-namespace Strata.Kernels;
+namespace Strata.Kernels.Reference;
 
 /// <summary>
 /// Scalar twins of <see cref="PoolingKernels"/>: one output value at a time, walking the window in its order

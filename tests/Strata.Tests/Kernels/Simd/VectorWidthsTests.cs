@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using Strata.Kernels;
+using Strata.Kernels.Parallel;
 using Strata.Kernels.Simd;
 
 namespace Strata.Tests.Kernels.Simd;

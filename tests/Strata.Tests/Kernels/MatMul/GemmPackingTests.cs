@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics.X86;
-using Strata.Kernels;
+using Strata.Kernels.MatMul;
 
-namespace Strata.Tests.Kernels;
+namespace Strata.Tests.Kernels.MatMul;
 
 /// <summary>
 /// The GEMM packing routines and the edge-tile write-back, each form (AVX where this machine has it, the portable

@@ -1,4 +1,6 @@
-namespace Strata.Kernels;
+using Strata.Kernels.Parallel;
+
+namespace Strata.Kernels.MatMul;
 
 /// <summary>
 /// The cache blocking of the GEMM loop nest for an MR × NR register tile, sized from the caches (the BLIS rule): each

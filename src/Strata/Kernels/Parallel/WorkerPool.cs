@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
-namespace Strata.Kernels;
+namespace Strata.Kernels.Parallel;
 
 /// <summary>
 /// The persistent threads of one <see cref="ComputeContext"/>: <see cref="Threads"/> threads take part in a

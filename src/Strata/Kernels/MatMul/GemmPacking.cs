@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace Strata.Kernels;
+namespace Strata.Kernels.MatMul;
 
 /// <summary>
 /// Packing of GEMM operands into the strips the micro-kernel reads: a strip is <c>width</c> lanes (MR rows of A

@@ -2,8 +2,10 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Strata.Kernels.Parallel;
+using Strata.Kernels.Reference;
 
-namespace Strata.Kernels;
+namespace Strata.Kernels.MatMul;
 
 /// <summary>
 /// Single-precision matrix multiply on row-major, contiguous matrices:

@@ -1,4 +1,6 @@
-namespace Strata.Kernels;
+using Strata.Kernels.Parallel;
+
+namespace Strata.Kernels.MatMul;
 
 /// <summary>
 /// The three products of a Dense layer with the weight W[k, n] split by rows across threads

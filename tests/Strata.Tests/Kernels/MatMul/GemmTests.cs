@@ -1,12 +1,11 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Strata.Kernels;
+using Strata.Kernels.MatMul;
+using Strata.Kernels.Parallel;
+using Strata.Kernels.Reference;
 
-namespace Strata.Tests.Kernels;
+namespace Strata.Tests.Kernels.MatMul;
 
-/// <summary>Tests that change <see cref="WorkerPool.ThreadCount"/> run alone, so no other test sees the change.</summary>
-[CollectionDefinition(nameof(WorkerPoolSettings), DisableParallelization = true)]
-public sealed class WorkerPoolSettings;
 
 public class GemmTests
 {

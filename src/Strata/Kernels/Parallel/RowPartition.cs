@@ -1,4 +1,4 @@
-namespace Strata.Kernels;
+namespace Strata.Kernels.Parallel;
 
 /// <summary>
 /// Which rows of a large weight each thread owns. In a training step a weight is read by the forward pass,

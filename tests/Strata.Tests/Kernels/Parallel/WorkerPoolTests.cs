@@ -1,6 +1,6 @@
-using Strata.Kernels;
+using Strata.Kernels.Parallel;
 
-namespace Strata.Tests.Kernels;
+namespace Strata.Tests.Kernels.Parallel;
 
 [Collection(nameof(WorkerPoolSettings))]
 public class WorkerPoolTests

@@ -1,6 +1,7 @@
-using Strata.Kernels;
+using Strata.Kernels.MatMul;
+using Strata.Kernels.Parallel;
 
-namespace Strata.Tests.Kernels;
+namespace Strata.Tests.Kernels.MatMul;
 
 /// <summary>The GEMM blocking and parallel threshold derived from the cache sizes, and the reading of those sizes.</summary>
 public class GemmBlockingTests

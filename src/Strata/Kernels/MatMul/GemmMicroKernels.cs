@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Strata.Kernels.Parallel;
 using Strata.Kernels.Simd;
 
-namespace Strata.Kernels;
+namespace Strata.Kernels.MatMul;
 
 /// <summary>
 /// A GEMM register tile: <c>C[MR, NR] (+)= Ã · B̃</c> over one K block, with the cache blocking that suits it.

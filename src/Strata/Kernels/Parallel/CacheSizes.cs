@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Strata.Kernels;
+namespace Strata.Kernels.Parallel;
 
 /// <summary>
 /// Data-cache sizes in bytes: the L1 data cache and the L2 of one core, and the L3 it shares with others. On Linux they
