@@ -22,6 +22,7 @@ internal static class BatchNormVsTorch
         string python = BenchSupport.String(args, "--python", "/usr/bin/python3");
         string? script = args.Contains("--no-torch") ? null : BenchSupport.FindScript("batchnorm.py");
         WorkerPool.ThreadCount = threads;
+        MachineInfo.PrintHeader(threads);
 
         var strata = Shapes.Select(_ => new List<double>()).ToArray();
         var torch = Shapes.Select(_ => new List<double>()).ToArray();

@@ -59,10 +59,21 @@ internal static class BenchSupport
     public static JsonElement? RunPython(string python, string script, params string[] arguments)
     {
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        // This image pins OpenBLAS to its Haswell kernels for old processors; they halve PyTorch's speed here.
-        // The machine's notes say to unset both variables for a benchmark, in that command alone.
-        start.Environment.Remove("OPENBLAS_CORETYPE");
         start.Environment.Remove("OPENBLAS_L2_SIZE");
+        if (MachineInfo.Limited)
+        {
+            // Strata runs narrower than the CPU allows (a DOTNET_* limit, to measure the AVX2 path on an AVX-512
+            // machine): PyTorch's BLAS, ATen and oneDNN are held to AVX2 as well, so both sides use the same ISA.
+            start.Environment["OPENBLAS_CORETYPE"] = "Haswell";
+            start.Environment["ATEN_CPU_CAPABILITY"] = "avx2";
+            start.Environment["ONEDNN_MAX_CPU_ISA"] = "AVX2";
+        }
+        else
+        {
+            // This image may pin OpenBLAS to its Haswell kernels for old processors; the machine's notes say to unset
+            // the pin (and OPENBLAS_L2_SIZE with it) for a benchmark, in that command alone.
+            start.Environment.Remove("OPENBLAS_CORETYPE");
+        }
         start.ArgumentList.Add(script);
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         try

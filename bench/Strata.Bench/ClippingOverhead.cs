@@ -19,6 +19,7 @@ internal static class ClippingOverhead
         int rounds = BenchSupport.Int(args, "--rounds", 7);
         int samples = BenchSupport.Int(args, "--samples", 32768);
         WorkerPool.ThreadCount = BenchSupport.Int(args, "--threads", 2);
+        MachineInfo.PrintHeader(WorkerPool.ThreadCount);
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
 

@@ -17,6 +17,7 @@ internal static class ConvVsTorch
         string python = BenchSupport.String(args, "--python", "/usr/bin/python3");
         string? script = args.Contains("--no-torch") ? null : BenchSupport.FindScript("conv.py");
         WorkerPool.ThreadCount = threads;
+        MachineInfo.PrintHeader(threads);
 
         var conv = new Conv2D(64, 3, padding: "same");
         var outShape = conv.Build(new Shape(28, 28, 32), new Random(1));
@@ -60,11 +61,14 @@ internal static class ConvVsTorch
         double s = BenchSupport.Median(strata);
         double flops = 3 * 2.0 * 64 * 28 * 28 * 64 * 9 * 32; // forward, dX and dW products
         Console.WriteLine();
-        Console.WriteLine("| Conv2D fwd+bwd, [64, 28, 28, 32] → 64, 3×3 same | Strata µs | PyTorch µs | speed-up | Strata GFLOPS |");
-        Console.WriteLine("| --- | --- | --- | --- | --- |");
-        string t = torch.Count > 0 ? $"{BenchSupport.Median(torch):F0}" : "(not run)";
-        string ratio = torch.Count > 0 ? $"{BenchSupport.Median(torch) / s:F2}×" : "";
-        Console.WriteLine($"| {threads} threads | {s:F0} | {t} | {ratio} | {flops / s / 1e3:F1} |");
+        double peak = MachineInfo.FmaPeak(threads);
+        Console.WriteLine("| Conv2D fwd+bwd, [64, 28, 28, 32] → 64, 3×3 same | Strata µs | PyTorch µs | speed-up | Strata GFLOPS (% of peak) | PyTorch GFLOPS (% of peak) |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        double tm = torch.Count > 0 ? BenchSupport.Median(torch) : double.NaN;
+        string t = torch.Count > 0 ? $"{tm:F0}" : "(not run)";
+        string ratio = torch.Count > 0 ? $"{tm / s:F2}×" : "";
+        string torchRate = torch.Count > 0 ? $"{flops / tm / 1e3:F1} ({flops / tm / 1e3 / peak:P0})" : "";
+        Console.WriteLine($"| {threads} threads | {s:F0} | {t} | {ratio} | {flops / s / 1e3:F1} ({flops / s / 1e3 / peak:P0}) | {torchRate} |");
         return 0;
     }
 }

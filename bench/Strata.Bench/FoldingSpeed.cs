@@ -18,6 +18,7 @@ internal static class FoldingSpeed
         int rounds = BenchSupport.Int(args, "--rounds", 5);
         int samples = BenchSupport.Int(args, "--samples", modelName == "cnn-bn" ? 4096 : 32768);
         WorkerPool.ThreadCount = BenchSupport.Int(args, "--threads", 2);
+        MachineInfo.PrintHeader(WorkerPool.ThreadCount);
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
         var model = ModelPresets.Create(modelName, seed: 0);

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Strata.Kernels.MatMul;
 using Strata.Kernels.Parallel;
@@ -51,10 +49,9 @@ internal static class GemmVsTorch
         WorkerPool.ThreadCount = threads;
 
         Console.WriteLine($"Strata GEMM vs torch.mm, {threads} threads, {rounds} rounds, ≥{minMilliseconds} ms per repeat");
-        Console.WriteLine($"Vector512 accelerated: {Vector512.IsHardwareAccelerated}, processors: {Environment.ProcessorCount}");
-        Console.WriteLine($"Load average at start: {LoadAverage()}");
-        double peakOne = MicroKernelPeak(1);
-        double peakAll = MicroKernelPeak(threads);
+        MachineInfo.PrintHeader(threads);
+        double peakOne = MachineInfo.FmaPeak(1);
+        double peakAll = MachineInfo.FmaPeak(threads);
         Console.WriteLine($"Micro-kernel peak: {peakOne:F1} GFLOPS on 1 thread, {peakAll:F1} GFLOPS on {threads} threads");
 
         string? script = withTorch ? BenchSupport.FindScript("gemm.py") : null;
@@ -74,7 +71,7 @@ internal static class GemmVsTorch
             Console.WriteLine($"round {round + 1}/{rounds} done");
         }
 
-        Console.WriteLine($"Load average at end: {LoadAverage()}");
+        Console.WriteLine($"Load average at end: {MachineInfo.LoadAverage}");
         Console.WriteLine();
         Console.WriteLine($"PyTorch {torchVersion} (torch.set_num_threads({threads})); micro-kernel peak {peakAll:F0} GFLOPS on {threads} threads.");
         Console.WriteLine();
@@ -130,68 +127,6 @@ internal static class GemmVsTorch
         return (iterations, (now - start) / (double)Stopwatch.Frequency);
     }
 
-    /// <summary>The micro-kernel alone on L1-resident panels (KC = 256), one chunk per thread: the machine's usable FMA peak.</summary>
-    private static double MicroKernelPeak(int threads)
-        => Vector512.IsHardwareAccelerated ? MicroKernelPeak<Kernel8x32>(threads)
-            : Vector256.IsHardwareAccelerated ? MicroKernelPeak<Kernel6x16>(threads)
-            : MicroKernelPeak<Kernel6x8>(threads);
-
-    private static unsafe double MicroKernelPeak<TKernel>(int threads) where TKernel : unmanaged, IMicroKernel
-    {
-        const int Kc = 256, Calls = 20_000;
-        int saved = WorkerPool.ThreadCount;
-        WorkerPool.ThreadCount = threads;
-        var buffers = new List<nint>();
-        try
-        {
-            var body = new PeakBody<TKernel> { Calls = Calls, Kc = Kc };
-            for (int t = 0; t < 3; t++)
-            {
-                nint bytes = (nint)sizeof(float) * (TKernel.MR * Kc + TKernel.NR * Kc + TKernel.MR * TKernel.NR) * threads;
-                var block = (float*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-                new Span<float>(block, (int)(bytes / sizeof(float))).Fill(1e-3f);
-                buffers.Add((nint)block);
-            }
-            body.A = (float*)buffers[0];
-            body.B = (float*)buffers[1];
-            body.C = (float*)buffers[2];
-            WorkerPool.Run(threads, ref body);
-            var rates = new List<double>();
-            for (int repeat = 0; repeat < 5; repeat++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                WorkerPool.Run(threads, ref body);
-                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                rates.Add(2.0 * TKernel.MR * TKernel.NR * Kc * Calls * threads / seconds / 1e9);
-            }
-            return BenchSupport.Median(rates);
-        }
-        finally
-        {
-            foreach (nint block in buffers)
-                NativeMemory.AlignedFree((void*)block);
-            WorkerPool.ThreadCount = saved;
-        }
-    }
-
-    private unsafe struct PeakBody<TKernel> : WorkerPool.IChunkBody where TKernel : unmanaged, IMicroKernel
-    {
-        public float* A;
-        public float* B;
-        public float* C;
-        public int Calls;
-        public int Kc;
-
-        public readonly void Execute(int chunk)
-        {
-            float* a = A + chunk * TKernel.MR * Kc;
-            float* b = B + chunk * TKernel.NR * Kc;
-            float* c = C + chunk * TKernel.MR * TKernel.NR;
-            for (int i = 0; i < Calls; i++)
-                TKernel.Run(a, b, TKernel.NR, Kc, c, TKernel.NR, false);
-        }
-    }
-
     private sealed record TorchResult(string Version, Dictionary<string, double> Rates);
 
     private static TorchResult? RunTorch(string python, string script, Shape[] selected, int threads, int minMilliseconds)
@@ -213,10 +148,6 @@ internal static class GemmVsTorch
             rates[property.Name] = property.Value.GetDouble();
         return new TorchResult(json.GetProperty("torch").GetString() ?? "?", rates);
     }
-
-    /// <summary>The 1/5/15-minute load averages (Linux), to judge how much other work shared the cores.</summary>
-    private static string LoadAverage()
-        => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static float[] RandomValues(Random random, int count)
     {

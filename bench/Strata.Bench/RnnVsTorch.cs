@@ -23,6 +23,7 @@ internal static class RnnVsTorch
         string python = BenchSupport.String(args, "--python", "/usr/bin/python3");
         string? script = args.Contains("--no-torch") ? null : BenchSupport.FindScript("rnn.py");
         WorkerPool.ThreadCount = threads;
+        MachineInfo.PrintHeader(threads);
 
         var random = new Random(0);
         var x = new Tensor(new Shape(batch, time, features));

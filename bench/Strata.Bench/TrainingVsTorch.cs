@@ -26,6 +26,7 @@ internal static class TrainingVsTorch
         bool batchNorm = modelName == "mlp-bn";
         bool cnn = modelName == "cnn-bn";
         WorkerPool.ThreadCount = threads;
+        MachineInfo.PrintHeader(threads);
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
 
@@ -53,7 +54,10 @@ internal static class TrainingVsTorch
         }
 
         double s = BenchSupport.Median(strata);
+        double flops = TrainingFlopsPerSample(model), peak = MachineInfo.FmaPeak(threads);
         Console.WriteLine();
+        Console.WriteLine($"Products per sample: {flops / 1e6:F2} MFLOP (forward, weight and input gradients of every Dense and Conv2D); " +
+            $"Strata at {s * flops / 1e9:F1} GFLOPS, {s * flops / 1e9 / peak:P0} of the {peak:F1} GFLOPS peak");
         // PyTorch's rate swings between about 12k and 50k samples/s from one epoch to the next on this machine
         // (its OpenMP threads), so the table gives its median and its best epoch, and the ratio to each.
         Console.WriteLine("| model | batch | Strata samples/s (median) | PyTorch median | PyTorch best | ratio to median | ratio to best |");
@@ -68,6 +72,18 @@ internal static class TrainingVsTorch
             Console.WriteLine($"| {modelName} | {batchSize} | {s:F0} | (not run) | | | |");
         }
         return 0;
+    }
+
+    /// <summary>2·(multiply-adds) of the three products of every Dense and Conv2D layer for one sample: the GEMM work of a step.</summary>
+    private static double TrainingFlopsPerSample(Sequential model)
+    {
+        double flops = 0;
+        foreach (var layer in model.Layers)
+        {
+            if (layer is Strata.Layers.Dense dense) flops += 3 * 2.0 * dense.Kernel.Size;
+            else if (layer is Strata.Layers.Conv2D conv) flops += 3 * 2.0 * conv.Kernel.Size * conv.OutputShape[0] * conv.OutputShape[1];
+        }
+        return flops;
     }
 
     /// <summary>PyTorch's samples/s over three epochs in one process, or null when PyTorch is unavailable.</summary>
