@@ -66,6 +66,7 @@ internal static class MachineInfo
     {
         VectorWidth.Vector512 => "8×32 (Vector512)",
         VectorWidth.Vector256 => "6×16 (Vector256)",
+        VectorWidth.Vector128 when System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported => "8×8 (Vector128, NEON)",
         VectorWidth.Vector128 => "6×8 (Vector128)",
         _ => "none (scalar reference)",
     };
@@ -77,9 +78,10 @@ internal static class MachineInfo
         {
             peak = VectorWidths.Accelerated switch
             {
-                VectorWidth.Vector512 => Peak<Kernel8x32>(threads),
-                VectorWidth.Vector256 => Peak<Kernel6x16>(threads),
-                VectorWidth.Vector128 => Peak<Kernel6x8>(threads),
+                VectorWidth.Vector512 => Peak<Kernel8<Vec512>>(threads),
+                VectorWidth.Vector256 => Peak<Kernel6<Vec256>>(threads),
+                VectorWidth.Vector128 when System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported => Peak<Kernel8<Vec128>>(threads),
+                VectorWidth.Vector128 => Peak<Kernel6<Vec128>>(threads),
                 _ => double.NaN,
             };
             s_peaks[threads] = peak;

@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using Strata.Kernels.Parallel;
+using Strata.Kernels.Simd;
 using Strata.Kernels.Reference;
 
 namespace Strata.Kernels.MatMul;
@@ -68,12 +70,15 @@ public static class Gemm
     private static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
         int m, int k, int n, float beta, Span<float> c)
     {
+        // The tile follows the register file: 32 vectors on AVX-512 and ARM64, 16 on AVX2 and SSE.
         if (Vector512.IsHardwareAccelerated)
-            Multiply<Kernel8x32>(a, transA, b, transB, m, k, n, beta, c);
+            Multiply<Kernel8<Vec512>>(a, transA, b, transB, m, k, n, beta, c);
         else if (Vector256.IsHardwareAccelerated)
-            Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c);
+            Multiply<Kernel6<Vec256>>(a, transA, b, transB, m, k, n, beta, c);
+        else if (Vector128.IsHardwareAccelerated && AdvSimd.Arm64.IsSupported)
+            Multiply<Kernel8<Vec128>>(a, transA, b, transB, m, k, n, beta, c);
         else if (Vector128.IsHardwareAccelerated)
-            Multiply<Kernel6x8>(a, transA, b, transB, m, k, n, beta, c);
+            Multiply<Kernel6<Vec128>>(a, transA, b, transB, m, k, n, beta, c);
         else
         {
             // No vector hardware at all (e.g. DOTNET_EnableHWIntrinsic=0): emulated vectors would be slower than scalar loops.

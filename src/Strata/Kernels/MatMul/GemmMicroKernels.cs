@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Strata.Kernels.Parallel;
 using Strata.Kernels.Simd;
 
@@ -41,20 +40,20 @@ internal unsafe interface IMicroKernel
 }
 
 /// <summary>
-/// 8×32 AVX-512 tile: 16 zmm accumulators, 2 B vectors and a broadcast fit the 32 registers without spills, and the
-/// 16 independent FMAs of a step cover the FMA latency. 8 rows make packing A an 8×8 transpose. 32 columns pad a layer
-/// width that is not a multiple of them less than 48 or 64 would, and cut N into more strips to share among threads.
-/// Chosen only where Vector512 is accelerated, which on x86 implies AVX-512F and with it FMA, so
-/// <c>Vector512.FusedMultiplyAdd</c> is one instruction there (called elsewhere, as tests do, it is emulated: correct,
-/// only slower).
+/// 8 × 2W tile for a register file of 32 vectors: 16 accumulators, 2 B vectors and a broadcast, and 16 independent
+/// multiply-adds per step to cover the FMA latency. As <c>Kernel8&lt;Vec512&gt;</c> (8×32) it is the AVX-512 kernel:
+/// 8 rows make packing A an 8×8 transpose, and 32 columns pad a layer width that is not a multiple of them less than
+/// 48 or 64 would and cut N into more strips to share among threads. As <c>Kernel8&lt;Vec128&gt;</c> (8×8) it is the
+/// NEON kernel (ARM64 has 32 vector registers). Written once for any width <typeparamref name="TV"/>; where that width
+/// is not accelerated (tests) it is emulated, correct but slow.
 /// </summary>
-internal readonly struct Kernel8x32 : IMicroKernel
+internal readonly struct Kernel8<TV> : IMicroKernel where TV : unmanaged, IVector<TV>
 {
-    private static readonly GemmBlocking s_blocking = GemmBlocking.For(8, 32, CacheSizes.Machine);
+    private static readonly GemmBlocking s_blocking = GemmBlocking.For(8, 2 * TV.Count, CacheSizes.Machine);
 
     public static int MR => 8;
 
-    public static int NR => 32;
+    public static int NR => 2 * TV.Count;
 
     public static int KC => s_blocking.KC;
 
@@ -62,48 +61,48 @@ internal readonly struct Kernel8x32 : IMicroKernel
 
     public static int NC => s_blocking.NC;
 
-    // a: [kc, 8] packed strip; b: [kc, 32] rows ldb apart; c: [8, 32] rows ldc apart
+    // a: [kc, 8] packed strip; b: [kc, NR] rows ldb apart; c: [8, NR] rows ldc apart
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, nint ldb, int kc, float* c, nint ldc, bool accumulate)
     {
-        Vector512<float> c00 = default, c01 = default;
-        Vector512<float> c10 = default, c11 = default;
-        Vector512<float> c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default;
-        Vector512<float> c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default;
-        Vector512<float> c70 = default, c71 = default;
+        TV c00 = TV.Zero, c01 = TV.Zero;
+        TV c10 = TV.Zero, c11 = TV.Zero;
+        TV c20 = TV.Zero, c21 = TV.Zero;
+        TV c30 = TV.Zero, c31 = TV.Zero;
+        TV c40 = TV.Zero, c41 = TV.Zero;
+        TV c50 = TV.Zero, c51 = TV.Zero;
+        TV c60 = TV.Zero, c61 = TV.Zero;
+        TV c70 = TV.Zero, c71 = TV.Zero;
 
         for (int p = 0; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.Load(b);
-            Vector512<float> b1 = Vector512.Load(b + 16);
-
-            Vector512<float> ar = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(ar, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(ar, b1, c01);
-            ar = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(ar, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(ar, b1, c11);
-            ar = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(ar, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(ar, b1, c21);
-            ar = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(ar, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(ar, b1, c31);
-            ar = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(ar, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(ar, b1, c41);
-            ar = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(ar, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(ar, b1, c51);
-            ar = Vector512.Create(a[6]);
-            c60 = Vector512.FusedMultiplyAdd(ar, b0, c60);
-            c61 = Vector512.FusedMultiplyAdd(ar, b1, c61);
-            ar = Vector512.Create(a[7]);
-            c70 = Vector512.FusedMultiplyAdd(ar, b0, c70);
-            c71 = Vector512.FusedMultiplyAdd(ar, b1, c71);
+            TV b0 = TV.Load(b);
+            TV b1 = TV.Load(b + TV.Count);
+            TV ar;
+            ar = TV.Create(a[0]);
+            c00 = TV.MultiplyAdd(ar, b0, c00);
+            c01 = TV.MultiplyAdd(ar, b1, c01);
+            ar = TV.Create(a[1]);
+            c10 = TV.MultiplyAdd(ar, b0, c10);
+            c11 = TV.MultiplyAdd(ar, b1, c11);
+            ar = TV.Create(a[2]);
+            c20 = TV.MultiplyAdd(ar, b0, c20);
+            c21 = TV.MultiplyAdd(ar, b1, c21);
+            ar = TV.Create(a[3]);
+            c30 = TV.MultiplyAdd(ar, b0, c30);
+            c31 = TV.MultiplyAdd(ar, b1, c31);
+            ar = TV.Create(a[4]);
+            c40 = TV.MultiplyAdd(ar, b0, c40);
+            c41 = TV.MultiplyAdd(ar, b1, c41);
+            ar = TV.Create(a[5]);
+            c50 = TV.MultiplyAdd(ar, b0, c50);
+            c51 = TV.MultiplyAdd(ar, b1, c51);
+            ar = TV.Create(a[6]);
+            c60 = TV.MultiplyAdd(ar, b0, c60);
+            c61 = TV.MultiplyAdd(ar, b1, c61);
+            ar = TV.Create(a[7]);
+            c70 = TV.MultiplyAdd(ar, b0, c70);
+            c71 = TV.MultiplyAdd(ar, b1, c71);
 
             a += 8;
             b += ldb;
@@ -119,63 +118,69 @@ internal readonly struct Kernel8x32 : IMicroKernel
         Put(c70, c71, c + 7 * ldc, accumulate);
     }
 
-    // a: [kc, 8] packed strip; b: [kc, 16] rows ldb apart; c: [8, 16] rows ldc apart
+    // a: [kc, 8] packed strip; b: [kc, NR / 2] rows ldb apart; c: [8, NR / 2] rows ldc apart
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
+        TV h0 = TV.Zero;
+        TV h1 = TV.Zero;
+        TV h2 = TV.Zero;
+        TV h3 = TV.Zero;
+        TV h4 = TV.Zero;
+        TV h5 = TV.Zero;
+        TV h6 = TV.Zero;
+        TV h7 = TV.Zero;
         for (int p = 0; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.Load(b);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            TV b0 = TV.Load(b);
+            h0 = TV.MultiplyAdd(TV.Create(a[0]), b0, h0);
+            h1 = TV.MultiplyAdd(TV.Create(a[1]), b0, h1);
+            h2 = TV.MultiplyAdd(TV.Create(a[2]), b0, h2);
+            h3 = TV.MultiplyAdd(TV.Create(a[3]), b0, h3);
+            h4 = TV.MultiplyAdd(TV.Create(a[4]), b0, h4);
+            h5 = TV.MultiplyAdd(TV.Create(a[5]), b0, h5);
+            h6 = TV.MultiplyAdd(TV.Create(a[6]), b0, h6);
+            h7 = TV.MultiplyAdd(TV.Create(a[7]), b0, h7);
             a += 8;
             b += ldb;
         }
-        c0.Store(c);
-        c1.Store(c + ldc);
-        c2.Store(c + 2 * ldc);
-        c3.Store(c + 3 * ldc);
-        c4.Store(c + 4 * ldc);
-        c5.Store(c + 5 * ldc);
-        c6.Store(c + 6 * ldc);
-        c7.Store(c + 7 * ldc);
+        TV.Store(h0, c);
+        TV.Store(h1, c + ldc);
+        TV.Store(h2, c + 2 * ldc);
+        TV.Store(h3, c + 3 * ldc);
+        TV.Store(h4, c + 4 * ldc);
+        TV.Store(h5, c + 5 * ldc);
+        TV.Store(h6, c + 6 * ldc);
+        TV.Store(h7, c + 7 * ldc);
     }
 
-    // c: [32] one row of the C tile
+    // c: [NR] one row of the C tile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Put(Vector512<float> v0, Vector512<float> v1, float* c, bool accumulate)
+    private static unsafe void Put(TV v0, TV v1, float* c, bool accumulate)
     {
         if (accumulate)
         {
-            v0 += Vector512.Load(c);
-            v1 += Vector512.Load(c + 16);
+            v0 += TV.Load(c);
+            v1 += TV.Load(c + TV.Count);
         }
-        v0.Store(c);
-        v1.Store(c + 16);
+        TV.Store(v0, c);
+        TV.Store(v1, c + TV.Count);
     }
 }
 
 /// <summary>
-/// 6×16 AVX2 tile for machines without fast 512-bit vectors: 12 ymm accumulators, 2 B vectors and a
-/// broadcast fit the 16 AVX2 registers without spills (the BLIS Haswell shape). Chosen only where Vector256 is
-/// accelerated, which on x86 needs AVX2, and .NET enables AVX2 only together with FMA (one instruction-set group), so
-/// <c>Vector256.FusedMultiplyAdd</c> is one instruction there; ARM64 never accelerates Vector256.
+/// 6 × 2W tile for a register file of 16 vectors (AVX2, SSE): 12 accumulators, 2 B vectors and a broadcast fit without
+/// spills (with one register left for a product where the multiply-add is not fused). <c>Kernel6&lt;Vec256&gt;</c> is
+/// the 6×16 AVX2 kernel (the BLIS Haswell shape), <c>Kernel6&lt;Vec128&gt;</c> the 6×8 SSE kernel. Its sums run in the
+/// order of <see cref="Kernel8{TV}"/>'s: from zero, in order of p, in Run and RunHalf alike.
 /// </summary>
-internal readonly struct Kernel6x16 : IMicroKernel
+internal readonly struct Kernel6<TV> : IMicroKernel where TV : unmanaged, IVector<TV>
 {
-    private static readonly GemmBlocking s_blocking = GemmBlocking.For(6, 16, CacheSizes.Machine);
+    private static readonly GemmBlocking s_blocking = GemmBlocking.For(6, 2 * TV.Count, CacheSizes.Machine);
 
     public static int MR => 6;
 
-    public static int NR => 16;
+    public static int NR => 2 * TV.Count;
 
     public static int KC => s_blocking.KC;
 
@@ -183,40 +188,40 @@ internal readonly struct Kernel6x16 : IMicroKernel
 
     public static int NC => s_blocking.NC;
 
-    // a: [kc, 6] packed strip; b: [kc, 16] rows ldb apart; c: [6, 16] rows ldc apart
+    // a: [kc, 6] packed strip; b: [kc, NR] rows ldb apart; c: [6, NR] rows ldc apart
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, nint ldb, int kc, float* c, nint ldc, bool accumulate)
     {
-        Vector256<float> c00 = default, c01 = default;
-        Vector256<float> c10 = default, c11 = default;
-        Vector256<float> c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default;
-        Vector256<float> c40 = default, c41 = default;
-        Vector256<float> c50 = default, c51 = default;
+        TV c00 = TV.Zero, c01 = TV.Zero;
+        TV c10 = TV.Zero, c11 = TV.Zero;
+        TV c20 = TV.Zero, c21 = TV.Zero;
+        TV c30 = TV.Zero, c31 = TV.Zero;
+        TV c40 = TV.Zero, c41 = TV.Zero;
+        TV c50 = TV.Zero, c51 = TV.Zero;
 
         for (int p = 0; p < kc; p++)
         {
-            Vector256<float> b0 = Vector256.Load(b);
-            Vector256<float> b1 = Vector256.Load(b + 8);
-
-            Vector256<float> ar = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(ar, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(ar, b1, c01);
-            ar = Vector256.Create(a[1]);
-            c10 = Vector256.FusedMultiplyAdd(ar, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(ar, b1, c11);
-            ar = Vector256.Create(a[2]);
-            c20 = Vector256.FusedMultiplyAdd(ar, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(ar, b1, c21);
-            ar = Vector256.Create(a[3]);
-            c30 = Vector256.FusedMultiplyAdd(ar, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(ar, b1, c31);
-            ar = Vector256.Create(a[4]);
-            c40 = Vector256.FusedMultiplyAdd(ar, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(ar, b1, c41);
-            ar = Vector256.Create(a[5]);
-            c50 = Vector256.FusedMultiplyAdd(ar, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(ar, b1, c51);
+            TV b0 = TV.Load(b);
+            TV b1 = TV.Load(b + TV.Count);
+            TV ar;
+            ar = TV.Create(a[0]);
+            c00 = TV.MultiplyAdd(ar, b0, c00);
+            c01 = TV.MultiplyAdd(ar, b1, c01);
+            ar = TV.Create(a[1]);
+            c10 = TV.MultiplyAdd(ar, b0, c10);
+            c11 = TV.MultiplyAdd(ar, b1, c11);
+            ar = TV.Create(a[2]);
+            c20 = TV.MultiplyAdd(ar, b0, c20);
+            c21 = TV.MultiplyAdd(ar, b1, c21);
+            ar = TV.Create(a[3]);
+            c30 = TV.MultiplyAdd(ar, b0, c30);
+            c31 = TV.MultiplyAdd(ar, b1, c31);
+            ar = TV.Create(a[4]);
+            c40 = TV.MultiplyAdd(ar, b0, c40);
+            c41 = TV.MultiplyAdd(ar, b1, c41);
+            ar = TV.Create(a[5]);
+            c50 = TV.MultiplyAdd(ar, b0, c50);
+            c51 = TV.MultiplyAdd(ar, b1, c51);
 
             a += 6;
             b += ldb;
@@ -230,154 +235,46 @@ internal readonly struct Kernel6x16 : IMicroKernel
         Put(c50, c51, c + 5 * ldc, accumulate);
     }
 
-    // a: [kc, 6] packed strip; b: [kc, 8] rows ldb apart; c: [6, 8] rows ldc apart
+    // a: [kc, 6] packed strip; b: [kc, NR / 2] rows ldb apart; c: [6, NR / 2] rows ldc apart
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc)
     {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        TV h0 = TV.Zero;
+        TV h1 = TV.Zero;
+        TV h2 = TV.Zero;
+        TV h3 = TV.Zero;
+        TV h4 = TV.Zero;
+        TV h5 = TV.Zero;
         for (int p = 0; p < kc; p++)
         {
-            Vector256<float> b0 = Vector256.Load(b);
-            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, c0);
-            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(a[1]), b0, c1);
-            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(a[2]), b0, c2);
-            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(a[3]), b0, c3);
-            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(a[4]), b0, c4);
-            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(a[5]), b0, c5);
+            TV b0 = TV.Load(b);
+            h0 = TV.MultiplyAdd(TV.Create(a[0]), b0, h0);
+            h1 = TV.MultiplyAdd(TV.Create(a[1]), b0, h1);
+            h2 = TV.MultiplyAdd(TV.Create(a[2]), b0, h2);
+            h3 = TV.MultiplyAdd(TV.Create(a[3]), b0, h3);
+            h4 = TV.MultiplyAdd(TV.Create(a[4]), b0, h4);
+            h5 = TV.MultiplyAdd(TV.Create(a[5]), b0, h5);
             a += 6;
             b += ldb;
         }
-        c0.Store(c);
-        c1.Store(c + ldc);
-        c2.Store(c + 2 * ldc);
-        c3.Store(c + 3 * ldc);
-        c4.Store(c + 4 * ldc);
-        c5.Store(c + 5 * ldc);
+        TV.Store(h0, c);
+        TV.Store(h1, c + ldc);
+        TV.Store(h2, c + 2 * ldc);
+        TV.Store(h3, c + 3 * ldc);
+        TV.Store(h4, c + 4 * ldc);
+        TV.Store(h5, c + 5 * ldc);
     }
 
-    // c: [16] one row of the C tile
+    // c: [NR] one row of the C tile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Put(Vector256<float> v0, Vector256<float> v1, float* c, bool accumulate)
+    private static unsafe void Put(TV v0, TV v1, float* c, bool accumulate)
     {
         if (accumulate)
         {
-            v0 += Vector256.Load(c);
-            v1 += Vector256.Load(c + 8);
+            v0 += TV.Load(c);
+            v1 += TV.Load(c + TV.Count);
         }
-        v0.Store(c);
-        v1.Store(c + 8);
+        TV.Store(v0, c);
+        TV.Store(v1, c + TV.Count);
     }
-}
-
-/// <summary>
-/// 6×8 Vector128 tile for machines whose widest accelerated vectors are 128 bits (SSE, NEON, or AVX2 told to prefer
-/// 128-bit vectors): 12 accumulators, 2 B vectors and a broadcast take 15 registers, within the 16 of SSE (the last
-/// holds a product where the multiply-add is not fused) and half of NEON's 32. Its sums run in the order of
-/// <see cref="Kernel6x16"/>'s (from zero, in order of p, in Run and RunHalf alike), each step one fused instruction
-/// where the hardware has FMA (x86 with FMA, every ARM64) and a multiply then an add where it has not, since a 128-bit
-/// machine may lack FMA and <c>FusedMultiplyAdd</c> would then run in software, many times slower.
-/// </summary>
-internal readonly struct Kernel6x8 : IMicroKernel
-{
-    private static readonly GemmBlocking s_blocking = GemmBlocking.For(6, 8, CacheSizes.Machine);
-
-    public static int MR => 6;
-
-    public static int NR => 8;
-
-    public static int KC => s_blocking.KC;
-
-    public static int MC => s_blocking.MC;
-
-    public static int NC => s_blocking.NC;
-
-    // a: [kc, 6] packed strip; b: [kc, 8] rows ldb apart; c: [6, 8] rows ldc apart
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(float* a, float* b, nint ldb, int kc, float* c, nint ldc, bool accumulate)
-    {
-        Vector128<float> c00 = default, c01 = default;
-        Vector128<float> c10 = default, c11 = default;
-        Vector128<float> c20 = default, c21 = default;
-        Vector128<float> c30 = default, c31 = default;
-        Vector128<float> c40 = default, c41 = default;
-        Vector128<float> c50 = default, c51 = default;
-
-        for (int p = 0; p < kc; p++)
-        {
-            Vector128<float> b0 = Vector128.Load(b);
-            Vector128<float> b1 = Vector128.Load(b + 4);
-
-            Vector128<float> ar = Vector128.Create(a[0]);
-            c00 = MultiplyAdd(ar, b0, c00);
-            c01 = MultiplyAdd(ar, b1, c01);
-            ar = Vector128.Create(a[1]);
-            c10 = MultiplyAdd(ar, b0, c10);
-            c11 = MultiplyAdd(ar, b1, c11);
-            ar = Vector128.Create(a[2]);
-            c20 = MultiplyAdd(ar, b0, c20);
-            c21 = MultiplyAdd(ar, b1, c21);
-            ar = Vector128.Create(a[3]);
-            c30 = MultiplyAdd(ar, b0, c30);
-            c31 = MultiplyAdd(ar, b1, c31);
-            ar = Vector128.Create(a[4]);
-            c40 = MultiplyAdd(ar, b0, c40);
-            c41 = MultiplyAdd(ar, b1, c41);
-            ar = Vector128.Create(a[5]);
-            c50 = MultiplyAdd(ar, b0, c50);
-            c51 = MultiplyAdd(ar, b1, c51);
-
-            a += 6;
-            b += ldb;
-        }
-
-        Put(c00, c01, c, accumulate);
-        Put(c10, c11, c + ldc, accumulate);
-        Put(c20, c21, c + 2 * ldc, accumulate);
-        Put(c30, c31, c + 3 * ldc, accumulate);
-        Put(c40, c41, c + 4 * ldc, accumulate);
-        Put(c50, c51, c + 5 * ldc, accumulate);
-    }
-
-    // a: [kc, 6] packed strip; b: [kc, 4] rows ldb apart; c: [6, 4] rows ldc apart
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc)
-    {
-        Vector128<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector128<float> b0 = Vector128.Load(b);
-            c0 = MultiplyAdd(Vector128.Create(a[0]), b0, c0);
-            c1 = MultiplyAdd(Vector128.Create(a[1]), b0, c1);
-            c2 = MultiplyAdd(Vector128.Create(a[2]), b0, c2);
-            c3 = MultiplyAdd(Vector128.Create(a[3]), b0, c3);
-            c4 = MultiplyAdd(Vector128.Create(a[4]), b0, c4);
-            c5 = MultiplyAdd(Vector128.Create(a[5]), b0, c5);
-            a += 6;
-            b += ldb;
-        }
-        c0.Store(c);
-        c1.Store(c + ldc);
-        c2.Store(c + 2 * ldc);
-        c3.Store(c + 3 * ldc);
-        c4.Store(c + 4 * ldc);
-        c5.Store(c + 5 * ldc);
-    }
-
-    // c: [8] one row of the C tile
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Put(Vector128<float> v0, Vector128<float> v1, float* c, bool accumulate)
-    {
-        if (accumulate)
-        {
-            v0 += Vector128.Load(c);
-            v1 += Vector128.Load(c + 4);
-        }
-        v0.Store(c);
-        v1.Store(c + 4);
-    }
-
-    /// <summary>a·b + c: fused where the hardware has FMA, a multiply then an add where it has not (see <see cref="Vec128.HasFma"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        Vec128.HasFma ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
 }

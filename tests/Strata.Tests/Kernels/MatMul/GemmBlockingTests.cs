@@ -11,6 +11,7 @@ public class GemmBlockingTests
     [Theory]
     [InlineData(GemmTests.Kernel.Kernel8x32)]
     [InlineData(GemmTests.Kernel.Kernel6x16)]
+    [InlineData(GemmTests.Kernel.Kernel8x8)]
     [InlineData(GemmTests.Kernel.Kernel6x8)]
     public void Each_kernel_takes_the_blocking_of_this_machines_caches(GemmTests.Kernel kernel)
     {

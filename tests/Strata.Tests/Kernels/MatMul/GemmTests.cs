@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics.X86;
 using Strata.Kernels.MatMul;
 using Strata.Kernels.Parallel;
 using Strata.Kernels.Reference;
+using Strata.Kernels.Simd;
 
 namespace Strata.Tests.Kernels.MatMul;
 
@@ -11,7 +12,7 @@ public class GemmTests
 {
     public enum Variant { NN, NT, TN }
 
-    public enum Kernel { Kernel8x32, Kernel6x16, Kernel6x8 }
+    public enum Kernel { Kernel8x32, Kernel6x16, Kernel8x8, Kernel6x8 }
 
     public static TheoryData<Variant, float, int> Sweeps()
     {
@@ -111,8 +112,8 @@ public class GemmTests
     [Fact]
     public void The_chosen_kernel_has_hardware_fma()
     {
-        // Kernel8x32 and Kernel6x16 use FusedMultiplyAdd, which would run in software without FMA, so where they are
-        // chosen it must be hardware (Kernel6x8 uses MultiplyAddEstimate, correct either way). ARM64 always has FMA.
+        // Vec512's MultiplyAdd is FusedMultiplyAdd, which would run in software without FMA, so where the 512-bit
+        // kernel is chosen FMA must be hardware; the narrower widths fuse only where the hardware can. ARM64 always has FMA.
         if (X86Base.IsSupported)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -213,9 +214,10 @@ public class GemmTests
         switch (kernel)
         {
             case null: Multiply(variant, a, b, m, k, n, beta, c); break;
-            case Kernel.Kernel8x32: Gemm.Multiply<Kernel8x32>(a, transA, b, transB, m, k, n, beta, c); break;
-            case Kernel.Kernel6x16: Gemm.Multiply<Kernel6x16>(a, transA, b, transB, m, k, n, beta, c); break;
-            default: Gemm.Multiply<Kernel6x8>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel8x32: Gemm.Multiply<Kernel8<Vec512>>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel6x16: Gemm.Multiply<Kernel6<Vec256>>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel8x8: Gemm.Multiply<Kernel8<Vec128>>(a, transA, b, transB, m, k, n, beta, c); break;
+            default: Gemm.Multiply<Kernel6<Vec128>>(a, transA, b, transB, m, k, n, beta, c); break;
         }
         for (int i = 0; i < m * n; i++)
         {
@@ -229,9 +231,10 @@ public class GemmTests
     /// <summary>MR, NR and the machine's KC, MC, NC of a kernel.</summary>
     internal static (int MR, int NR, int KC, int MC, int NC) Geometry(Kernel kernel) => kernel switch
     {
-        Kernel.Kernel8x32 => Geometry<Kernel8x32>(),
-        Kernel.Kernel6x16 => Geometry<Kernel6x16>(),
-        _ => Geometry<Kernel6x8>(),
+        Kernel.Kernel8x32 => Geometry<Kernel8<Vec512>>(),
+        Kernel.Kernel6x16 => Geometry<Kernel6<Vec256>>(),
+        Kernel.Kernel8x8 => Geometry<Kernel8<Vec128>>(),
+        _ => Geometry<Kernel6<Vec128>>(),
     };
 
     private static (int MR, int NR, int KC, int MC, int NC) Geometry<TKernel>() where TKernel : unmanaged, IMicroKernel
