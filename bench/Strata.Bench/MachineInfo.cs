@@ -78,10 +78,10 @@ internal static class MachineInfo
         {
             peak = VectorWidths.Accelerated switch
             {
-                VectorWidth.Vector512 => Peak<Kernel8<Vec512>>(threads),
-                VectorWidth.Vector256 => Peak<Kernel6<Vec256>>(threads),
-                VectorWidth.Vector128 when System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported => Peak<Kernel8<Vec128>>(threads),
-                VectorWidth.Vector128 => Peak<Kernel6<Vec128>>(threads),
+                VectorWidth.Vector512 => Peak<Kernel<Vec512, Rows8>>(threads),
+                VectorWidth.Vector256 => Peak<Kernel<Vec256, Rows6>>(threads),
+                VectorWidth.Vector128 when System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported => Peak<Kernel<Vec128, Rows8>>(threads),
+                VectorWidth.Vector128 => Peak<Kernel<Vec128, Rows6>>(threads),
                 _ => double.NaN,
             };
             s_peaks[threads] = peak;

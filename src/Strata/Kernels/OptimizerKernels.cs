@@ -93,6 +93,19 @@ internal static unsafe class OptimizerKernels
         }
     }
 
+    /// <summary>Adam's and Nadam's moments: m ← m + (1 − β₁)(g − m), v ← v + (1 − β₂)(g² − v), stored and returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (TV M, TV V) UpdateMoments<TV>(TV g, float* m, float* v, float c1, float c2) where TV : unmanaged, IVector<TV>
+    {
+        var mi = TV.Load(m);
+        var vi = TV.Load(v);
+        mi += TV.Create(c1) * (g - mi);
+        vi += TV.Create(c2) * (g * g - vi);
+        TV.Store(mi, m);
+        TV.Store(vi, v);
+        return (mi, vi);
+    }
+
     private struct SgdStep : IVectorBody
     {
         public float* G, W;
@@ -132,12 +145,7 @@ internal static unsafe class OptimizerKernels
             var g = TV.Create(Scale) * TV.Load(G + i);
             var w = TV.Load(W + i);
             w -= TV.Create(Decay) * w;
-            var m = TV.Load(M + i);
-            var v = TV.Load(V + i);
-            m += TV.Create(C1) * (g - m);
-            v += TV.Create(C2) * (g * g - v);
-            TV.Store(m, M + i);
-            TV.Store(v, V + i);
+            var (m, v) = UpdateMoments(g, M + i, V + i, C1, C2);
             TV.Store(w - TV.Create(Alpha) * m / (TV.Sqrt(v) + TV.Create(Epsilon)), W + i);
         }
     }
@@ -166,12 +174,7 @@ internal static unsafe class OptimizerKernels
         public readonly void Invoke<TV>(nint i) where TV : unmanaged, IVector<TV>
         {
             var g = TV.Create(Scale) * TV.Load(G + i);
-            var m = TV.Load(M + i);
-            var v = TV.Load(V + i);
-            m += TV.Create(C1) * (g - m);
-            v += TV.Create(C2) * (g * g - v);
-            TV.Store(m, M + i);
-            TV.Store(v, V + i);
+            var (m, v) = UpdateMoments(g, M + i, V + i, C1, C2);
             var step = TV.Create(Rate) * (TV.Create(A) * m + TV.Create(B) * g) / (TV.Sqrt(TV.Create(C) * v) + TV.Create(Epsilon));
             TV.Store(TV.Load(W + i) - step, W + i);
         }

@@ -72,13 +72,13 @@ public static class Gemm
     {
         // The tile follows the register file: 32 vectors on AVX-512 and ARM64, 16 on AVX2 and SSE.
         if (Vector512.IsHardwareAccelerated)
-            Multiply<Kernel8<Vec512>>(a, transA, b, transB, m, k, n, beta, c);
+            Multiply<Kernel<Vec512, Rows8>>(a, transA, b, transB, m, k, n, beta, c);
         else if (Vector256.IsHardwareAccelerated)
-            Multiply<Kernel6<Vec256>>(a, transA, b, transB, m, k, n, beta, c);
+            Multiply<Kernel<Vec256, Rows6>>(a, transA, b, transB, m, k, n, beta, c);
         else if (Vector128.IsHardwareAccelerated && AdvSimd.Arm64.IsSupported)
-            Multiply<Kernel8<Vec128>>(a, transA, b, transB, m, k, n, beta, c);
+            Multiply<Kernel<Vec128, Rows8>>(a, transA, b, transB, m, k, n, beta, c);
         else if (Vector128.IsHardwareAccelerated)
-            Multiply<Kernel6<Vec128>>(a, transA, b, transB, m, k, n, beta, c);
+            Multiply<Kernel<Vec128, Rows6>>(a, transA, b, transB, m, k, n, beta, c);
         else
         {
             // No vector hardware at all (e.g. DOTNET_EnableHWIntrinsic=0): emulated vectors would be slower than scalar loops.

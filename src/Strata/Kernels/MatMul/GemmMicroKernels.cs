@@ -39,19 +39,38 @@ internal unsafe interface IMicroKernel
     static abstract void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc);
 }
 
-/// <summary>
-/// 8 × 2W tile for a register file of 32 vectors: 16 accumulators, 2 B vectors and a broadcast, and 16 independent
-/// multiply-adds per step to cover the FMA latency. As <c>Kernel8&lt;Vec512&gt;</c> (8×32) it is the AVX-512 kernel:
-/// 8 rows make packing A an 8×8 transpose, and 32 columns pad a layer width that is not a multiple of them less than
-/// 48 or 64 would and cut N into more strips to share among threads. As <c>Kernel8&lt;Vec128&gt;</c> (8×8) it is the
-/// NEON kernel (ARM64 has 32 vector registers). Written once for any width <typeparamref name="TV"/>; where that width
-/// is not accelerated (tests) it is emulated, correct but slow.
-/// </summary>
-internal readonly struct Kernel8<TV> : IMicroKernel where TV : unmanaged, IVector<TV>
+/// <summary>Rows of a register tile: 6 for a register file of 16 vectors, 8 for one of 32.</summary>
+internal interface ITileRows
 {
-    private static readonly GemmBlocking s_blocking = GemmBlocking.For(8, 2 * TV.Count, CacheSizes.Machine);
+    static abstract int Count { get; }
+}
 
-    public static int MR => 8;
+/// <summary>6 rows: 12 accumulators, 2 B vectors and a broadcast fit the 16 registers of AVX2 and SSE without spills.</summary>
+internal readonly struct Rows6 : ITileRows
+{
+    public static int Count => 6;
+}
+
+/// <summary>8 rows: 16 accumulators for the 32 registers of AVX-512 and ARM64, 16 independent multiply-adds per step.</summary>
+internal readonly struct Rows8 : ITileRows
+{
+    public static int Count => 8;
+}
+
+/// <summary>
+/// The GEMM register tile, MR × NR = <typeparamref name="TRows"/> × 2W for float vectors <typeparamref name="TV"/> of
+/// W lanes, written once: rows 6 and 7 exist only in the 8-row instantiations (the JIT drops them from the 6-row
+/// ones). <c>Kernel&lt;Vec512, Rows8&gt;</c> (8×32) is the AVX-512 kernel: 8 rows make packing A an 8×8 transpose, and
+/// 32 columns pad a layer width that is not a multiple of them less than 48 or 64 would and cut N into more strips to
+/// share among threads. <c>Kernel&lt;Vec256, Rows6&gt;</c> (6×16) is the AVX2 kernel (the BLIS Haswell shape),
+/// <c>Kernel&lt;Vec128, Rows8&gt;</c> (8×8) NEON's and <c>Kernel&lt;Vec128, Rows6&gt;</c> (6×8) SSE's. Sums run from zero
+/// in order of p, in Run and RunHalf alike. A width that is not accelerated (tests) is emulated: correct, only slow.
+/// </summary>
+internal readonly struct Kernel<TV, TRows> : IMicroKernel where TV : unmanaged, IVector<TV> where TRows : ITileRows
+{
+    private static readonly GemmBlocking s_blocking = GemmBlocking.For(TRows.Count, 2 * TV.Count, CacheSizes.Machine);
+
+    public static int MR => TRows.Count;
 
     public static int NR => 2 * TV.Count;
 
@@ -61,7 +80,9 @@ internal readonly struct Kernel8<TV> : IMicroKernel where TV : unmanaged, IVecto
 
     public static int NC => s_blocking.NC;
 
-    // a: [kc, 8] packed strip; b: [kc, NR] rows ldb apart; c: [8, NR] rows ldc apart
+    private static bool EightRows => TRows.Count == 8;
+
+    // a: [kc, MR] packed strip; b: [kc, NR] rows ldb apart; c: [MR, NR] rows ldc apart
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, nint ldb, int kc, float* c, nint ldc, bool accumulate)
     {
@@ -97,14 +118,17 @@ internal readonly struct Kernel8<TV> : IMicroKernel where TV : unmanaged, IVecto
             ar = TV.Create(a[5]);
             c50 = TV.MultiplyAdd(ar, b0, c50);
             c51 = TV.MultiplyAdd(ar, b1, c51);
-            ar = TV.Create(a[6]);
-            c60 = TV.MultiplyAdd(ar, b0, c60);
-            c61 = TV.MultiplyAdd(ar, b1, c61);
-            ar = TV.Create(a[7]);
-            c70 = TV.MultiplyAdd(ar, b0, c70);
-            c71 = TV.MultiplyAdd(ar, b1, c71);
+            if (EightRows)
+            {
+                ar = TV.Create(a[6]);
+                c60 = TV.MultiplyAdd(ar, b0, c60);
+                c61 = TV.MultiplyAdd(ar, b1, c61);
+                ar = TV.Create(a[7]);
+                c70 = TV.MultiplyAdd(ar, b0, c70);
+                c71 = TV.MultiplyAdd(ar, b1, c71);
+            }
 
-            a += 8;
+            a += TRows.Count;
             b += ldb;
         }
 
@@ -114,11 +138,14 @@ internal readonly struct Kernel8<TV> : IMicroKernel where TV : unmanaged, IVecto
         Put(c30, c31, c + 3 * ldc, accumulate);
         Put(c40, c41, c + 4 * ldc, accumulate);
         Put(c50, c51, c + 5 * ldc, accumulate);
-        Put(c60, c61, c + 6 * ldc, accumulate);
-        Put(c70, c71, c + 7 * ldc, accumulate);
+        if (EightRows)
+        {
+            Put(c60, c61, c + 6 * ldc, accumulate);
+            Put(c70, c71, c + 7 * ldc, accumulate);
+        }
     }
 
-    // a: [kc, 8] packed strip; b: [kc, NR / 2] rows ldb apart; c: [8, NR / 2] rows ldc apart
+    // a: [kc, MR] packed strip; b: [kc, NR / 2] rows ldb apart; c: [MR, NR / 2] rows ldc apart
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc)
     {
@@ -139,9 +166,12 @@ internal readonly struct Kernel8<TV> : IMicroKernel where TV : unmanaged, IVecto
             h3 = TV.MultiplyAdd(TV.Create(a[3]), b0, h3);
             h4 = TV.MultiplyAdd(TV.Create(a[4]), b0, h4);
             h5 = TV.MultiplyAdd(TV.Create(a[5]), b0, h5);
-            h6 = TV.MultiplyAdd(TV.Create(a[6]), b0, h6);
-            h7 = TV.MultiplyAdd(TV.Create(a[7]), b0, h7);
-            a += 8;
+            if (EightRows)
+            {
+                h6 = TV.MultiplyAdd(TV.Create(a[6]), b0, h6);
+                h7 = TV.MultiplyAdd(TV.Create(a[7]), b0, h7);
+            }
+            a += TRows.Count;
             b += ldb;
         }
         TV.Store(h0, c);
@@ -150,119 +180,11 @@ internal readonly struct Kernel8<TV> : IMicroKernel where TV : unmanaged, IVecto
         TV.Store(h3, c + 3 * ldc);
         TV.Store(h4, c + 4 * ldc);
         TV.Store(h5, c + 5 * ldc);
-        TV.Store(h6, c + 6 * ldc);
-        TV.Store(h7, c + 7 * ldc);
-    }
-
-    // c: [NR] one row of the C tile
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Put(TV v0, TV v1, float* c, bool accumulate)
-    {
-        if (accumulate)
+        if (EightRows)
         {
-            v0 += TV.Load(c);
-            v1 += TV.Load(c + TV.Count);
+            TV.Store(h6, c + 6 * ldc);
+            TV.Store(h7, c + 7 * ldc);
         }
-        TV.Store(v0, c);
-        TV.Store(v1, c + TV.Count);
-    }
-}
-
-/// <summary>
-/// 6 × 2W tile for a register file of 16 vectors (AVX2, SSE): 12 accumulators, 2 B vectors and a broadcast fit without
-/// spills (with one register left for a product where the multiply-add is not fused). <c>Kernel6&lt;Vec256&gt;</c> is
-/// the 6×16 AVX2 kernel (the BLIS Haswell shape), <c>Kernel6&lt;Vec128&gt;</c> the 6×8 SSE kernel. Its sums run in the
-/// order of <see cref="Kernel8{TV}"/>'s: from zero, in order of p, in Run and RunHalf alike.
-/// </summary>
-internal readonly struct Kernel6<TV> : IMicroKernel where TV : unmanaged, IVector<TV>
-{
-    private static readonly GemmBlocking s_blocking = GemmBlocking.For(6, 2 * TV.Count, CacheSizes.Machine);
-
-    public static int MR => 6;
-
-    public static int NR => 2 * TV.Count;
-
-    public static int KC => s_blocking.KC;
-
-    public static int MC => s_blocking.MC;
-
-    public static int NC => s_blocking.NC;
-
-    // a: [kc, 6] packed strip; b: [kc, NR] rows ldb apart; c: [6, NR] rows ldc apart
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(float* a, float* b, nint ldb, int kc, float* c, nint ldc, bool accumulate)
-    {
-        TV c00 = TV.Zero, c01 = TV.Zero;
-        TV c10 = TV.Zero, c11 = TV.Zero;
-        TV c20 = TV.Zero, c21 = TV.Zero;
-        TV c30 = TV.Zero, c31 = TV.Zero;
-        TV c40 = TV.Zero, c41 = TV.Zero;
-        TV c50 = TV.Zero, c51 = TV.Zero;
-
-        for (int p = 0; p < kc; p++)
-        {
-            TV b0 = TV.Load(b);
-            TV b1 = TV.Load(b + TV.Count);
-            TV ar;
-            ar = TV.Create(a[0]);
-            c00 = TV.MultiplyAdd(ar, b0, c00);
-            c01 = TV.MultiplyAdd(ar, b1, c01);
-            ar = TV.Create(a[1]);
-            c10 = TV.MultiplyAdd(ar, b0, c10);
-            c11 = TV.MultiplyAdd(ar, b1, c11);
-            ar = TV.Create(a[2]);
-            c20 = TV.MultiplyAdd(ar, b0, c20);
-            c21 = TV.MultiplyAdd(ar, b1, c21);
-            ar = TV.Create(a[3]);
-            c30 = TV.MultiplyAdd(ar, b0, c30);
-            c31 = TV.MultiplyAdd(ar, b1, c31);
-            ar = TV.Create(a[4]);
-            c40 = TV.MultiplyAdd(ar, b0, c40);
-            c41 = TV.MultiplyAdd(ar, b1, c41);
-            ar = TV.Create(a[5]);
-            c50 = TV.MultiplyAdd(ar, b0, c50);
-            c51 = TV.MultiplyAdd(ar, b1, c51);
-
-            a += 6;
-            b += ldb;
-        }
-
-        Put(c00, c01, c, accumulate);
-        Put(c10, c11, c + ldc, accumulate);
-        Put(c20, c21, c + 2 * ldc, accumulate);
-        Put(c30, c31, c + 3 * ldc, accumulate);
-        Put(c40, c41, c + 4 * ldc, accumulate);
-        Put(c50, c51, c + 5 * ldc, accumulate);
-    }
-
-    // a: [kc, 6] packed strip; b: [kc, NR / 2] rows ldb apart; c: [6, NR / 2] rows ldc apart
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RunHalf(float* a, float* b, nint ldb, int kc, float* c, nint ldc)
-    {
-        TV h0 = TV.Zero;
-        TV h1 = TV.Zero;
-        TV h2 = TV.Zero;
-        TV h3 = TV.Zero;
-        TV h4 = TV.Zero;
-        TV h5 = TV.Zero;
-        for (int p = 0; p < kc; p++)
-        {
-            TV b0 = TV.Load(b);
-            h0 = TV.MultiplyAdd(TV.Create(a[0]), b0, h0);
-            h1 = TV.MultiplyAdd(TV.Create(a[1]), b0, h1);
-            h2 = TV.MultiplyAdd(TV.Create(a[2]), b0, h2);
-            h3 = TV.MultiplyAdd(TV.Create(a[3]), b0, h3);
-            h4 = TV.MultiplyAdd(TV.Create(a[4]), b0, h4);
-            h5 = TV.MultiplyAdd(TV.Create(a[5]), b0, h5);
-            a += 6;
-            b += ldb;
-        }
-        TV.Store(h0, c);
-        TV.Store(h1, c + ldc);
-        TV.Store(h2, c + 2 * ldc);
-        TV.Store(h3, c + 3 * ldc);
-        TV.Store(h4, c + 4 * ldc);
-        TV.Store(h5, c + 5 * ldc);
     }
 
     // c: [NR] one row of the C tile

@@ -214,10 +214,10 @@ public class GemmTests
         switch (kernel)
         {
             case null: Multiply(variant, a, b, m, k, n, beta, c); break;
-            case Kernel.Kernel8x32: Gemm.Multiply<Kernel8<Vec512>>(a, transA, b, transB, m, k, n, beta, c); break;
-            case Kernel.Kernel6x16: Gemm.Multiply<Kernel6<Vec256>>(a, transA, b, transB, m, k, n, beta, c); break;
-            case Kernel.Kernel8x8: Gemm.Multiply<Kernel8<Vec128>>(a, transA, b, transB, m, k, n, beta, c); break;
-            default: Gemm.Multiply<Kernel6<Vec128>>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel8x32: Gemm.Multiply<Kernel<Vec512, Rows8>>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel6x16: Gemm.Multiply<Kernel<Vec256, Rows6>>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel8x8: Gemm.Multiply<Kernel<Vec128, Rows8>>(a, transA, b, transB, m, k, n, beta, c); break;
+            default: Gemm.Multiply<Kernel<Vec128, Rows6>>(a, transA, b, transB, m, k, n, beta, c); break;
         }
         for (int i = 0; i < m * n; i++)
         {
@@ -231,10 +231,10 @@ public class GemmTests
     /// <summary>MR, NR and the machine's KC, MC, NC of a kernel.</summary>
     internal static (int MR, int NR, int KC, int MC, int NC) Geometry(Kernel kernel) => kernel switch
     {
-        Kernel.Kernel8x32 => Geometry<Kernel8<Vec512>>(),
-        Kernel.Kernel6x16 => Geometry<Kernel6<Vec256>>(),
-        Kernel.Kernel8x8 => Geometry<Kernel8<Vec128>>(),
-        _ => Geometry<Kernel6<Vec128>>(),
+        Kernel.Kernel8x32 => Geometry<Kernel<Vec512, Rows8>>(),
+        Kernel.Kernel6x16 => Geometry<Kernel<Vec256, Rows6>>(),
+        Kernel.Kernel8x8 => Geometry<Kernel<Vec128, Rows8>>(),
+        _ => Geometry<Kernel<Vec128, Rows6>>(),
     };
 
     private static (int MR, int NR, int KC, int MC, int NC) Geometry<TKernel>() where TKernel : unmanaged, IMicroKernel
