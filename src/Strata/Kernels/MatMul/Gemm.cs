@@ -99,7 +99,29 @@ public static class Gemm
         }
 
         fixed (float* pa = a, pb = b, pc = c)
-            Run<TKernel>(pa, transA, pb, transB, m, k, n, beta == 1f, pc);
+            Run<TKernel, DenseA>(new DenseA(pa, transA, m, k), pb, transB, m, k, n, beta == 1f, pc, parallel: true);
+    }
+
+    /// <summary>
+    /// <c>C[m, n] = A · op(B)</c>, or <c>C + A · op(B)</c> if <paramref name="accumulate"/>, with A supplied by a packer
+    /// (<see cref="IPackA"/>) rather than stored: the convolution kernels feed their patches through it. The caller has
+    /// checked the sizes. With <paramref name="parallel"/> false the product stays on the calling thread (a caller that
+    /// already runs one product per worker chunk); the result is the same either way.
+    /// </summary>
+    // b: [k, n] or, transposed, [n, k]; c: [m, n]
+    internal static unsafe void Multiply<TKernel, TPackA>(in TPackA a, float* b, bool transB, int m, int k, int n,
+        bool accumulate, float* c, bool parallel)
+        where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
+    {
+        if (m <= 0 || n <= 0)
+            return;
+        if (k <= 0)
+        {
+            if (!accumulate)
+                new Span<float>(c, checked(m * n)).Clear();
+            return;
+        }
+        Run<TKernel, TPackA>(a, b, transB, m, k, n, accumulate, c, parallel);
     }
 
     private static void Validate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
@@ -119,13 +141,13 @@ public static class Gemm
             throw new ArgumentException("C must not overlap A or B.", nameof(c));
     }
 
-    // a: [m, k] or [k, m]; b: [k, n] or [n, k]; c: [m, n]
-    private static unsafe void Run<TKernel>(float* a, bool transA, float* b, bool transB, int m, int k, int n,
-        bool accumulate, float* c) where TKernel : unmanaged, IMicroKernel
+    // b: [k, n] or [n, k]; c: [m, n]
+    private static unsafe void Run<TKernel, TPackA>(in TPackA a, float* b, bool transB, int m, int k, int n,
+        bool accumulate, float* c, bool parallel) where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
     {
-        int threads = 2L * m * n * k < ParallelFlops ? 1 : WorkerPool.ThreadCount;
+        int threads = !parallel || 2L * m * n * k < ParallelFlops ? 1 : WorkerPool.ThreadCount;
         Split split = Plan<TKernel>(m, k, n, transB, threads);
-        var job = new GemmJob<TKernel>
+        var job = new GemmJob<TKernel, TPackA>
         {
             A = a,
             B = b,
@@ -133,7 +155,6 @@ public static class Gemm
             M = m,
             K = k,
             N = n,
-            TransA = transA,
             TransB = transB,
             Accumulate = accumulate,
             DirectB = !transB && split.RowsPerPart <= DirectBMaxRows,
@@ -217,16 +238,16 @@ public static class Gemm
     }
 
     /// <summary>One part of a GEMM: a range of whole tiles of C along M or N, over all of K.</summary>
-    private unsafe struct GemmJob<TKernel> : WorkerPool.IChunkBody where TKernel : unmanaged, IMicroKernel
+    private unsafe struct GemmJob<TKernel, TPackA> : WorkerPool.IChunkBody
+        where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
     {
-        // A: [M, K], or [K, M] if TransA; B: [K, N], or [N, K] if TransB; C: [M, N]
-        public float* A;
+        // A: the packer of the [M, K] operand; B: [K, N], or [N, K] if TransB; C: [M, N]
+        public TPackA A;
         public float* B;
         public float* C;
         public int M;
         public int K;
         public int N;
-        public bool TransA;
         public bool TransB;
         public bool Accumulate;
         public bool DirectB;
@@ -291,11 +312,8 @@ public static class Gemm
                     {
                         int mc = Math.Min(TKernel.MC, m1 - ic);
 
-                        // Ã: A[k, m] (TN) is copied; A[m, k] is transposed.
-                        if (TransA)
-                            GemmPacking.PackLanesAcrossK(A + (nint)pc * M + ic, M, mc, kc, mr, aPack);
-                        else
-                            GemmPacking.PackLanesAlongK(A + (nint)ic * K + pc, K, mc, kc, mr, aPack);
+                        // Ã: a dense A[k, m] (TN) is copied, A[m, k] transposed; a convolution gathers its patches.
+                        A.Pack(ic, mc, pc, kc, mr, aPack);
 
                         MacroKernel(aPack, bPack, packPerStrip, tile, ic, mc, jc, nc, pc, kc, accumulate);
                     }
