@@ -25,6 +25,11 @@ namespace Strata.Kernels.MatMul;
 /// packed one at a time just before use, into L1.
 /// </para>
 /// <para>
+/// A reaches the loop nest only through an <see cref="IPackA"/>, which writes each Ã block: <see cref="DenseA"/> packs a
+/// stored matrix (NN, NT, TN), and the convolution kernels gather their patches from the tensors instead, so the patch
+/// matrix is never stored.
+/// </para>
+/// <para>
 /// Threads split C into contiguous ranges of whole strips along M or N, chosen by a cost model of multiply-adds
 /// plus the packing each part repeats (see <see cref="Plan{TKernel}"/>). K is never split and the K blocks depend
 /// on k and KC alone, so every element of C sees the same operations in the same order on any number of threads:
