@@ -1,12 +1,23 @@
+using System.Numerics.Tensors;
+using Strata.Kernels.Conv;
+using Strata.Kernels.MatMul;
 using Strata.Kernels.Parallel;
 
 namespace Strata.Kernels;
 
 /// <summary>
-/// The geometry and data movement of a 2-D convolution on NHWC tensors, with TensorFlow's padding rules, so the
-/// arithmetic is one GEMM: <see cref="Im2Col"/> lays every receptive field out as a row
-/// cols[(n, oh, ow), (kh, kw, c)], which times the kernel [kh·kw·c, filters] (Keras's [kh, kw, in, out]) is the
-/// NHWC output; <see cref="Col2Im"/> scatters the rows' gradient back onto the input.
+/// 2-D convolution on NHWC tensors with TensorFlow's padding rules, as implicit GEMMs: the patch matrix
+/// P[(n, oh, ow), (kh, kw, c)] = x[n, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw, c] is never stored; its values are
+/// gathered straight into the GEMM's packed Ã strips (<see cref="PatchRows"/>, <see cref="PatchColumns"/>).
+/// <list type="bullet">
+/// <item>Forward: <c>Y = P · W</c>, W as Keras stores it, [kh·kw·c, filters].</item>
+/// <item>Input gradient: <c>dX = Q · W'</c>, rows the input pixels, Q the dY values each input pixel's taps came from and
+/// W' = W with each tap's [c, f] block transposed (<see cref="RearrangeKernel"/>); each dX value is written once.</item>
+/// <item>Kernel gradient: <c>dW += Pᵀ · dY</c>, K the output pixels, split into chunks of a size fixed by the shape; each
+/// chunk's product goes to its own partial buffer (in parallel), and the partials are added into dW in chunk order.</item>
+/// </list>
+/// Every split depends on the shapes (and the machine's cache blocking), never on the thread count, so all three are
+/// bit-identical on any number of threads.
 /// </summary>
 internal static class ConvKernels
 {
@@ -27,144 +38,213 @@ internal static class ConvKernels
     }
 
     /// <summary>
-    /// Below this many cols values (a quarter of one core's L2) a call stays on the calling thread: a copy that small is
-    /// done in about the time a worker takes to wake and pull its share into its own cache.
+    /// Output pixels per kernel-gradient chunk, at least: 2048 = 8 K blocks of 256, so adding a chunk's partial
+    /// (kh·kw·c·filters values) costs under 1/2048 of the chunk's multiply-adds, while a batch of a few thousand output
+    /// pixels still gives each thread several chunks to balance.
     /// </summary>
-    internal static readonly long ParallelValues = CacheSizes.Machine.L2 / 4 / sizeof(float);
+    internal const int GradientChunkPixels = 2048;
 
-    /// <summary>cols[(n, oh, ow), (kh, kw, c)] = x[n, oh·s − p + kh·d, ow·s − p + kw·d, c], 0 outside the input.</summary>
-    public static unsafe void Im2Col(ReadOnlySpan<float> x, in ConvGeometry g, Span<float> cols)
+    /// <summary>At most this many kernel-gradient chunks: bounds the partial buffers at 64 copies of dW.</summary>
+    internal const int MaxGradientChunks = 64;
+
+    /// <summary>
+    /// The chunking of the kernel gradient's K = n·oh·ow output pixels: chunks of
+    /// max(<see cref="GradientChunkPixels"/>, ⌈pixels / <see cref="MaxGradientChunks"/>⌉) pixels, the last one shorter.
+    /// A function of the shape alone.
+    /// </summary>
+    public static (int Chunks, int PixelsPerChunk) GradientChunks(in ConvGeometry g)
     {
-        // x: [n, h, w, c]; cols: [n·oh·ow, kh·kw·c]. Chunks are blocks of output rows (n, oh): each writes only its
-        // own cols rows, so the chunks can run on any thread; a pure copy, so the result is the same on every count.
-        int fieldRows = g.Batch * g.OutH;
-        fixed (float* px = x, pc = cols)
-        {
-            var body = new WalkBody { Source = px, Target = pc, G = g, Gather = true };
-            body.RowsPerChunk = ChunkRows(g, fieldRows, out int chunks);
-            WorkerPool.Run(chunks, ref body);
-        }
+        int pixels = checked(g.Batch * g.OutH * g.OutW);
+        int per = Math.Max(GradientChunkPixels, (pixels + MaxGradientChunks - 1) / MaxGradientChunks);
+        return ((pixels + per - 1) / per, per);
     }
 
-    /// <summary>dX = 0, then dX[n, ih, iw, c] += dCols[(n, oh, ow), (kh, kw, c)] for every field that covers it.</summary>
-    public static unsafe void Col2Im(ReadOnlySpan<float> dCols, in ConvGeometry g, Span<float> dX)
+    /// <summary>Floats of the partial buffers <see cref="KernelGradient"/> needs: chunks · kh·kw·c·filters, 0 for one chunk.</summary>
+    public static long GradientPartialLength(in ConvGeometry g, int filters)
     {
-        // dCols: [n·oh·ow, kh·kw·c]; dX: [n, h, w, c]. Overlapping fields of one image add onto the same pixels, so
-        // chunks are whole images (all OutH rows of each): no two threads write one pixel, and every pixel receives
-        // its additions in the same order as in a single-threaded walk, so the result is bit-identical on any count.
-        fixed (float* pc = dCols, px = dX)
+        int chunks = GradientChunks(g).Chunks;
+        return chunks <= 1 ? 0 : (long)chunks * FieldSize(g) * filters;
+    }
+
+    /// <summary>y[(n, oh, ow), f] = Σ_(kh, kw, c) x[n, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw, c] · W[(kh, kw, c), f].</summary>
+    // x: [n, h, w, c]; kernel: [kh·kw·c, filters]; y: [n·oh·ow, filters]
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, in ConvGeometry g, int filters, Span<float> y)
+    {
+        var job = new ConvJob { Pass = ConvPass.Forward, Input = x, Weights = kernel, G = g, Filters = filters, Output = y };
+        MicroKernels.Dispatch(ref job);
+    }
+
+    /// <summary><see cref="Forward"/> with a given micro-kernel; tests call it to cover every kernel.</summary>
+    // x: [n, h, w, c]; kernel: [kh·kw·c, filters]; y: [n·oh·ow, filters]
+    internal static unsafe void Forward<TKernel>(ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, in ConvGeometry g, int filters,
+        Span<float> y) where TKernel : unmanaged, IMicroKernel
+    {
+        int rows = checked(g.Batch * g.OutH * g.OutW), field = FieldSize(g);
+        Require(x.Length, InputLength(g), nameof(x));
+        Require(kernel.Length, (long)field * filters, nameof(kernel));
+        Require(y.Length, (long)rows * filters, nameof(y));
+        fixed (float* px = x, pk = kernel, py = y)
+            Gemm.Multiply<TKernel, PatchRows>(PatchRows.Forward(px, g), pk, false, rows, field, filters, false, py, parallel: true);
+    }
+
+    /// <summary>
+    /// W'[(kh, kw, f), c] = W[(kh, kw, c), f]: each tap's [c, filters] block transposed, the B operand of
+    /// <see cref="InputGradient"/>.
+    /// </summary>
+    // kernel: [kh·kw·c, filters]; kernelByFilter: [kh·kw·filters, c]
+    public static void RearrangeKernel(ReadOnlySpan<float> kernel, in ConvGeometry g, int filters, Span<float> kernelByFilter)
+    {
+        int c = g.Channels, taps = g.KernelH * g.KernelW;
+        Require(kernel.Length, (long)taps * c * filters, nameof(kernel));
+        Require(kernelByFilter.Length, (long)taps * c * filters, nameof(kernelByFilter));
+        for (int t = 0; t < taps; t++)
         {
-            var body = new WalkBody { Source = pc, Target = px, G = g, Gather = false };
-            int images = ChunkRows(g, g.Batch, out int chunks);
-            body.RowsPerChunk = images * g.OutH;
-            WorkerPool.Run(chunks, ref body);
+            ReadOnlySpan<float> from = kernel.Slice(t * c * filters, c * filters);
+            Span<float> to = kernelByFilter.Slice(t * c * filters, c * filters);
+            for (int ch = 0; ch < c; ch++)
+                for (int f = 0; f < filters; f++)
+                    to[f * c + ch] = from[ch * filters + f];
         }
     }
 
     /// <summary>
-    /// How many of <paramref name="units"/> (output rows, or images) one chunk takes: about four chunks per thread
-    /// so a thread slowed by other load takes fewer, a single chunk when the whole call is small.
+    /// dX[(n, ih, iw), c] = Σ_(kh, kw, f) dY[n, oh, ow, f] · W[(kh, kw, c), f] over the taps whose
+    /// oh = (ih + ph − kh·dh)/sh and ow = (iw + pw − kw·dw)/sw are exact and inside the output; overwrites dX.
     /// </summary>
-    private static int ChunkRows(in ConvGeometry g, int units, out int chunks)
+    // dy: [n·oh·ow, filters]; kernelByFilter: [kh·kw·filters, c] (from RearrangeKernel); dx: [n, h, w, c]
+    public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> kernelByFilter, in ConvGeometry g, int filters,
+        Span<float> dx)
     {
-        long values = (long)g.Batch * g.OutH * g.OutW * g.KernelH * g.KernelW * g.Channels;
-        int threads = values < ParallelValues ? 1 : WorkerPool.ThreadCount;
-        int wanted = threads == 1 ? 1 : Math.Min(units, threads * 4);
-        int per = (units + wanted - 1) / Math.Max(wanted, 1);
-        per = Math.Max(per, 1);
-        chunks = units == 0 ? 0 : (units + per - 1) / per;
-        return per;
+        var job = new ConvJob { Pass = ConvPass.InputGradient, Input = dy, Weights = kernelByFilter, G = g, Filters = filters, Output = dx };
+        MicroKernels.Dispatch(ref job);
     }
 
-    private unsafe struct WalkBody : WorkerPool.IChunkBody
+    /// <summary><see cref="InputGradient"/> with a given micro-kernel; tests call it to cover every kernel.</summary>
+    // dy: [n·oh·ow, filters]; kernelByFilter: [kh·kw·filters, c]; dx: [n, h, w, c]
+    internal static unsafe void InputGradient<TKernel>(ReadOnlySpan<float> dy, ReadOnlySpan<float> kernelByFilter, in ConvGeometry g,
+        int filters, Span<float> dx) where TKernel : unmanaged, IMicroKernel
     {
-        public float* Source, Target;
+        int rows = checked(g.Batch * g.InH * g.InW), k = checked(g.KernelH * g.KernelW * filters);
+        Require(dy.Length, (long)g.Batch * g.OutH * g.OutW * filters, nameof(dy));
+        Require(kernelByFilter.Length, (long)k * g.Channels, nameof(kernelByFilter));
+        Require(dx.Length, rows * (long)g.Channels, nameof(dx));
+        fixed (float* pd = dy, pk = kernelByFilter, px = dx)
+        {
+            Gemm.Multiply<TKernel, PatchRows>(PatchRows.InputGradient(pd, g, filters), pk, false, rows, k, g.Channels, false, px,
+                parallel: true);
+        }
+    }
+
+    /// <summary>
+    /// dW[(kh, kw, c), f] += Σ_(n, oh, ow) x[n, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw, c] · dY[(n, oh, ow), f], the
+    /// pixels in chunks (<see cref="GradientChunks"/>): chunk j's sum goes to partials[j] and the partials are added into
+    /// dW in order j = 0, 1, …; with a single chunk its sum is added into dW directly.
+    /// </summary>
+    // x: [n, h, w, c]; dy: [n·oh·ow, filters]; partials: [GradientPartialLength]; dW: [kh·kw·c, filters]
+    public static void KernelGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in ConvGeometry g, int filters,
+        Span<float> partials, Span<float> dW)
+    {
+        var job = new ConvJob
+        {
+            Pass = ConvPass.KernelGradient, Input = x, Weights = dy, G = g, Filters = filters, Partials = partials, Output = dW,
+        };
+        MicroKernels.Dispatch(ref job);
+    }
+
+    private enum ConvPass { Forward, InputGradient, KernelGradient }
+
+    /// <summary>One of the three products, run with the micro-kernel of the current width.</summary>
+    private ref struct ConvJob : IKernelJob
+    {
+        public ConvPass Pass;
+        public ReadOnlySpan<float> Input, Weights;
+        public Span<float> Partials, Output;
         public ConvGeometry G;
-        public int RowsPerChunk;
-        public bool Gather;
+        public int Filters;
+
+        public readonly void Run<TKernel>() where TKernel : unmanaged, IMicroKernel
+        {
+            switch (Pass)
+            {
+                case ConvPass.Forward:
+                    Forward<TKernel>(Input, Weights, G, Filters, Output);
+                    break;
+                case ConvPass.InputGradient:
+                    InputGradient<TKernel>(Input, Weights, G, Filters, Output);
+                    break;
+                default:
+                    KernelGradient<TKernel>(Input, Weights, G, Filters, Partials, Output);
+                    break;
+            }
+        }
+    }
+
+    /// <summary><see cref="KernelGradient"/> with a given micro-kernel; tests call it to cover every kernel.</summary>
+    // x: [n, h, w, c]; dy: [n·oh·ow, filters]; partials: [GradientPartialLength]; dW: [kh·kw·c, filters]
+    internal static unsafe void KernelGradient<TKernel>(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in ConvGeometry g,
+        int filters, Span<float> partials, Span<float> dW) where TKernel : unmanaged, IMicroKernel
+    {
+        int field = FieldSize(g), pixels = checked(g.Batch * g.OutH * g.OutW), size = checked(field * filters);
+        Require(x.Length, InputLength(g), nameof(x));
+        Require(dy.Length, (long)pixels * filters, nameof(dy));
+        Require(partials.Length, GradientPartialLength(g, filters), nameof(partials));
+        Require(dW.Length, size, nameof(dW));
+        if (pixels == 0)
+            return;
+        var (chunks, per) = GradientChunks(g);
+        fixed (float* px = x, pd = dy, pp = partials, pw = dW)
+        {
+            if (chunks == 1)
+            {
+                // One chunk: the GEMM may split dW's rows or columns among threads itself (K is never split).
+                Gemm.Multiply<TKernel, PatchColumns>(new PatchColumns(px, g, 0), pd, false, field, pixels, filters, true, pw,
+                    parallel: true);
+                return;
+            }
+            var body = new GradientChunkBody<TKernel>
+            {
+                X = px, DY = pd, Partials = pp, G = g, Filters = filters, PixelsPerChunk = per,
+            };
+            if (2L * size * pixels < Gemm.ParallelFlops)
+            {
+                for (int j = 0; j < chunks; j++)
+                    body.Execute(j);
+            }
+            else
+            {
+                WorkerPool.Run(chunks, ref body);
+            }
+            for (int j = 0; j < chunks; j++)
+                TensorPrimitives.Add(dW[..size], partials.Slice(j * size, size), dW[..size]);
+        }
+    }
+
+    /// <summary>One chunk of the kernel gradient: partials[chunk] = Pᵀ · dY over the chunk's output pixels, on one thread.</summary>
+    private unsafe struct GradientChunkBody<TKernel> : WorkerPool.IChunkBody where TKernel : unmanaged, IMicroKernel
+    {
+        // X: [n, h, w, c]; DY: [n·oh·ow, filters]; Partials: [chunks, kh·kw·c, filters]
+        public float* X, DY, Partials;
+        public ConvGeometry G;
+        public int Filters, PixelsPerChunk;
 
         public readonly void Execute(int chunk)
         {
-            int total = G.Batch * G.OutH;
-            int r0 = chunk * RowsPerChunk, r1 = Math.Min(total, r0 + RowsPerChunk);
-            if (!Gather)
-            {
-                // This chunk's images, cleared here rather than up front so the clearing is split across threads too.
-                long image = (long)G.InH * G.InW * G.Channels;
-                new Span<float>(Target + r0 / G.OutH * image, checked((int)((r1 - r0) / G.OutH * image))).Clear();
-            }
-            WalkFields(Source, G, Target, r0, r1, Gather);
+            int field = FieldSize(G), pixels = G.Batch * G.OutH * G.OutW;
+            int first = chunk * PixelsPerChunk, count = Math.Min(PixelsPerChunk, pixels - first);
+            Gemm.Multiply<TKernel, PatchColumns>(new PatchColumns(X, G, first), DY + (long)first * Filters, false, field, count,
+                Filters, false, Partials + (long)chunk * field * Filters, parallel: false);
         }
     }
 
-    /// <summary>
-    /// Visits every (output pixel, kernel tap) pair of output rows [r0, r1) (row = n·OutH + oh) once, with the c
-    /// channels of the input pixel it reads: gathering copies them into the field's row (zeros for taps in the
-    /// padding); scattering adds the row back onto the input. Without dilation the taps of one kernel row that fall
-    /// inside the input are kw·c consecutive values on both sides, so they move as one span: the same element
-    /// operations as tap by tap, in fewer, longer (vectorized) calls.
-    /// </summary>
-    private static unsafe void WalkFields(float* source, in ConvGeometry g, float* target, int r0, int r1, bool gather)
-    {
-        int c = g.Channels, kW = g.KernelW, rowLength = g.KernelH * kW * c;
-        for (int r = r0; r < r1; r++)
-        {
-            int n = r / g.OutH, oh = r % g.OutH;
-            for (int ow = 0; ow < g.OutW; ow++)
-            {
-                long k = ((long)r * g.OutW + ow) * rowLength;
-                int iw0 = ow * g.StrideW - g.PadW;
-                for (int kh = 0; kh < g.KernelH; kh++, k += (long)kW * c)
-                {
-                    int ih = oh * g.StrideH - g.PadH + kh * g.DilationH;
-                    if ((uint)ih >= (uint)g.InH)
-                    {
-                        // The whole kernel row is in the padding.
-                        if (gather) new Span<float>(target + k, kW * c).Clear();
-                        continue;
-                    }
-                    long rowStart = ((long)n * g.InH + ih) * g.InW;
-                    if (g.DilationW == 1)
-                    {
-                        // Taps kw in [lo, hi) read pixels iw0 + kw, all inside the input.
-                        int lo = Math.Max(0, -iw0), hi = Math.Min(kW, g.InW - iw0);
-                        if (hi <= lo)
-                        {
-                            if (gather) new Span<float>(target + k, kW * c).Clear();
-                            continue;
-                        }
-                        Move(source, target, (rowStart + iw0 + lo) * c, k + (long)lo * c, (hi - lo) * c, gather);
-                        if (gather)
-                        {
-                            new Span<float>(target + k, lo * c).Clear();
-                            new Span<float>(target + k + (long)hi * c, (kW - hi) * c).Clear();
-                        }
-                        continue;
-                    }
-                    for (int kw = 0; kw < kW; kw++)
-                    {
-                        int iw = iw0 + kw * g.DilationW;
-                        long tap = k + (long)kw * c;
-                        if ((uint)iw < (uint)g.InW) Move(source, target, (rowStart + iw) * c, tap, c, gather);
-                        else if (gather) new Span<float>(target + tap, c).Clear();
-                    }
-                }
-            }
-        }
-    }
+    /// <summary>kh·kw·c, the length of one receptive field (a row of the patch matrix).</summary>
+    private static int FieldSize(in ConvGeometry g) => checked(g.KernelH * g.KernelW * g.Channels);
 
-    /// <summary>Gathering: cols[col..] = x[pixel..]; scattering: dX[pixel..] += dCols[col..]; <paramref name="length"/> values.</summary>
-    private static unsafe void Move(float* source, float* target, long pixel, long col, int length, bool gather)
+    private static long InputLength(in ConvGeometry g) => (long)g.Batch * g.InH * g.InW * g.Channels;
+
+    private static void Require(int length, long needed, string name)
     {
-        if (gather)
-        {
-            new ReadOnlySpan<float>(source + pixel, length).CopyTo(new Span<float>(target + col, length));
-        }
-        else
-        {
-            var into = new Span<float>(target + pixel, length);
-            System.Numerics.Tensors.TensorPrimitives.Add(into, new ReadOnlySpan<float>(source + col, length), into);
-        }
+        if (length < needed)
+            throw new ArgumentException($"{name} must hold {needed} values; it holds {length}.", name);
     }
 }
 

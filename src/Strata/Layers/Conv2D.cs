@@ -1,19 +1,19 @@
 using Strata.Kernels;
-using Strata.Kernels.MatMul;
 
 namespace Strata.Layers;
 
 /// <summary>
 /// A 2-D convolution on NHWC inputs, as Keras's Conv2D: y = φ(x ⋆ W + b) with the kernel stored as Keras stores it,
-/// [kh, kw, in, filters]. Computed as one GEMM over an im2col buffer: forward Y = cols·W, backward
-/// dW += colsᵀ·dZ and dX = col2im(dZ·Wᵀ). Padding "valid" or "same" (TensorFlow's rule per axis: the odd pixel at
+/// [kh, kw, in, filters]. Computed as implicit GEMMs whose A operand is gathered from the tensors while it is packed
+/// (<see cref="ConvKernels"/>), so no patch matrix is stored: forward Y = P·W, backward dW += Pᵀ·dZ (in fixed chunks of
+/// pixels, partial sums added in order) and dX = Q·W' (each input pixel's gradient written once). Padding "valid" or "same" (TensorFlow's rule per axis: the odd pixel at
 /// the end). Kernel size, strides and dilation are <see cref="Size2D"/> pairs (height, width); an int means both axes.
 /// </summary>
 public sealed class Conv2D : Layer
 {
     private ConvGeometry _g;
-    private Tensor? _x, _cols, _z, _y, _dz, _dCols, _dx;
-    private Shape _outShape, _colsShape;
+    private Tensor? _x, _z, _y, _dz, _dx, _kernelByFilter, _partials;
+    private Shape _outShape, _partialsShape;
     private int _outShapeFor = -1;
 
     /// <param name="filters">Output channels.</param>
@@ -87,6 +87,7 @@ public sealed class Conv2D : Layer
         var (ow, pw) = ConvKernels.Axis(inputShape[1], k.Width, s.Width, d.Width, same);
         if (oh == 0 || ow == 0)
             throw new ArgumentException($"Layer '{Name}' (Conv2D): a {k} kernel (dilation {d}) does not fit input {inputShape.ToBatchString()} with \"valid\" padding.");
+        _kernelByFilter = null;
         _g = new ConvGeometry(0, inputShape[0], inputShape[1], inputShape[2], k.Height, k.Width, s.Height, s.Width,
             d.Height, d.Width, oh, ow, ph, pw);
         Kernel = AddWeight("kernel", new Shape(k.Height, k.Width, inputShape[2], Filters), KernelInitializer, trainable: true, random);
@@ -101,16 +102,14 @@ public sealed class Conv2D : Layer
         if (batch != _outShapeFor)
         {
             _outShape = OutputShape.WithBatch(batch);
-            _colsShape = new Shape(batch * _g.OutH * _g.OutW, FieldSize);
+            _partialsShape = new Shape(checked((int)ConvKernels.GradientPartialLength(_g with { Batch = batch }, Filters)));
             _outShapeFor = batch;
         }
         var g = _g with { Batch = batch };
         int rows = batch * g.OutH * g.OutW;
-        var cols = Tensor.Ensure(ref _cols, _colsShape);
-        ConvKernels.Im2Col(x.Span, g, cols.Span);
         var y = Tensor.Ensure(ref _y, _outShape);
         var z = Activation.IsLinear ? y : Tensor.Ensure(ref _z, _outShape);
-        Gemm.NN(cols.Span, Kernel.Value, rows, FieldSize, Filters, 0f, z.Span);
+        ConvKernels.Forward(x.Span, Kernel.Value, g, Filters, z.Span);
         if (Bias is { } bias) BiasKernels.AddToRows(bias.Value, rows, z.Span);
         if (!Activation.IsLinear) Activation.Forward(z.Span, y.Span, rows, Filters);
         _x = training ? x : null;
@@ -131,14 +130,17 @@ public sealed class Conv2D : Layer
         }
         if (Trainable)
         {
-            Gemm.TN(_cols!.Span, dz.Span, FieldSize, rows, Filters, 1f, Kernel.Gradient);
+            // Partial sums per chunk of pixels; the buffer is kept, so it is allocated once per batch size.
+            var partials = Tensor.Ensure(ref _partials, _partialsShape);
+            ConvKernels.KernelGradient(x.Span, dz.Span, g, Filters, partials.Span, Kernel.Gradient);
             if (Bias is { } bias) BiasKernels.AccumulateRowSums(dz.Span, rows, bias.Gradient);
         }
         if (!NeedsInputGradient) return NoGradient;
-        var dCols = Tensor.Ensure(ref _dCols, _colsShape);
-        Gemm.NT(dz.Span, Kernel.Value, rows, Filters, FieldSize, 0f, dCols.Span);
+        // W' = W with each tap's [c, filters] block transposed, the B operand of dX = Q·W'; rebuilt every pass (W changes).
+        var kernelByFilter = _kernelByFilter ??= new Tensor(new Shape(FieldSize * Filters));
+        ConvKernels.RearrangeKernel(Kernel.Value, g, Filters, kernelByFilter.Span);
         var dx = Tensor.Ensure(ref _dx, x.Shape);
-        ConvKernels.Col2Im(dCols.Span, g, dx.Span);
+        ConvKernels.InputGradient(dz.Span, kernelByFilter.Span, g, Filters, dx.Span);
         return dx;
     }
 }

@@ -1,11 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using Strata.Kernels.Parallel;
-using Strata.Kernels.Simd;
-using Strata.Kernels.Reference;
 
 namespace Strata.Kernels.MatMul;
 
@@ -19,12 +16,17 @@ namespace Strata.Kernels.MatMul;
 /// BLIS/Goto loop nest: for each NC-wide column block of C, for each KC block of K, pack B̃ (KC × NC) into NR-wide
 /// strips; for each MC-tall row block, pack Ã (MC × KC) into MR-tall strips; then every MR × NR tile of the block
 /// is one micro-kernel call. KC, MC and NC come from the cache sizes of the machine (<see cref="GemmBlocking"/>).
-/// The transposes of NT and TN happen in packing, so one micro-kernel serves all three: the widest whose vectors are
-/// accelerated (8×32 Vector512, 6×16 Vector256, 6×8 Vector128), and only without any vector hardware the scalar
-/// <see cref="ReferenceGemm"/>. Edge tiles go through a scratch tile (a half-width kernel when the last strip has at
+/// The transposes of NT and TN happen in packing, so one micro-kernel serves all three: the tile of the current
+/// vector width (<see cref="MicroKernels"/>: 8×32 Vector512, 6×16 Vector256, 6×8 or, on ARM64, 8×8 Vector128, and a
+/// 6×2 scalar tile without vector hardware). Edge tiles go through a scratch tile (a half-width kernel when the last strip has at
 /// most NR/2 columns) and masked stores. In NN and TN with few rows, B is read in place instead of packed: it is used
 /// by so few A strips that copying it would cost more than it saves; with a single row block, the other B̃ strips are
 /// packed one at a time just before use, into L1.
+/// </para>
+/// <para>
+/// A reaches the loop nest only through an <see cref="IPackA"/>, which writes each Ã block: <see cref="DenseA"/> packs a
+/// stored matrix (NN, NT, TN), and the convolution kernels gather their patches from the tensors instead, so the patch
+/// matrix is never stored.
 /// </para>
 /// <para>
 /// Threads split C into contiguous ranges of whole strips along M or N, chosen by a cost model of multiply-adds
@@ -70,21 +72,21 @@ public static class Gemm
     private static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
         int m, int k, int n, float beta, Span<float> c)
     {
-        // The tile follows the register file: 32 vectors on AVX-512 and ARM64, 16 on AVX2 and SSE.
-        if (Vector512.IsHardwareAccelerated)
-            Multiply<Kernel<Vec512, Rows8>>(a, transA, b, transB, m, k, n, beta, c);
-        else if (Vector256.IsHardwareAccelerated)
-            Multiply<Kernel<Vec256, Rows6>>(a, transA, b, transB, m, k, n, beta, c);
-        else if (Vector128.IsHardwareAccelerated && AdvSimd.Arm64.IsSupported)
-            Multiply<Kernel<Vec128, Rows8>>(a, transA, b, transB, m, k, n, beta, c);
-        else if (Vector128.IsHardwareAccelerated)
-            Multiply<Kernel<Vec128, Rows6>>(a, transA, b, transB, m, k, n, beta, c);
-        else
-        {
-            // No vector hardware at all (e.g. DOTNET_EnableHWIntrinsic=0): emulated vectors would be slower than scalar loops.
-            Validate(a, b, m, k, n, beta, c);
-            ReferenceGemm.Multiply(a, transA, b, transB, m, k, n, beta, c);
-        }
+        var job = new DenseJob { A = a, TransA = transA, B = b, TransB = transB, M = m, K = k, N = n, Beta = beta, C = c };
+        MicroKernels.Dispatch(ref job);
+    }
+
+    /// <summary>A dense product, run with the micro-kernel of the current width.</summary>
+    private ref struct DenseJob : IKernelJob
+    {
+        public ReadOnlySpan<float> A, B;
+        public Span<float> C;
+        public bool TransA, TransB;
+        public int M, K, N;
+        public float Beta;
+
+        public readonly void Run<TKernel>() where TKernel : unmanaged, IMicroKernel
+            => Multiply<TKernel>(A, TransA, B, TransB, M, K, N, Beta, C);
     }
 
     /// <summary>The GEMM with a given micro-kernel; tests call it to cover the kernel this machine would not pick.</summary>
@@ -104,7 +106,29 @@ public static class Gemm
         }
 
         fixed (float* pa = a, pb = b, pc = c)
-            Run<TKernel>(pa, transA, pb, transB, m, k, n, beta == 1f, pc);
+            Run<TKernel, DenseA>(new DenseA(pa, transA, m, k), pb, transB, m, k, n, beta == 1f, pc, parallel: true);
+    }
+
+    /// <summary>
+    /// <c>C[m, n] = A · op(B)</c>, or <c>C + A · op(B)</c> if <paramref name="accumulate"/>, with A supplied by a packer
+    /// (<see cref="IPackA"/>) rather than stored: the convolution kernels feed their patches through it. The caller has
+    /// checked the sizes. With <paramref name="parallel"/> false the product stays on the calling thread (a caller that
+    /// already runs one product per worker chunk); the result is the same either way.
+    /// </summary>
+    // b: [k, n] or, transposed, [n, k]; c: [m, n]
+    internal static unsafe void Multiply<TKernel, TPackA>(in TPackA a, float* b, bool transB, int m, int k, int n,
+        bool accumulate, float* c, bool parallel)
+        where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
+    {
+        if (m <= 0 || n <= 0)
+            return;
+        if (k <= 0)
+        {
+            if (!accumulate)
+                new Span<float>(c, checked(m * n)).Clear();
+            return;
+        }
+        Run<TKernel, TPackA>(a, b, transB, m, k, n, accumulate, c, parallel);
     }
 
     private static void Validate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
@@ -124,13 +148,13 @@ public static class Gemm
             throw new ArgumentException("C must not overlap A or B.", nameof(c));
     }
 
-    // a: [m, k] or [k, m]; b: [k, n] or [n, k]; c: [m, n]
-    private static unsafe void Run<TKernel>(float* a, bool transA, float* b, bool transB, int m, int k, int n,
-        bool accumulate, float* c) where TKernel : unmanaged, IMicroKernel
+    // b: [k, n] or [n, k]; c: [m, n]
+    private static unsafe void Run<TKernel, TPackA>(in TPackA a, float* b, bool transB, int m, int k, int n,
+        bool accumulate, float* c, bool parallel) where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
     {
-        int threads = 2L * m * n * k < ParallelFlops ? 1 : WorkerPool.ThreadCount;
+        int threads = !parallel || 2L * m * n * k < ParallelFlops ? 1 : WorkerPool.ThreadCount;
         Split split = Plan<TKernel>(m, k, n, transB, threads);
-        var job = new GemmJob<TKernel>
+        var job = new GemmJob<TKernel, TPackA>
         {
             A = a,
             B = b,
@@ -138,7 +162,6 @@ public static class Gemm
             M = m,
             K = k,
             N = n,
-            TransA = transA,
             TransB = transB,
             Accumulate = accumulate,
             DirectB = !transB && split.RowsPerPart <= DirectBMaxRows,
@@ -222,16 +245,16 @@ public static class Gemm
     }
 
     /// <summary>One part of a GEMM: a range of whole tiles of C along M or N, over all of K.</summary>
-    private unsafe struct GemmJob<TKernel> : WorkerPool.IChunkBody where TKernel : unmanaged, IMicroKernel
+    private unsafe struct GemmJob<TKernel, TPackA> : WorkerPool.IChunkBody
+        where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
     {
-        // A: [M, K], or [K, M] if TransA; B: [K, N], or [N, K] if TransB; C: [M, N]
-        public float* A;
+        // A: the packer of the [M, K] operand; B: [K, N], or [N, K] if TransB; C: [M, N]
+        public TPackA A;
         public float* B;
         public float* C;
         public int M;
         public int K;
         public int N;
-        public bool TransA;
         public bool TransB;
         public bool Accumulate;
         public bool DirectB;
@@ -296,11 +319,8 @@ public static class Gemm
                     {
                         int mc = Math.Min(TKernel.MC, m1 - ic);
 
-                        // Ã: A[k, m] (TN) is copied; A[m, k] is transposed.
-                        if (TransA)
-                            GemmPacking.PackLanesAcrossK(A + (nint)pc * M + ic, M, mc, kc, mr, aPack);
-                        else
-                            GemmPacking.PackLanesAlongK(A + (nint)ic * K + pc, K, mc, kc, mr, aPack);
+                        // Ã: a dense A[k, m] (TN) is copied, A[m, k] transposed; a convolution gathers its patches.
+                        A.Pack(ic, mc, pc, kc, mr, aPack);
 
                         MacroKernel(aPack, bPack, packPerStrip, tile, ic, mc, jc, nc, pc, kc, accumulate);
                     }

@@ -170,9 +170,10 @@ internal static unsafe class GemmPacking
     public static Vector256<float> LaneMask(int count)
         => Avx.CompareLessThan(Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f), Vector256.Create((float)count));
 
+    /// <summary><c>to[i] = from[i]</c> for i &lt; <paramref name="count"/>, in the widest accelerated vectors first.</summary>
     // from: [count]; to: [count]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRun(float* from, float* to, int count)
+    internal static void CopyRun(float* from, float* to, int count)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

@@ -13,6 +13,7 @@ public class GemmBlockingTests
     [InlineData(GemmTests.Kernel.Kernel6x16)]
     [InlineData(GemmTests.Kernel.Kernel8x8)]
     [InlineData(GemmTests.Kernel.Kernel6x8)]
+    [InlineData(GemmTests.Kernel.Kernel6x2)]
     public void Each_kernel_takes_the_blocking_of_this_machines_caches(GemmTests.Kernel kernel)
     {
         (int mr, int nr, int kc, int mc, int nc) = GemmTests.Geometry(kernel);

@@ -12,7 +12,7 @@ public class GemmTests
 {
     public enum Variant { NN, NT, TN }
 
-    public enum Kernel { Kernel8x32, Kernel6x16, Kernel8x8, Kernel6x8 }
+    public enum Kernel { Kernel8x32, Kernel6x16, Kernel8x8, Kernel6x8, Kernel6x2 }
 
     public static TheoryData<Variant, float, int> Sweeps()
     {
@@ -217,7 +217,8 @@ public class GemmTests
             case Kernel.Kernel8x32: Gemm.Multiply<Kernel<Vec512, Rows8>>(a, transA, b, transB, m, k, n, beta, c); break;
             case Kernel.Kernel6x16: Gemm.Multiply<Kernel<Vec256, Rows6>>(a, transA, b, transB, m, k, n, beta, c); break;
             case Kernel.Kernel8x8: Gemm.Multiply<Kernel<Vec128, Rows8>>(a, transA, b, transB, m, k, n, beta, c); break;
-            default: Gemm.Multiply<Kernel<Vec128, Rows6>>(a, transA, b, transB, m, k, n, beta, c); break;
+            case Kernel.Kernel6x8: Gemm.Multiply<Kernel<Vec128, Rows6>>(a, transA, b, transB, m, k, n, beta, c); break;
+            default: Gemm.Multiply<Kernel<Scalar, Rows6>>(a, transA, b, transB, m, k, n, beta, c); break;
         }
         for (int i = 0; i < m * n; i++)
         {
@@ -234,7 +235,8 @@ public class GemmTests
         Kernel.Kernel8x32 => Geometry<Kernel<Vec512, Rows8>>(),
         Kernel.Kernel6x16 => Geometry<Kernel<Vec256, Rows6>>(),
         Kernel.Kernel8x8 => Geometry<Kernel<Vec128, Rows8>>(),
-        _ => Geometry<Kernel<Vec128, Rows6>>(),
+        Kernel.Kernel6x8 => Geometry<Kernel<Vec128, Rows6>>(),
+        _ => Geometry<Kernel<Scalar, Rows6>>(),
     };
 
     private static (int MR, int NR, int KC, int MC, int NC) Geometry<TKernel>() where TKernel : unmanaged, IMicroKernel

@@ -1,0 +1,189 @@
+using Strata.Kernels.MatMul;
+
+namespace Strata.Kernels.Conv;
+
+/// <summary>
+/// The A operand of the forward pass or of the input gradient, one row per pixel, gathered straight into the GEMM's Ã
+/// strips (implicit GEMM: no im2col matrix is ever stored).
+/// <list type="bullet">
+/// <item>Forward, rows = output pixels (n, oh, ow), K = (kh, kw, c):
+/// <c>A[(n, oh, ow), (kh, kw, c)] = x[n, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw, c]</c>, 0 where that lies in the padding.</item>
+/// <item>Input gradient, rows = input pixels (n, ih, iw), K = (kh, kw, f):
+/// <c>A[(n, ih, iw), (kh, kw, f)] = dY[n, oh, ow, f]</c> with <c>oh = (ih + ph − kh·dh)/sh</c> and
+/// <c>ow = (iw + pw − kw·dw)/sw</c>, 0 unless both divisions are exact and land inside the output. This inverts the
+/// forward index map: the output pixels whose tap (kh, kw) reads input pixel (ih, iw) are exactly these, so
+/// <c>dX = A · W'</c> with <c>W'[(kh, kw, f), c] = W[(kh, kw, c), f]</c>, written once per pixel, with no scatter.</item>
+/// </list>
+/// Within one tap the channels of a source pixel are contiguous, so a row is copied run by run into a [width, kc] block
+/// on the stack, which <see cref="GemmPacking.PackLanesAlongK"/> then transposes into the strip in registers: the source
+/// is read contiguously and the strip written contiguously.
+/// </summary>
+internal readonly unsafe struct PatchRows : IPackA
+{
+    // x: [n, h, w, c] (forward) or dY: [n, oh, ow, f] (input gradient)
+    private readonly float* _source;
+    private readonly ConvGeometry _g;
+    private readonly int _channels;
+    private readonly bool _inputGradient;
+
+    // source: [n, h, w, c] or [n, oh, ow, f]
+    private PatchRows(float* source, in ConvGeometry g, int channels, bool inputGradient)
+    {
+        _source = source;
+        _g = g;
+        _channels = channels;
+        _inputGradient = inputGradient;
+    }
+
+    /// <summary>The patches of the forward pass, gathered from x.</summary>
+    // x: [n, h, w, c]
+    public static PatchRows Forward(float* x, in ConvGeometry g) => new(x, g, g.Channels, false);
+
+    /// <summary>The rows of the input-gradient product, gathered from dY.</summary>
+    // dy: [n, oh, ow, filters]
+    public static PatchRows InputGradient(float* dy, in ConvGeometry g, int filters) => new(dy, g, filters, true);
+
+    /// <inheritdoc/>
+    // dst: [ceil(rows / width), kc, width]
+    public void Pack(int i0, int rows, int p0, int kc, int width, float* dst)
+    {
+        // block: [width, kc], one row per lane of the strip being packed; width·kc floats (at most 8·519, about 16 KB).
+        float* block = stackalloc float[width * kc];
+        for (int first = 0; first < rows; first += width)
+        {
+            int valid = Math.Min(width, rows - first);
+            for (int lane = 0; lane < valid; lane++)
+                FillRow(i0 + first + lane, p0, kc, block + (nint)lane * kc);
+            GemmPacking.PackLanesAlongK(block, kc, valid, kc, width, dst + (nint)first * kc);
+        }
+    }
+
+    /// <summary><c>to[j] = A[row, p0 + j]</c> for j &lt; kc, one contiguous run (or zero fill) per tap.</summary>
+    // to: [kc]
+    private void FillRow(int row, int p0, int kc, float* to)
+    {
+        // The row is a pixel (n, a, b) of the output grid (forward) or of the input grid (input gradient).
+        int gridH = _inputGradient ? _g.InH : _g.OutH, gridW = _inputGradient ? _g.InW : _g.OutW;
+        int image = gridH * gridW;
+        int n = row / image, rest = row - n * image, a = rest / gridW, b = rest - a * gridW;
+        int channels = _channels;
+        int tap = p0 / channels, c = p0 - tap * channels;
+        for (int done = 0; done < kc; tap++, c = 0)
+        {
+            int length = Math.Min(channels - c, kc - done);
+            int kh = tap / _g.KernelW, kw = tap - kh * _g.KernelW;
+            long pixel = SourcePixel(n, a, b, kh, kw);
+            if (pixel >= 0)
+                GemmPacking.CopyRun(_source + pixel * channels + c, to + done, length);
+            else
+                new Span<float>(to + done, length).Clear();
+            done += length;
+        }
+    }
+
+    /// <summary>The source pixel that tap (kh, kw) of row pixel (n, a, b) reads, or −1 for a zero (see the type).</summary>
+    private long SourcePixel(int n, int a, int b, int kh, int kw)
+    {
+        ref readonly ConvGeometry g = ref _g;
+        if (!_inputGradient)
+        {
+            int ih = a * g.StrideH - g.PadH + kh * g.DilationH, iw = b * g.StrideW - g.PadW + kw * g.DilationW;
+            if ((uint)ih >= (uint)g.InH || (uint)iw >= (uint)g.InW)
+                return -1;
+            return ((long)n * g.InH + ih) * g.InW + iw;
+        }
+        int th = a + g.PadH - kh * g.DilationH, tw = b + g.PadW - kw * g.DilationW;
+        if (th < 0 || tw < 0 || th % g.StrideH != 0 || tw % g.StrideW != 0)
+            return -1;
+        int oh = th / g.StrideH, ow = tw / g.StrideW;
+        if (oh >= g.OutH || ow >= g.OutW)
+            return -1;
+        return ((long)n * g.OutH + oh) * g.OutW + ow;
+    }
+}
+
+/// <summary>
+/// The A operand of the kernel gradient <c>dW[(kh, kw, c), f] = Σ_pixel A[(kh, kw, c), pixel] · dY[pixel, f]</c>, the
+/// transposed patch matrix of a run of output pixels first .. first + K − 1 (one chunk of the batch):
+/// <c>A[(kh, kw, c), pixel] = x[n, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw, c]</c>, 0 in the padding.
+/// The lanes of a strip are consecutive (kh, kw, c) indices, which split into runs of consecutive channels of one tap;
+/// at every K step (one output pixel) each run is one contiguous copy from x into a contiguous stretch of the strip.
+/// </summary>
+internal readonly unsafe struct PatchColumns : IPackA
+{
+    // x: [n, h, w, c]
+    private readonly float* _x;
+    private readonly ConvGeometry _g;
+    private readonly int _firstPixel;
+
+    /// <summary>The transposed patches of output pixels <paramref name="firstPixel"/> onwards (pixel = (n·oh + oh)·ow + ow).</summary>
+    // x: [n, h, w, c]
+    public PatchColumns(float* x, in ConvGeometry g, int firstPixel)
+    {
+        _x = x;
+        _g = g;
+        _firstPixel = firstPixel;
+    }
+
+    /// <inheritdoc/>
+    // dst: [ceil(rows / width), kc, width]
+    public void Pack(int i0, int rows, int p0, int kc, int width, float* dst)
+    {
+        ref readonly ConvGeometry g = ref _g;
+        int channels = g.Channels;
+        // Runs of one strip: at most one per lane (channels = 1). Each holds the tap's offsets kh·dh and kw·dw, the
+        // first channel, the length and the first lane.
+        int* runDh = stackalloc int[width], runDw = stackalloc int[width], runChannel = stackalloc int[width];
+        int* runLength = stackalloc int[width], runLane = stackalloc int[width];
+        for (int first = 0; first < rows; first += width)
+        {
+            int valid = Math.Min(width, rows - first);
+            float* strip = dst + (nint)first * kc;
+            int runs = 0;
+            for (int lane = 0; lane < valid; runs++)
+            {
+                int q = i0 + first + lane, tap = q / channels, c = q - tap * channels;
+                int kh = tap / g.KernelW, kw = tap - kh * g.KernelW;
+                runDh[runs] = kh * g.DilationH;
+                runDw[runs] = kw * g.DilationW;
+                runChannel[runs] = c;
+                runLength[runs] = Math.Min(channels - c, valid - lane);
+                runLane[runs] = lane;
+                lane += runLength[runs];
+            }
+
+            int pixel = _firstPixel + p0, image = g.OutH * g.OutW;
+            int n = pixel / image, rest = pixel - n * image, oh = rest / g.OutW, ow = rest - oh * g.OutW;
+            for (int p = 0; p < kc; p++)
+            {
+                float* to = strip + (nint)p * width;
+                int ih0 = oh * g.StrideH - g.PadH, iw0 = ow * g.StrideW - g.PadW;
+                for (int r = 0; r < runs; r++)
+                {
+                    int ih = ih0 + runDh[r], iw = iw0 + runDw[r];
+                    if ((uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW)
+                    {
+                        float* from = _x + (((long)n * g.InH + ih) * g.InW + iw) * channels + runChannel[r];
+                        GemmPacking.CopyRun(from, to + runLane[r], runLength[r]);
+                    }
+                    else
+                    {
+                        for (int j = 0; j < runLength[r]; j++)
+                            to[runLane[r] + j] = 0f;
+                    }
+                }
+                for (int lane = valid; lane < width; lane++)
+                    to[lane] = 0f;
+                if (++ow == g.OutW)
+                {
+                    ow = 0;
+                    if (++oh == g.OutH)
+                    {
+                        oh = 0;
+                        n++;
+                    }
+                }
+            }
+        }
+    }
+}
