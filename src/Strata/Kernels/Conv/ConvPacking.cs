@@ -47,7 +47,7 @@ internal readonly unsafe struct PatchRows : IPackA
     // dst: [ceil(rows / width), kc, width]
     public void Pack(int i0, int rows, int p0, int kc, int width, float* dst)
     {
-        // block: [width, kc], one row per lane of the strip being packed; width·kc floats (at most 8·519, about 16 KB).
+        // block: [width, kc], one row per lane of the strip being packed; width·kc floats (at most 8·263, about 8 KB).
         float* block = stackalloc float[width * kc];
         for (int first = 0; first < rows; first += width)
         {

@@ -41,15 +41,15 @@ public class GemmBlockingTests
     }
 
     [Theory]
-    // KC·NR·4 = L1d/2, MC·KC·4 = L2/2, KC·NC·4 = L3/2, each rounded down and clamped.
-    [InlineData(8, 32, 32 * K, 1 * M, 32 * M, 128, 1024, 8192)]
-    [InlineData(8, 32, 48 * K, 1 * M, 32 * M, 192, 680, 8192)]
-    [InlineData(6, 16, 48 * K, 1 * M, 32 * M, 384, 336, 8192)]
+    // KC·NR·4 = L1d (at most 256 steps), MC·KC·4 = L2/2, KC·NC·4 = L3/2, each rounded down and clamped.
+    [InlineData(8, 32, 32 * K, 1 * M, 32 * M, 256, 512, 8192)]
+    [InlineData(8, 32, 48 * K, 1 * M, 32 * M, 256, 512, 8192)]
+    [InlineData(6, 16, 48 * K, 1 * M, 32 * M, 256, 510, 8192)]
     [InlineData(6, 16, 32 * K, 256 * K, 8 * M, 256, 126, 4096)]
-    [InlineData(6, 8, 32 * K, 512 * K, 8 * M, 512, 126, 2048)]
-    [InlineData(6, 8, 8 * K, 64 * K, 1 * M, 128, 60, 1024)]
+    [InlineData(6, 8, 32 * K, 512 * K, 8 * M, 256, 252, 4096)]
+    [InlineData(6, 8, 8 * K, 64 * K, 1 * M, 256, 30, 512)]
     [InlineData(8, 32, 4 * K, 16 * K, 64 * K, 64, 32, 128)]
-    public void Blocking_follows_the_half_cache_rule(int mr, int nr, long l1, long l2, long l3, int kc, int mc, int nc)
+    public void Blocking_follows_the_cache_rule(int mr, int nr, long l1, long l2, long l3, int kc, int mc, int nc)
         => Assert.Equal(new GemmBlocking(kc, mc, nc), GemmBlocking.For(mr, nr, new CacheSizes(l1, l2, l3)));
 
     [Theory]
