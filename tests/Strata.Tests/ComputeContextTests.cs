@@ -86,4 +86,13 @@ public class ComputeContextTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ComputeContext(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ComputeContext.Default.Threads = 0);
     }
+
+    [Fact]
+    public void A_folded_model_keeps_its_context()
+    {
+        using var context = new ComputeContext(threads: 1);
+        var model = new Sequential(new Dense(4, inputShape: [3]), new BatchNormalization(), new Dense(2)) { Seed = 1, Context = context };
+        model.Build(new Shape(3));
+        Assert.Same(context, model.FoldBatchNormalization().Context);
+    }
 }

@@ -80,7 +80,7 @@ internal static class BatchNormFolding
             result.Add(Copy(bn, bn.CloneConfiguration()));
             i++;
         }
-        var folded = new Sequential([.. result]) { Name = model.Name + "_folded" };
+        var folded = new Sequential([.. result]) { Name = model.Name + "_folded", Context = model.Context };
         folded.Build(model.InputShape);
         return folded;
     }
