@@ -110,15 +110,18 @@ internal static unsafe class PoolingKernels
     private static ConvGeometry WholeImage(int batch, int height, int width, int channels) =>
         new(batch, height, width, channels, height, width, 1, 1, 1, 1, 1, 1, 0, 0);
 
+    /// <summary>
+    /// One output pixel's window: the pixel at flat offset <c>Output</c> (channel 0), whose inside cells are
+    /// <c>Rows</c> × <c>Cols</c> from flat input offset <c>First</c> (channel 0): cell (r, q) is at
+    /// First + r·RowStride + q·C.
+    /// </summary>
+    private readonly record struct Window(int Output, int First, int Rows, int Cols, int C, int RowStride);
+
     /// <summary>A body over the channels of one output pixel, combining the cells of its window.</summary>
     private interface IWindowBody : IVectorBody
     {
-        /// <summary>
-        /// Moves the body to the output pixel at flat offset <paramref name="output"/> (channel 0), whose inside cells
-        /// are <paramref name="rows"/> × <paramref name="cols"/> from flat input offset <paramref name="first"/>
-        /// (channel 0): cell (r, q) is at first + r·<paramref name="rowStride"/> + q·<paramref name="c"/>.
-        /// </summary>
-        void SetWindow(int output, int first, int rows, int cols, int c, int rowStride);
+        /// <summary>Moves the body to <paramref name="window"/>.</summary>
+        void SetWindow(in Window window);
     }
 
     /// <summary>Runs a window body over every output pixel, in order, at the dispatched width (one dispatch per call).</summary>
@@ -149,7 +152,7 @@ internal static unsafe class PoolingKernels
                         int w0 = Math.Max(0, left), w1 = Math.Min(g.InW, left + g.KernelW);
                         int rows = Math.Max(0, h1 - h0), cols = Math.Max(0, w1 - w0);
                         int first = rows > 0 && cols > 0 ? ((n * g.InH + h0) * g.InW + w0) * c : 0;
-                        Body.SetWindow(o, first, rows, cols, c, rowStride);
+                        Body.SetWindow(new Window(o, first, rows, cols, c, rowStride));
                         Vectorized.For<TBody, TV>(ref Body, c);
                     }
                 }
@@ -160,23 +163,22 @@ internal static unsafe class PoolingKernels
     {
         public float* X, Y;
         public int* Argmax;
-        private int _output, _first, _rows, _cols, _c, _rowStride;
+        private Window _w;
 
-        public void SetWindow(int output, int first, int rows, int cols, int c, int rowStride) =>
-            (_output, _first, _rows, _cols, _c, _rowStride) = (output, first, rows, cols, c, rowStride);
+        public void SetWindow(in Window window) => _w = window;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Invoke<TV>(nint ch) where TV : unmanaged, IVector<TV>
         {
-            nint o = _output + ch;
-            if (_rows == 0 || _cols == 0)
+            nint o = _w.Output + ch;
+            if (_w.Rows == 0 || _w.Cols == 0)
             {
                 // Only a geometry with more padding than window (never a layer's) has empty windows.
                 TV.Store(TV.Zero, Y + o);
                 for (int k = 0; k < TV.Count; k++) Argmax[o + k] = -1;
                 return;
             }
-            int rows = _rows, cols = _cols, c = _c, rowStride = _rowStride, start = _first + (int)ch;
+            int rows = _w.Rows, cols = _w.Cols, c = _w.C, rowStride = _w.RowStride, start = _w.First + (int)ch;
             var best = TV.Load(X + start);
             var index = TV.Int32Sequence(start);
             for (int r = 0; r < rows; r++)
@@ -200,43 +202,41 @@ internal static unsafe class PoolingKernels
     private struct AverageWindow : IWindowBody
     {
         public float* X, Y;
-        private int _output, _first, _rows, _cols, _c, _rowStride;
+        private Window _w;
 
-        public void SetWindow(int output, int first, int rows, int cols, int c, int rowStride) =>
-            (_output, _first, _rows, _cols, _c, _rowStride) = (output, first, rows, cols, c, rowStride);
+        public void SetWindow(in Window window) => _w = window;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Invoke<TV>(nint ch) where TV : unmanaged, IVector<TV>
         {
-            int rows = _rows, cols = _cols, c = _c, rowStride = _rowStride, count = rows * cols;
+            int rows = _w.Rows, cols = _w.Cols, c = _w.C, rowStride = _w.RowStride, count = rows * cols;
             var sum = TV.Zero;
             for (int r = 0; r < rows; r++)
             {
-                int row = _first + (int)ch + r * rowStride;
+                int row = _w.First + (int)ch + r * rowStride;
                 for (int q = 0; q < cols; q++) sum += TV.Load(X + row + q * c);
             }
-            TV.Store(sum * TV.Create(count == 0 ? 0f : 1f / count), Y + _output + ch);
+            TV.Store(sum * TV.Create(count == 0 ? 0f : 1f / count), Y + _w.Output + ch);
         }
     }
 
     private struct AverageGradientWindow : IWindowBody
     {
         public float* DY, DX;
-        private int _output, _first, _rows, _cols, _c, _rowStride;
+        private Window _w;
 
-        public void SetWindow(int output, int first, int rows, int cols, int c, int rowStride) =>
-            (_output, _first, _rows, _cols, _c, _rowStride) = (output, first, rows, cols, c, rowStride);
+        public void SetWindow(in Window window) => _w = window;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Invoke<TV>(nint ch) where TV : unmanaged, IVector<TV>
         {
             // Fields to locals: the stores through DX could otherwise make the JIT reload them from the body.
-            int rows = _rows, cols = _cols, c = _c, rowStride = _rowStride, count = rows * cols;
+            int rows = _w.Rows, cols = _w.Cols, c = _w.C, rowStride = _w.RowStride, count = rows * cols;
             if (count == 0) return;
-            var share = TV.Load(DY + _output + ch) * TV.Create(1f / count);
+            var share = TV.Load(DY + _w.Output + ch) * TV.Create(1f / count);
             for (int r = 0; r < rows; r++)
             {
-                int row = _first + (int)ch + r * rowStride;
+                int row = _w.First + (int)ch + r * rowStride;
                 for (int q = 0; q < cols; q++)
                 {
                     float* cell = DX + row + q * c;
