@@ -31,6 +31,7 @@ public sealed partial class Sequential
 /// <summary>The layer walk behind <see cref="Sequential.FoldBatchNormalization(out IReadOnlyList{string})"/>.</summary>
 internal static class BatchNormFolding
 {
+
     public static Sequential Fold(Sequential model, List<string> kept)
     {
         if (!model.IsBuilt)
@@ -66,6 +67,15 @@ internal static class BatchNormFolding
             // Forward: into the next Dense, through layers that only move values (or are the identity at inference).
             int j = i + 1;
             while (j < source.Count && source[j] is Flatten or Reshape or Dropout) j++;
+            if (j < source.Count && source[j] is Dense inexact && !ForwardFoldIsExact(bn, inexact))
+            {
+                kept.Add($"{bn.Name}: {inexact.Name} (Dense) reads its {bn.MovingMean.Size} features in rows of {inexact.InputShape[^1]} " +
+                    $"at {inexact.InputShape.Size / inexact.InputShape[^1]} positions, so a kernel row meets more than one feature and " +
+                    "no scaling of the rows is exact.");
+                result.Add(Copy(bn, bn.CloneConfiguration()));
+                i++;
+                continue;
+            }
             if (j < source.Count && source[j] is Dense next)
             {
                 for (int t = i + 1; t < j; t++) result.Add(Copy(source[t], source[t].CloneConfiguration()));
@@ -83,6 +93,18 @@ internal static class BatchNormFolding
         var folded = new Sequential([.. result]) { Name = model.Name + "_folded", Context = model.Context };
         folded.Build(model.InputShape);
         return folded;
+    }
+
+    /// <summary>
+    /// Whether folding <paramref name="bn"/> forward into <paramref name="next"/> is exact. The Dense multiplies kernel row i
+    /// with element i of every position of its input; that element carries BN feature (q·inputs + i) mod c at position q.
+    /// One feature per row, whatever the position, needs a single position (a flat input) or inputs a multiple of c.
+    /// </summary>
+    private static bool ForwardFoldIsExact(BatchNormalization bn, Dense next)
+    {
+        int c = bn.MovingMean.Size, inputs = next.InputShape[^1];
+        int positions = next.InputShape.Size / Math.Max(inputs, 1);
+        return positions == 1 || inputs % c == 0;
     }
 
     /// <summary>a = γ/√(var + ε), b = β − a·mean from the moving statistics.</summary>

@@ -96,4 +96,52 @@ public class BatchNormFoldingTests
         var x = GradientChecker.Random(new Shape(5, 3), seed: 2);
         Assert.Equal(model.Predict(x).Span.ToArray(), folded.Predict(x).Span.ToArray());
     }
+
+    /// <summary>Gives every BN non-trivial statistics and parameters, so a wrong fold shows in the predictions.</summary>
+    private static void Scramble(Sequential model)
+    {
+        var random = new Random(7);
+        foreach (var bn in model.Layers.OfType<BatchNormalization>())
+        {
+            foreach (var weight in new[] { bn.MovingMean, bn.Gamma!, bn.Beta! })
+            {
+                var w = weight.Value;
+                for (int f = 0; f < w.Length; f++) w[f] = (float)(random.NextDouble() * 4 - 2);
+            }
+            var v = bn.MovingVariance.Value;
+            for (int f = 0; f < v.Length; f++) v[f] = (float)(random.NextDouble() * 3 + 0.1);
+        }
+    }
+
+    [Fact]
+    public void A_batch_norm_whose_features_a_reshape_spreads_over_kernel_rows_stays()
+    {
+        // 6 BN features reach Dense(4) as 2 positions of 3: kernel row i meets features i and i + 3.
+        var model = new Sequential(new Dense(6, activation: "relu", inputShape: [5]), new BatchNormalization(),
+            new Reshape([2, 3]), new Dense(4)) { Seed = 1 };
+        model.Build(new Shape(5));
+        Scramble(model);
+        var folded = model.FoldBatchNormalization(out var kept);
+        Assert.Contains(folded.Layers, l => l is BatchNormalization);
+        Assert.Contains("more than one feature", Assert.Single(kept));
+        var x = GradientChecker.Random(new Shape(7, 5), seed: 2);
+        Assert.Equal(model.Predict(x).Span.ToArray(), folded.Predict(x).Span.ToArray());
+    }
+
+    [Fact]
+    public void A_reshape_that_keeps_one_feature_per_kernel_row_still_folds()
+    {
+        // 3 BN features at 4 positions reach Dense(5) as rows of 6 = 2·3: row i always meets feature i mod 3.
+        var model = new Sequential(new Dense(3, activation: "relu", inputShape: [4, 2]), new BatchNormalization(),
+            new Reshape([2, 6]), new Dense(5)) { Seed = 1 };
+        model.Build(new Shape(4, 2));
+        Scramble(model);
+        var folded = model.FoldBatchNormalization(out var kept);
+        Assert.Empty(kept);
+        Assert.DoesNotContain(folded.Layers, l => l is BatchNormalization);
+        var x = GradientChecker.Random(new Shape(7, 4, 2), seed: 2);
+        float[] before = model.Predict(x).Span.ToArray(), after = folded.Predict(x).Span.ToArray();
+        for (int i = 0; i < before.Length; i++)
+            Assert.True(Math.Abs(before[i] - after[i]) <= 1e-5 * Math.Max(1, Math.Abs(before[i])), $"[{i}] {before[i]} vs {after[i]}");
+    }
 }
