@@ -15,7 +15,7 @@ public abstract class Loss
     /// <summary>Returns the mean loss; when <paramref name="dPredictions"/> is not empty, writes dL/dPredictions there.</summary>
     public float Compute(Tensor predictions, Tensor targets, Span<float> dPredictions)
     {
-        var (n, c) = CheckShapes(predictions, targets);
+        var (n, c) = CheckShapes(predictions.Shape, targets.Shape);
         if (!dPredictions.IsEmpty && dPredictions.Length != predictions.Length)
             throw new ArgumentException($"Loss '{Name}': the gradient buffer holds {dPredictions.Length} values, predictions {predictions.Length}.");
         return n == 0 ? 0f : (float)(Sum(predictions.Span, targets.Span, n, c, dPredictions) / n);
@@ -27,7 +27,7 @@ public abstract class Loss
     /// <summary>Mean loss and dL/dz for an output p = softmax(z), computed from z for exactness.</summary>
     internal float ComputeFromLogits(Tensor logits, Tensor probabilities, Tensor targets, Span<float> dLogits)
     {
-        var (n, c) = CheckShapes(probabilities, targets);
+        var (n, c) = CheckShapes(probabilities.Shape, targets.Shape);
         return n == 0 ? 0f : (float)(SumFromLogits(logits.Span, probabilities.Span, targets.Span, n, c, dLogits) / n);
     }
 
@@ -38,17 +38,36 @@ public abstract class Loss
         ReadOnlySpan<float> targets, int n, int c, Span<float> dLogits) =>
         throw new NotSupportedException($"Loss '{Name}' does not fuse with softmax.");
 
-    private (int N, int C) CheckShapes(Tensor predictions, Tensor targets)
+    /// <summary>
+    /// Whether the loss reads each sample's predictions as one distribution over classes, so predictions must be
+    /// (n, classes): a softmax over the last axis of (n, positions…, classes) is one distribution per position, and
+    /// reading all of them as one would be a silently wrong loss.
+    /// </summary>
+    private protected virtual bool OneDistributionPerSample => false;
+
+    /// <summary>
+    /// Checks that predictions of shape <paramref name="predictions"/> and targets of shape <paramref name="targets"/>
+    /// fit this loss, naming both shapes if not; returns the samples n and values per sample c. The model calls it
+    /// before a step, so a mismatch is refused before anything changes.
+    /// </summary>
+    internal (int N, int C) CheckShapes(Shape predictions, Shape targets)
     {
-        int n = predictions.Shape.Rank == 0 ? 1 : predictions.Shape[0];
-        int c = n == 0 ? 0 : predictions.Length / n;
+        if (OneDistributionPerSample && predictions.Rank > 2 && predictions[0] > 0)
+        {
+            throw new ArgumentException(
+                $"Loss '{Name}': predictions {predictions} hold {predictions.Size / predictions[0] / Math.Max(predictions[^1], 1)} " +
+                $"positions of {predictions[^1]} classes per sample, but it takes one distribution per sample, predictions " +
+                $"(n, classes), with targets {targets}. Add Flatten or GlobalAveragePooling2D before the last Dense.");
+        }
+        int n = predictions.Rank == 0 ? 1 : predictions[0];
+        int c = n == 0 ? 0 : predictions.Size / n;
         bool ok = SparseTargets
-            ? targets.Length == n && targets.Shape.Rank >= 1 && targets.Shape[0] == n
-            : targets.Shape == predictions.Shape;
+            ? targets.Size == n && targets.Rank >= 1 && targets[0] == n
+            : targets == predictions;
         if (!ok)
         {
-            string expected = SparseTargets ? $"({n},) class indices" : predictions.Shape.ToString();
-            throw new ArgumentException($"Loss '{Name}': predictions {predictions.Shape} need targets {expected}; got {targets.Shape}.");
+            string expected = SparseTargets ? $"({n},) class indices" : predictions.ToString();
+            throw new ArgumentException($"Loss '{Name}': predictions {predictions} need targets {expected}; got {targets}.");
         }
         return (n, c);
     }

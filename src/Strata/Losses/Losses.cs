@@ -33,6 +33,8 @@ public static class Losses
         public override bool SparseTargets => sparse;
         internal override bool FusesWithSoftmax => true;
 
+        private protected override bool OneDistributionPerSample => true;
+
         protected override double Sum(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int n, int c, Span<float> dPredictions)
             => LossKernels.CrossEntropyFromProbabilities(predictions, targets, sparse, n, c, Epsilon, dPredictions);
 

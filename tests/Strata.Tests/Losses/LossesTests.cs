@@ -107,4 +107,33 @@ public class LossesTests
         Strata.Kernels.ActivationKernels.SoftmaxForward(x.Span, x.Shape[0], x.Length / x.Shape[0], y.Span);
         return y;
     }
+
+    [Fact]
+    public void Cross_entropies_refuse_predictions_with_positions_and_name_the_shapes()
+    {
+        // (2, 3, 2): three per-position softmax distributions per sample; not one distribution over 6 values.
+        var p = Tensor.FromArray(new Shape(2, 3, 2), 0.5f, 0.5f, 0.2f, 0.8f, 0.9f, 0.1f, 0.3f, 0.7f, 0.6f, 0.4f, 0.5f, 0.5f);
+        var e = Assert.Throws<ArgumentException>(() => Losses.CategoricalCrossentropy.Compute(p, p, []));
+        Assert.Contains("(2, 3, 2)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("3 positions of 2 classes", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Losses.SparseCategoricalCrossentropy.Compute(p, Tensor.FromArray(new Shape(2), 0, 5), []));
+        Assert.Contains("Flatten", e.Message, StringComparison.Ordinal);
+        // Mean squared error has no distribution to misread: any matching shape stays fine.
+        Assert.Equal(0f, Losses.MeanSquaredError.Compute(p, p, []));
+    }
+
+    [Fact]
+    public void Fit_refuses_a_conv_network_without_flatten_before_any_state_changes()
+    {
+        var model = new Sequential(
+            new Conv2D(2, 3, inputShape: [8, 8, 1]), new BatchNormalization(), new Dense(2, activation: "softmax")) { Seed = 3 };
+        model.Compile(new Strata.Optimizers.Sgd(0.1f), Losses.SparseCategoricalCrossentropy);
+        var x = GradientChecker.Random(new Shape(4, 8, 8, 1), seed: 4);
+        var y = Tensor.FromArray(new Shape(4), 0, 1, 50, 1); // 50 would pass a class check against 6·6·2 = 72 values
+        var bn = model.Layers.OfType<BatchNormalization>().Single();
+        float[] movingMean = bn.MovingMean.Value.ToArray();
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, epochs: 1, batchSize: 2));
+        Assert.Contains("(4, 6, 6, 2)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(movingMean, bn.MovingMean.Value.ToArray());
+    }
 }
