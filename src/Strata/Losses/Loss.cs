@@ -46,9 +46,31 @@ public abstract class Loss
     private protected virtual bool OneDistributionPerSample => false;
 
     /// <summary>
+    /// The check of <see cref="CheckShapes"/> for a model's output, per-sample shape <paramref name="sample"/> for
+    /// <paramref name="n"/> samples, without building the batch shape (a training step allocates nothing). The model
+    /// calls it before a step, so a mismatch is refused before anything changes.
+    /// </summary>
+    internal void CheckOutput(Shape sample, int n, Shape targets)
+    {
+        bool ok = !(OneDistributionPerSample && sample.Rank > 1) && (SparseTargets
+            ? targets.Size == n && targets.Rank >= 1 && targets[0] == n
+            : SameBatchedShape(sample, n, targets));
+        if (!ok) CheckShapes(sample.WithBatch(n), targets); // throws, naming both shapes
+    }
+
+    private static bool SameBatchedShape(Shape sample, int n, Shape targets)
+    {
+        if (targets.Rank != sample.Rank + 1 || targets[0] != n) return false;
+        for (int d = 0; d < sample.Rank; d++)
+        {
+            if (targets[d + 1] != sample[d]) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// Checks that predictions of shape <paramref name="predictions"/> and targets of shape <paramref name="targets"/>
-    /// fit this loss, naming both shapes if not; returns the samples n and values per sample c. The model calls it
-    /// before a step, so a mismatch is refused before anything changes.
+    /// fit this loss, naming both shapes if not; returns the samples n and values per sample c.
     /// </summary>
     internal (int N, int C) CheckShapes(Shape predictions, Shape targets)
     {

@@ -256,7 +256,7 @@ public sealed partial class Sequential
         if (y.Shape.Rank < 1 || x.Shape[0] != y.Shape[0])
             throw new ArgumentException($"Model '{Name}': inputs {x.Shape} and targets {y.Shape} must have the same number of samples.");
         if (x.Shape[0] == 0) throw new ArgumentException($"Model '{Name}': the batch is empty.", nameof(x));
-        Loss?.CheckShapes(OutputShape.WithBatch(x.Shape[0]), y.Shape);
+        Loss?.CheckOutput(OutputShape, x.Shape[0], y.Shape);
     }
 
     /// <summary>Copies samples <paramref name="indices"/> (or a contiguous range) of <paramref name="source"/> into a batch buffer.</summary>
