@@ -40,29 +40,35 @@ internal sealed class FoldCommand : ModelCommand
         string target = parsed.GetValue(_output) ?? Path.Combine(Path.GetDirectoryName(source) ?? "",
             Path.GetFileNameWithoutExtension(source) + "-folded" + Path.GetExtension(source));
         var output = Terminal.Out;
-        var folded = model.FoldBatchNormalization(out var kept);
-        int before = model.Layers.Count(l => l is Layers.BatchNormalization), after = folded.Layers.Count(l => l is Layers.BatchNormalization);
-        output.WriteLine($"Folded {before - after} of {before} BatchNormalization layers; {folded.Layers.Count} layers remain (from {model.Layers.Count}).");
-        foreach (string reason in kept) output.WriteLine($"kept {reason}");
-
         // Inputs: uniform [0, 1), like scaled pixels; enough batches that a round takes a measurable time.
-        // At most 4096 samples and about 64 MB of input, at least one batch.
+        // At most 4096 samples and about 64 MB of input, at least one batch. They also calibrate the fold's self-check.
         int batch = parsed.GetValue(_batchSize);
         int samples = Math.Max(Math.Min(batch, 4096), Math.Min(4096, (16 << 20) / Math.Max(1, model.InputShape.Size)));
         var x = new Tensor(model.InputShape.WithBatch(samples));
         var random = new Random(1);
         for (int i = 0; i < x.Length; i++) x.Span[i] = random.NextSingle();
 
-        var expected = model.Predict(x, batch);
-        var actual = folded.Predict(x, batch);
-        double maxAbs = 0, maxRel = 0;
-        for (int i = 0; i < expected.Length; i++)
+        Sequential folded;
+        FoldReport report;
+        try
         {
-            double d = Math.Abs(expected.Span[i] - actual.Span[i]);
-            maxAbs = Math.Max(maxAbs, d);
-            maxRel = Math.Max(maxRel, d / Math.Max(Math.Abs(expected.Span[i]), 1e-6));
+            folded = model.FoldBatchNormalization(out report, x);
         }
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Predictions on {samples} random inputs differ by at most {maxAbs:G3} ({maxRel:G3} relative)."));
+        catch (InvalidOperationException e)
+        {
+            Terminal.WriteError(e.Message);
+            return 1;
+        }
+        int before = model.Layers.Count(l => l is Layers.BatchNormalization), after = folded.Layers.Count(l => l is Layers.BatchNormalization);
+        output.WriteLine($"Folded {before - after} of {before} BatchNormalization layers; {folded.Layers.Count} layers remain (from {model.Layers.Count}).");
+        foreach (string reason in report.Kept) output.WriteLine($"kept {reason}");
+        foreach (var layer in report.Folded)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {layer.BatchNormalization} into {layer.Into}: predictions differ by at most {layer.MaxAbsoluteDifference:G3} ({layer.MaxRelativeDifference:G3} of the largest output)"));
+        }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Predictions on {report.CalibrationSamples} random inputs differ by at most {report.MaxAbsoluteDifference:G3} ({report.MaxRelativeDifference:G3} of the largest output)."));
 
         int rounds = parsed.GetValue(_rounds);
         var original = new double[rounds];

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Strata.Layers;
 
 namespace Strata;
@@ -12,27 +13,80 @@ public sealed partial class Sequential
     /// <item>a BN right after a Dense or Conv2D without activation folds backward: W′[…, j] = a_j·W[…, j],
     /// b′_j = a_j·b_j + b_j^BN (= γ(b − μ)/σ + β);</item>
     /// <item>a BN after an activation, or first, folds forward into the next Dense (through Flatten, Reshape or
-    /// Dropout): W′[i, :] = a_i·W[i, :], b′ = b + Σ_i b_i^BN·W[i, :];</item>
-    /// <item>any other BN stays, and <paramref name="kept"/> says which and why.</item>
+    /// Dropout) when every kernel row of that Dense meets a single BN feature: W′[i, :] = a_i·W[i, :],
+    /// b′ = b + Σ_i b_i^BN·W[i, :];</item>
+    /// <item>any other BN stays, and the report's <see cref="FoldReport.Kept"/> says which and why.</item>
     /// </list>
     /// </summary>
-    public Sequential FoldBatchNormalization(out IReadOnlyList<string> kept)
+    /// <remarks>
+    /// The fold checks itself: the original and the folded model predict a calibration batch (<paramref name="calibration"/>,
+    /// or 64 seeded uniform [0, 1) inputs in the built shape), and a folded model whose outputs differ by more than
+    /// <paramref name="tolerance"/> times the largest output magnitude is refused with an
+    /// <see cref="InvalidOperationException"/>. <paramref name="report"/> gives the largest differences of the whole fold
+    /// and of each folded BN alone.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The model is not built, or the folded model does not predict the same.</exception>
+    public Sequential FoldBatchNormalization(out FoldReport report, Tensor? calibration = null, double tolerance = 1e-4)
     {
-        var notes = new List<string>();
-        var folded = BatchNormFolding.Fold(this, notes);
-        kept = notes;
+        ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
+        var kept = new List<string>();
+        var foldedInto = new List<(string Bn, string Into)>();
+        var folded = BatchNormFolding.Fold(this, kept, foldedInto, _ => true);
+        var x = calibration ?? BatchNormFolding.CalibrationBatch(InputShape);
+        var expected = Predict(x);
+        var (maxAbs, maxRel) = BatchNormFolding.Difference(expected, folded.Predict(x));
+        var perLayer = new List<FoldedLayer>();
+        foreach (var (bn, into) in foldedInto)
+        {
+            var alone = BatchNormFolding.Fold(this, [], [], b => b.Name == bn);
+            var (abs, rel) = BatchNormFolding.Difference(expected, alone.Predict(x));
+            perLayer.Add(new FoldedLayer(bn, into, abs, rel));
+        }
+        report = new FoldReport(kept, perLayer, x.Shape[0], maxAbs, maxRel);
+        if (!(maxRel <= tolerance))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Folding the BatchNormalization layers of '{Name}' changes its predictions on {x.Shape[0]} calibration inputs by up to " +
+                $"{maxAbs:G3} ({maxRel:G3} of the largest output, above the tolerance {tolerance:G3}); the folded model is refused. " +
+                $"By layer: {string.Join("; ", perLayer.Select(l => $"{l.BatchNormalization} into {l.Into}: {l.MaxAbsoluteDifference:G3}"))}."));
+        }
         return folded;
     }
 
-    /// <inheritdoc cref="FoldBatchNormalization(out IReadOnlyList{string})"/>
-    public Sequential FoldBatchNormalization() => FoldBatchNormalization(out _);
+    /// <summary>As <see cref="FoldBatchNormalization(out FoldReport, Tensor?, double)"/>; <paramref name="kept"/> lists the BNs that stay and why.</summary>
+    public Sequential FoldBatchNormalization(out IReadOnlyList<string> kept)
+    {
+        var folded = FoldBatchNormalization(out FoldReport report);
+        kept = report.Kept;
+        return folded;
+    }
+
+    /// <inheritdoc cref="FoldBatchNormalization(out FoldReport, Tensor?, double)"/>
+    public Sequential FoldBatchNormalization() => FoldBatchNormalization(out FoldReport _);
 }
+
+/// <summary>What <see cref="Sequential.FoldBatchNormalization(out FoldReport, Tensor?, double)"/> did and how exact it is.</summary>
+/// <param name="Kept">Each BatchNormalization that stays, with the reason.</param>
+/// <param name="Folded">Each folded BatchNormalization, the layer it went into, and the largest differences with it folded alone.</param>
+/// <param name="CalibrationSamples">Samples of the calibration batch.</param>
+/// <param name="MaxAbsoluteDifference">max |y − y′| over the calibration outputs, everything folded.</param>
+/// <param name="MaxRelativeDifference">The same divided by the largest |y|.</param>
+public sealed record FoldReport(IReadOnlyList<string> Kept, IReadOnlyList<FoldedLayer> Folded, int CalibrationSamples,
+    double MaxAbsoluteDifference, double MaxRelativeDifference);
+
+/// <summary>One folded BatchNormalization and the largest output differences with it folded alone.</summary>
+public sealed record FoldedLayer(string BatchNormalization, string Into, double MaxAbsoluteDifference, double MaxRelativeDifference);
 
 /// <summary>The layer walk behind <see cref="Sequential.FoldBatchNormalization(out IReadOnlyList{string})"/>.</summary>
 internal static class BatchNormFolding
 {
+    /// <summary>Tests set it (on their own thread) to fold forward as if every Dense were exact, so the self-check has a wrong fold to catch.</summary>
+    [ThreadStatic]
+    internal static bool IgnoreForwardExactness;
 
-    public static Sequential Fold(Sequential model, List<string> kept)
+
+    /// <summary>Folds the BNs <paramref name="shouldFold"/> picks; the others stay (and are listed in <paramref name="kept"/> when they cannot fold).</summary>
+    public static Sequential Fold(Sequential model, List<string> kept, List<(string Bn, string Into)> folded, Func<BatchNormalization, bool> shouldFold)
     {
         if (!model.IsBuilt)
             throw new InvalidOperationException($"Model '{model.Name}' is not built; build or train it before folding its BatchNormalization layers.");
@@ -42,7 +96,7 @@ internal static class BatchNormFolding
         while (i < source.Count)
         {
             var layer = source[i];
-            if (layer is not BatchNormalization bn)
+            if (layer is not BatchNormalization bn || !shouldFold(bn))
             {
                 result.Add(Copy(layer, layer.CloneConfiguration()));
                 i++;
@@ -60,6 +114,7 @@ internal static class BatchNormFolding
             // (result[^1] is the copy of source[i − 1], possibly already carrying a forward fold.)
             if (i > 0 && result.Count > 0 && result[^1] is Dense { Activation.IsLinear: true } or Conv2D { Activation.IsLinear: true })
             {
+                folded.Add((bn.Name, result[^1].Name));
                 result[^1] = FoldBackward(result[^1], a, b);
                 i++;
                 continue;
@@ -79,6 +134,7 @@ internal static class BatchNormFolding
             if (j < source.Count && source[j] is Dense next)
             {
                 for (int t = i + 1; t < j; t++) result.Add(Copy(source[t], source[t].CloneConfiguration()));
+                folded.Add((bn.Name, next.Name));
                 result.Add(FoldForward(next, a, b));
                 i = j + 1;
                 continue;
@@ -90,9 +146,35 @@ internal static class BatchNormFolding
             result.Add(Copy(bn, bn.CloneConfiguration()));
             i++;
         }
-        var folded = new Sequential([.. result]) { Name = model.Name + "_folded", Context = model.Context };
-        folded.Build(model.InputShape);
-        return folded;
+        var foldedModel = new Sequential([.. result]) { Name = model.Name + "_folded", Context = model.Context };
+        foldedModel.Build(model.InputShape);
+        return foldedModel;
+    }
+
+    /// <summary>64 seeded uniform [0, 1) inputs in the built shape (like scaled pixels), at most about 16M values.</summary>
+    public static Tensor CalibrationBatch(Shape input)
+    {
+        int samples = Math.Clamp((16 << 20) / Math.Max(1, input.Size), 1, 64);
+        var x = new Tensor(input.WithBatch(samples));
+        var random = new Random(1);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = random.NextSingle();
+        return x;
+    }
+
+    /// <summary>max |y − y′| and that divided by max |y| (NaN anywhere gives NaN, which no tolerance accepts).</summary>
+    public static (double Absolute, double Relative) Difference(Tensor expected, Tensor actual)
+    {
+        double maxAbs = 0, scale = 0;
+        bool nonFinite = false;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected.Span[i], d = Math.Abs(e - actual.Span[i]);
+            if (!double.IsFinite(d)) nonFinite = true;
+            maxAbs = Math.Max(maxAbs, d);
+            scale = Math.Max(scale, Math.Abs(e));
+        }
+        if (nonFinite) return (double.NaN, double.NaN);
+        return (maxAbs, maxAbs == 0 ? 0 : maxAbs / Math.Max(scale, double.Epsilon));
     }
 
     /// <summary>
@@ -104,7 +186,7 @@ internal static class BatchNormFolding
     {
         int c = bn.MovingMean.Size, inputs = next.InputShape[^1];
         int positions = next.InputShape.Size / Math.Max(inputs, 1);
-        return positions == 1 || inputs % c == 0;
+        return IgnoreForwardExactness || positions == 1 || inputs % c == 0;
     }
 
     /// <summary>a = γ/√(var + ε), b = β − a·mean from the moving statistics.</summary>

@@ -76,6 +76,7 @@ public sealed partial class ModelCommandsTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("Folded 3 of 3 BatchNormalization layers; 4 layers remain (from 7).", run.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"samples/s → folded [\d,]+ samples/s \(\d+\.\d\d×\)", run.Stdout);
+        Assert.Matches(@"batch_normalization\w* into dense\w*: predictions differ by at most", run.Stdout);
         Assert.DoesNotContain(Sequential.Load(folded).Layers, l => l is Strata.Layers.BatchNormalization);
     }
 

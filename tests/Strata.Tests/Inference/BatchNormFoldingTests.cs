@@ -144,4 +144,42 @@ public class BatchNormFoldingTests
         for (int i = 0; i < before.Length; i++)
             Assert.True(Math.Abs(before[i] - after[i]) <= 1e-5 * Math.Max(1, Math.Abs(before[i])), $"[{i}] {before[i]} vs {after[i]}");
     }
+
+    [Fact]
+    public void The_fold_checks_itself_and_refuses_a_model_that_predicts_differently()
+    {
+        var model = new Sequential(new Dense(6, activation: "relu", inputShape: [5]), new BatchNormalization(),
+            new Reshape([2, 3]), new Dense(4)) { Seed = 1 };
+        model.Build(new Shape(5));
+        Scramble(model);
+        BatchNormFolding.IgnoreForwardExactness = true; // the rule before issue 12: this fold is wrong
+        try
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => model.FoldBatchNormalization(out FoldReport _));
+            Assert.Contains("refused", e.Message, StringComparison.Ordinal);
+            Assert.Contains("batch_normalization", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            BatchNormFolding.IgnoreForwardExactness = false;
+        }
+    }
+
+    [Fact]
+    public void The_report_gives_each_folded_layer_and_the_largest_differences()
+    {
+        var model = new Sequential(new Dense(6, inputShape: [5]), new BatchNormalization(), new Activation("relu"),
+            new BatchNormalization(), new Dense(3), new BatchNormalization(), new Activation("tanh")) { Seed = 2 };
+        model.Build(new Shape(5));
+        Scramble(model);
+        var calibration = GradientChecker.Random(new Shape(16, 5), seed: 3);
+        var folded = model.FoldBatchNormalization(out FoldReport report, calibration);
+        Assert.Equal(16, report.CalibrationSamples);
+        Assert.Equal(3, report.Folded.Count);
+        Assert.Empty(report.Kept);
+        Assert.All(report.Folded, l => Assert.True(l.MaxRelativeDifference <= 1e-5, $"{l.BatchNormalization} into {l.Into}: {l.MaxRelativeDifference}"));
+        Assert.Equal(["dense", "dense", "dense"], report.Folded.Select(l => l.Into[..5]).ToArray());
+        Assert.True(report.MaxRelativeDifference <= 1e-5 && report.MaxAbsoluteDifference >= 0);
+        Assert.DoesNotContain(folded.Layers, l => l is BatchNormalization);
+    }
 }
