@@ -43,8 +43,10 @@ public class BatchNormFoldingTests
         var before = model.Predict(x).Span.ToArray();
         var weightsBefore = model.Layers.SelectMany(l => l.Weights).Select(w => w.Value.ToArray()).ToArray();
 
-        var folded = model.FoldBatchNormalization(out var kept);
-        Assert.Empty(kept);
+        var folded = model.FoldBatchNormalization(out FoldReport report, x); // the self-check runs on the training inputs
+        Assert.Empty(report.Kept);
+        Assert.Equal(model.Layers.Count(l => l is BatchNormalization), report.Folded.Count);
+        Assert.True(report.MaxRelativeDifference <= 1e-5, $"{report.MaxRelativeDifference}");
         Assert.DoesNotContain(folded.Layers, l => l is BatchNormalization);
         var after = folded.Predict(x).Span.ToArray();
         for (int i = 0; i < before.Length; i++)
