@@ -257,6 +257,20 @@ public sealed partial class Sequential
             throw new ArgumentException($"Model '{Name}': inputs {x.Shape} and targets {y.Shape} must have the same number of samples.");
         if (x.Shape[0] == 0) throw new ArgumentException($"Model '{Name}': the batch is empty.", nameof(x));
         Loss?.CheckOutput(OutputShape, x.Shape[0], y.Shape);
+        if (Loss is { SparseTargets: true }) RequireClassIndices(y);
+    }
+
+    /// <summary>Refuses a label that is not a class index of the output, naming the sample, before any state changes.</summary>
+    private void RequireClassIndices(Tensor y)
+    {
+        int classes = OutputShape[^1];
+        var labels = y.Span;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            float v = labels[i];
+            if (v != (int)v || v < 0 || v >= classes)
+                throw new ArgumentException($"Model '{Name}': label {v} of sample {i} is not a class index in 0..{classes - 1} of its {classes} outputs.");
+        }
     }
 
     /// <summary>Copies samples <paramref name="indices"/> (or a contiguous range) of <paramref name="source"/> into a batch buffer.</summary>

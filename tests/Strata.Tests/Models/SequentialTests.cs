@@ -207,6 +207,26 @@ public class SequentialTests
     }
 
     [Fact]
+    public void A_label_out_of_range_is_refused_before_any_state_changes()
+    {
+        var (x, y) = Blobs(32, seed: 8);
+        var model = new Sequential(new Dense(5, inputShape: [4]), new BatchNormalization(), new Dense(3, activation: "softmax")) { Seed = 1 };
+        var adam = new Adam(0.01f);
+        model.Compile(adam, Losses.SparseCategoricalCrossentropy);
+        model.Fit(x, y, epochs: 1, batchSize: 16, shuffle: false); // optimizer slots and moving statistics exist
+        float[][] before = model.Layers.SelectMany(l => l.Weights).Select(w => w.Value.ToArray()).ToArray();
+        long steps = adam.Iterations;
+        y[17] = 3; // the second batch holds a label for a fourth class of a 3-class output
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, epochs: 1, batchSize: 16, shuffle: false));
+        Assert.Contains("label 3 of sample 17", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => model.TrainOnBatch(x, y));
+        Assert.Contains("0..2", e.Message, StringComparison.Ordinal);
+        float[][] after = model.Layers.SelectMany(l => l.Weights).Select(w => w.Value.ToArray()).ToArray();
+        for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], after[i]); // weights, γ, β, moving mean and variance
+        Assert.Equal(steps, adam.Iterations);
+    }
+
+    [Fact]
     public void Bad_calls_get_clear_errors()
     {
         var model = new Sequential(new Dense(3, inputShape: [4], name: "only")) { Seed = 1 };
