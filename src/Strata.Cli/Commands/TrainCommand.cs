@@ -38,7 +38,7 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<float?> _learningRate = new("--learning-rate")
     {
-        Description = "Learning rate of the optimizer [default: the model's, 0.01 for the MLPs, 0.001 for cnn-bn]",
+        Description = "Learning rate of the optimizer [default: the model's with its own optimizer (0.01 for the MLPs' SGD, 0.001 for cnn-bn's Adam), else the optimizer's Keras default]",
     };
 
     private readonly Option<string?> _optimizer = new("--optimizer")
@@ -158,13 +158,17 @@ internal sealed class TrainCommand : Command
     private int Execute(ParseResult parsed)
     {
         var preset = ModelPresets.Find(parsed.GetValue(_model)) ?? ModelPresets.Find(ModelPresets.Default)!;
+        string optimizerName = parsed.GetValue(_optimizer) ?? preset.Optimizer;
+        // The preset's rate belongs to the preset's optimizer; another optimizer starts from its own Keras default.
+        float learningRate = parsed.GetValue(_learningRate)
+            ?? (optimizerName == preset.Optimizer ? preset.LearningRate : DefaultLearningRate(optimizerName));
         var settings = new TrainSettings(
             Model: preset.Name,
             DataDirectory: parsed.GetValue(_data)!,
             Epochs: parsed.GetValue(_epochs),
             BatchSize: parsed.GetValue(_batchSize),
-            LearningRate: parsed.GetValue(_learningRate) ?? preset.LearningRate,
-            Optimizer: parsed.GetValue(_optimizer) ?? preset.Optimizer,
+            LearningRate: learningRate,
+            Optimizer: optimizerName,
             ClipValue: parsed.GetValue(_clipValue),
             ClipNorm: parsed.GetValue(_clipNorm),
             GlobalClipNorm: parsed.GetValue(_globalClipNorm),
@@ -295,6 +299,16 @@ internal sealed class TrainCommand : Command
     private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop", "nadam"];
 
     /// <summary>The chosen optimizer with the chosen learning rate and clipping; more than one clipping option is an error.</summary>
+    /// <summary>Keras's default learning rate of an optimizer, as its constructor's default.</summary>
+    private static float DefaultLearningRate(string optimizer) => optimizer switch
+    {
+        "adam" => new Adam().LearningRate,
+        "adamw" => new AdamW().LearningRate,
+        "rmsprop" => new RmsProp().LearningRate,
+        "nadam" => new Nadam().LearningRate,
+        _ => new Sgd().LearningRate,
+    };
+
     private static Optimizer CreateOptimizer(TrainSettings s) => s.Optimizer switch
     {
         "adam" => new Adam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),

@@ -234,6 +234,19 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.Equal(one, Train(3));
     }
 
+    [Theory]
+    [InlineData("adam", "Adam learning rate 0.001")]
+    [InlineData("rmsprop", "RMSprop learning rate 0.001")]
+    [InlineData("sgd", "SGD learning rate 0.01")]
+    public void Train_AnotherOptimizer_StartsFromItsKerasDefaultRate(string optimizer, string expected)
+    {
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--optimizer", optimizer);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains(expected, run.Stdout, StringComparison.Ordinal);
+        run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--optimizer", optimizer, "--learning-rate", "0.05");
+        Assert.Contains("learning rate 0.05", run.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TrainHelp_ListsEveryOptionWithDefaults()
     {
