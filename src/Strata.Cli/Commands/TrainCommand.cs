@@ -187,6 +187,8 @@ internal sealed class TrainCommand : Command
         var clock = Stopwatch.StartNew();
         if (s.Threads is int threads) ThreadSettings.Apply(threads);
         if (s.OutputDirectory is not null) Directory.CreateDirectory(s.OutputDirectory);
+        // Every output is checked before training: a run must not train to the end and then fail to write its results.
+        if (s.LogGradients is not null) RequireWritable(s.LogGradients, "--log-gradients");
 
         var (full, test) = FashionMnist.Load(s.DataDirectory);
         // Split by count rather than Fit's validationSplit: a float fraction of 60 000 can round to 54 999.
@@ -227,12 +229,13 @@ internal sealed class TrainCommand : Command
 
         if (s.OutputDirectory is not null)
         {
-            string path = Path.Combine(s.OutputDirectory, "history.csv");
-            File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch));
-            output.WriteLine($"history written to {path}");
+            // The model first: a failed save must not leave a history that describes a model the folder does not hold.
             string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
             model.Save(modelPath);
             output.WriteLine($"model written to {modelPath}");
+            string path = Path.Combine(s.OutputDirectory, "history.csv");
+            File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch));
+            output.WriteLine($"history written to {path}");
             WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch);
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
@@ -299,6 +302,19 @@ internal sealed class TrainCommand : Command
     private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop", "nadam"];
 
     /// <summary>The chosen optimizer with the chosen learning rate and clipping; more than one clipping option is an error.</summary>
+    /// <summary>Opens <paramref name="path"/> for writing (creating it if needed) so that a bad path fails before training.</summary>
+    private static void RequireWritable(string path, string option)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option} {path} cannot be written ({e.Message}); nothing was trained.", e);
+        }
+    }
+
     /// <summary>Keras's default learning rate of an optimizer, as its constructor's default.</summary>
     private static float DefaultLearningRate(string optimizer) => optimizer switch
     {

@@ -248,6 +248,18 @@ public sealed partial class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_AnUnwritableGradientLog_FailsBeforeTraining()
+    {
+        string output = Path.Combine(_root, "run-unwritable-log");
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--output", output,
+            "--log-gradients", Path.Combine(_root, "no-such-folder", "g.csv"));
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("--log-gradients", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1/2", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TrainHelp_ListsEveryOptionWithDefaults()
     {
         var run = CliHarness.Run("train", "--help");
