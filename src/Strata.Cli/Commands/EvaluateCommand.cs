@@ -22,7 +22,7 @@ internal sealed class EvaluateCommand : ModelCommand
     protected override int Execute(ParseResult parsed, Sequential model)
     {
         string directory = parsed.GetValue(_data)!;
-        var (_, test) = FashionMnist.Load(directory);
+        var test = FashionMnist.LoadTest(directory); // the test files only
         // A model saved without its optimizer is compiled here with the loss it was trained on in strata train;
         // the optimizer is never used by Evaluate.
         if (model.Optimizer is null) model.Compile(new Sgd(), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);

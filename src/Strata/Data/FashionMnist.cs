@@ -27,16 +27,37 @@ public static class FashionMnist
     /// <exception cref="InvalidDataException">A file is malformed or does not hold Fashion-MNIST-shaped data.</exception>
     public static (Dataset Train, Dataset Test) Load(string? directory = null)
     {
+        var paths = LocateFiles(directory, 0, 1, 2, 3);
+        var train = LoadPair(paths[0], paths[1]);
+        var test = LoadPair(paths[2], paths[3]);
+        return (train, test);
+    }
+
+    /// <summary>
+    /// Reads only the test set (the two t10k files) from <paramref name="directory"/>: scoring a model needs neither
+    /// the 60 000 training images nor their files.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The directory or one of the two test files is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed or does not hold Fashion-MNIST-shaped data.</exception>
+    public static Dataset LoadTest(string? directory = null)
+    {
+        var paths = LocateFiles(directory, 2, 3);
+        return LoadPair(paths[0], paths[1]);
+    }
+
+    /// <summary>The paths of the files <paramref name="which"/> (indices into the four names), or an error naming every missing one.</summary>
+    private static string[] LocateFiles(string? directory, params int[] which)
+    {
         string dir = directory ?? DefaultDirectory;
         if (!Directory.Exists(dir))
             throw new FileNotFoundException($"The Fashion-MNIST directory '{dir}' does not exist. {HowToFix}", dir);
 
-        var paths = new string[FileNames.Length];
+        var paths = new string[which.Length];
         var missing = new List<string>();
-        for (int i = 0; i < FileNames.Length; i++)
+        for (int i = 0; i < which.Length; i++)
         {
-            string? found = Locate(dir, FileNames[i]);
-            if (found is null) missing.Add(FileNames[i]);
+            string? found = Locate(dir, FileNames[which[i]]);
+            if (found is null) missing.Add(FileNames[which[i]]);
             else paths[i] = found;
         }
         if (missing.Count > 0)
@@ -45,10 +66,7 @@ public static class FashionMnist
                 $"The Fashion-MNIST directory '{dir}' lacks {string.Join(", ", missing)} (raw or .gz). {HowToFix}",
                 Path.Combine(dir, missing[0]));
         }
-
-        var train = LoadPair(paths[0], paths[1]);
-        var test = LoadPair(paths[2], paths[3]);
-        return (train, test);
+        return paths;
     }
 
     private static string HowToFix =>

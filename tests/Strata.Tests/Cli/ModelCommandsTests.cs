@@ -38,6 +38,18 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_reads_only_the_test_files()
+    {
+        string testOnly = Path.Combine(_root, "test-only");
+        Directory.CreateDirectory(testOnly);
+        foreach (string file in Directory.GetFiles(_data, "t10k-*"))
+            File.Copy(file, Path.Combine(testOnly, Path.GetFileName(file)));
+        var evaluate = CliHarness.Run("evaluate", _model, "--data", testOnly);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
+        Assert.Contains("(50 images from", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_reports_what_train_reported()
     {
         var train = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--batch-size", "16");
