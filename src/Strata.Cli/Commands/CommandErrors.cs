@@ -4,8 +4,9 @@ namespace Strata.Cli.Commands;
 internal static class CommandErrors
 {
     /// <summary>
-    /// Runs <paramref name="action"/>. Missing or malformed data, an unwritable folder, a damaged model file or settings
-    /// the data cannot satisfy become one error line and exit code 1: the message says what to do; a trace would not.
+    /// Runs <paramref name="action"/>. Missing or malformed data, an unwritable folder, a damaged model file, settings
+    /// the data cannot satisfy or an input too large for the memory become one error line and exit code 1: the message
+    /// says what to do; a trace would not.
     /// </summary>
     public static int Guarded(Terminal terminal, Func<int> action)
     {
@@ -13,10 +14,22 @@ internal static class CommandErrors
         {
             return action();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException
+            or NotSupportedException or OutOfMemoryException)
         {
-            terminal.WriteError(e.Message);
+            terminal.WriteError(Describe(e));
             return 1;
         }
     }
+
+    /// <summary>
+    /// The message in the command line's words: without .NET's " (Parameter 'name')" tail, which names a C# argument the
+    /// user never wrote, and with a plain sentence for running out of memory.
+    /// </summary>
+    public static string Describe(Exception e) => e switch
+    {
+        OutOfMemoryException => "out of memory: the data or the model needs more memory than this process can have; use smaller inputs or settings.",
+        ArgumentException { ParamName: { } name } a => a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal),
+        _ => e.Message,
+    };
 }

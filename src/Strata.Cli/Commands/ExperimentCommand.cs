@@ -51,15 +51,7 @@ internal sealed class ExperimentCommand : Command
                 if (parsed.GetValue(Threads) is int threads) ThreadSettings.Apply(threads);
                 string output = parsed.GetValue(Output) ?? Path.Combine("runs",
                     $"experiment-{Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-                try
-                {
-                    return Execute(parsed, output);
-                }
-                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
-                {
-                    Terminal.WriteError(e.Message);
-                    return 1;
-                }
+                return CommandErrors.Guarded(Terminal, () => Execute(parsed, output));
             });
         }
 
