@@ -152,6 +152,13 @@ internal sealed class TrainCommand : Command
                 if (result.GetResult(option) is { Implicit: false })
                     result.AddError($"{option.Name} cannot be combined with --resume: the saved model continues with its own architecture, optimizer and clipping.");
         });
+        // Clipping options exclude each other: say so before the dataset loads, in the options' own names.
+        Validators.Add(result =>
+        {
+            var given = ((Option[])[_clipValue, _clipNorm, _globalClipNorm]).Where(o => result.GetResult(o) is { Implicit: false }).ToArray();
+            if (given.Length > 1)
+                result.AddError($"{string.Join(" and ", given.Select(o => o.Name))} cannot be combined: choose one way of clipping.");
+        });
         SetAction(Execute);
     }
 
@@ -200,6 +207,8 @@ internal sealed class TrainCommand : Command
             $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test.Count} test images"));
 
         var (model, optimizer) = s.Resume is null ? NewModel(s) : Resumed(s.Resume, s.Epochs);
+        if (s.BatchSize == 1 && model.Layers.Any(l => l is Layers.BatchNormalization { Trainable: true }))
+            throw new ArgumentException("--batch-size 1 cannot train a model with BatchNormalization: a batch variance needs at least 2 samples; use --batch-size 2 or more.");
         output.WriteLine(model.Summary());
         string clipping = optimizer.ClipValue is float cv ? $", clipValue {Format(cv)}"
             : optimizer.ClipNorm is float cn ? $", clipNorm {Format(cn)}"

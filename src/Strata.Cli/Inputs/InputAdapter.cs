@@ -24,6 +24,8 @@ internal static class InputAdapter
     /// </summary>
     public static Tensor ReadImages(string path)
     {
+        if (Directory.Exists(path))
+            throw new ArgumentException($"'{path}' is a directory; --input takes one IDX file or one PNG image.");
         byte[] start = new byte[8];
         using (var file = File.OpenRead(path)) file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
         if (Png.IsPng(start))

@@ -38,6 +38,15 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Predict_names_a_directory_as_a_directory()
+    {
+        var run = CliHarness.Run("predict", _model, "--input", _root);
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("is a directory", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_reads_only_the_test_files()
     {
         string testOnly = Path.Combine(_root, "test-only");

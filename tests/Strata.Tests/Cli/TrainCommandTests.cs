@@ -74,7 +74,7 @@ public sealed partial class TrainCommandTests : IDisposable
     {
         var run = CliHarness.Run("train", "--data", _data, "--clip-norm", "1", "--clip-value", "1");
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Only one of clipValue, clipNorm and globalClipNorm", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--clip-value and --clip-norm cannot be combined", run.Stderr, StringComparison.Ordinal);
         run = CliHarness.Run("train", "--data", _data, "--optimizer", "adagrad");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Unknown optimizer 'adagrad'", run.Stderr, StringComparison.Ordinal);
@@ -257,6 +257,21 @@ public sealed partial class TrainCommandTests : IDisposable
         CliHarness.AssertOneErrorLine(run.Stderr);
         Assert.Contains("--log-gradients", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 1/2", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_ErrorsSpeakTheCommandLinesWords()
+    {
+        var run = CliHarness.Run("train", "--data", Path.Combine(_root, "nowhere"), "--clip-norm", "1", "--global-clip-norm", "1");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--clip-norm and --global-clip-norm cannot be combined", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Fashion-MNIST", run.Stderr, StringComparison.Ordinal); // refused before the data is looked at
+
+        run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--batch-size", "1");
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("--batch-size 2 or more", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("dropLastPartialBatch", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
