@@ -28,6 +28,12 @@ internal sealed class EvaluateCommand : ModelCommand
         if (model.Optimizer is null) model.Compile(new Sgd(), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         var images = InputAdapter.ToModelInput(test.Images, model);
         var result = model.Evaluate(images, test.Labels, parsed.GetValue(_batchSize));
+        if (!float.IsFinite(result.Loss) || result.Metrics.Values.Any(v => !double.IsFinite(v)))
+        {
+            Terminal.WriteError(string.Create(CultureInfo.InvariantCulture,
+                $"the model's test loss is {result.Loss} on {test.Count} images from {directory}: not a result (its outputs are not finite)."));
+            return 1;
+        }
         string metrics = string.Concat(result.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"test {m.Key} {m.Value:F4}, ")));
         Terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{metrics}test loss {result.Loss:F4} ({test.Count} images from {directory})"));

@@ -43,6 +43,14 @@ internal sealed class PredictCommand : ModelCommand
         var images = InputAdapter.ToModelInput(InputAdapter.ReadImages(path), model);
         var outputs = model.Predict(images, batchSize: 256);
         int n = images.Shape[0], classes = outputs.Length / n;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            if (!float.IsFinite(outputs.Span[i]))
+            {
+                Terminal.WriteError($"the model's output for image {i / classes} of '{path}' is {outputs.Span[i]}: not a prediction.");
+                return 1;
+            }
+        }
         string[] names = classes == FashionMnist.ClassNames.Length ? FashionMnist.ClassNames : [.. Enumerable.Range(0, classes).Select(c => $"class {c}")];
         int top = Math.Min(parsed.GetValue(_top), classes), limit = parsed.GetValue(_limit);
         var counts = new int[classes];

@@ -97,6 +97,7 @@ internal static class ModelFile
                 throw new InvalidDataException($"{source} lacks weight '{weight.Name}' {weight.Shape}, which its configuration creates.");
             if (tensor.Shape != weight.Shape)
                 throw new InvalidDataException($"{source}: weight '{weight.Name}' has shape {tensor.Shape}, but its layer needs {weight.Shape}.");
+            RequireSound(tensor.Span, weight.Name, source);
             tensor.Span.CopyTo(weight.Value);
             used.Add(weight.Name);
         }
@@ -145,6 +146,26 @@ internal static class ModelFile
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Refuses a weight with a NaN or infinite value, or a moving variance below zero: such a model would predict NaN and
+    /// pass it off as a result. Σv² in double is finite exactly when every value is.
+    /// </summary>
+    private static void RequireSound(ReadOnlySpan<float> values, string name, string source)
+    {
+        if (!double.IsFinite(Kernels.ClipKernels.SumOfSquares(values)))
+        {
+            int at = 0;
+            while (float.IsFinite(values[at])) at++;
+            throw new InvalidDataException($"{source}: weight '{name}' holds {values[at]} at index {at}; a model with non-finite weights is refused.");
+        }
+        if (name.EndsWith("/moving_variance", StringComparison.Ordinal) && values.Length > 0 && System.Numerics.Tensors.TensorPrimitives.Min(values) < 0)
+        {
+            int at = 0;
+            while (values[at] >= 0) at++;
+            throw new InvalidDataException($"{source}: weight '{name}' holds the negative variance {values[at]} at index {at}; the model is refused.");
+        }
     }
 
     private static Sequential ReadModel(JsonElement root, string source, Dictionary<string, Tensor> tensors)

@@ -38,6 +38,23 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Predict_and_evaluate_fail_when_the_outputs_are_not_finite()
+    {
+        // Finite weights (the file loads) whose products overflow: the outputs are NaN, which is no result.
+        var model = new Sequential(new Strata.Layers.Flatten(inputShape: [28, 28]), new Strata.Layers.Dense(10, activation: "softmax")) { Seed = 1 };
+        model.Build(new Shape(28, 28));
+        model.Layers[1].Weights[0].Value.Fill(3e38f);
+        string path = Path.Combine(_root, "overflowing.safetensors");
+        model.Save(path, includeOptimizer: false);
+        var run = CliHarness.Run("predict", path, "--input", Path.Combine(_data, "t10k-images-idx3-ubyte"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("not a prediction", run.Stderr, StringComparison.Ordinal);
+        run = CliHarness.Run("evaluate", path, "--data", _data);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("not a result", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Predict_names_a_directory_as_a_directory()
     {
         var run = CliHarness.Run("predict", _model, "--input", _root);

@@ -65,6 +65,25 @@ public sealed class ModelFileTests : IDisposable
             Assert.True(a[i].Value.SequenceEqual(b[i].Value), $"weight {a[i].Name} differs");
     }
 
+    [Theory]
+    [InlineData("dense/kernel", float.NaN, "non-finite")]
+    [InlineData("dense/bias", float.PositiveInfinity, "non-finite")]
+    [InlineData("batch_normalization/moving_variance", -0.5f, "negative variance")]
+    public void A_model_with_non_finite_weights_or_a_negative_variance_is_refused(string suffix, float value, string reason)
+    {
+        var model = new Sequential(new Dense(4, inputShape: [3]), new BatchNormalization(), new Dense(2)) { Seed = 1 };
+        model.Build(new Shape(3));
+        var weight = model.Layers.SelectMany(l => l.Weights).First(w => w.Name.Contains(suffix.Split('/')[1], StringComparison.Ordinal)
+            && w.Name.StartsWith(suffix.Split('/')[0], StringComparison.Ordinal));
+        weight.Value[1] = value;
+        string path = PathOf("unsound.safetensors");
+        model.Save(path, includeOptimizer: false);
+        var e = Assert.Throws<InvalidDataException>(() => Sequential.Load(path));
+        Assert.Contains(weight.Name, e.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+        Assert.Contains("index 1", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_layer_round_trips_bit_for_bit_and_predicts_the_same()
     {
