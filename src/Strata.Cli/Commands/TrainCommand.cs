@@ -100,6 +100,11 @@ internal sealed class TrainCommand : Command
         HelpName = "DIR",
     };
 
+    private readonly Option<bool> _overwrite = new("--overwrite")
+    {
+        Description = "Replace the run already in the --output folder (without it such a folder is refused, so a finished run is never lost)",
+    };
+
     private readonly Option<string?> _resume = new("--resume")
     {
         Description = "Continue training a model saved by --output (its weights, optimizer and its state, epoch count) up to --epochs in all; the model and optimizer options do not apply. With the first run's --seed, --validation, --batch-size and --threads the result equals an uninterrupted run's",
@@ -144,6 +149,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_validation);
         Options.Add(_output);
         Options.Add(_resume);
+        Options.Add(_overwrite);
         // A resumed model keeps its own architecture and optimizer: options that would change them are an error, not ignored.
         Validators.Add(result =>
         {
@@ -184,6 +190,7 @@ internal sealed class TrainCommand : Command
             Threads: parsed.GetValue(_threads),
             ValidationCount: parsed.GetValue(_validation),
             OutputDirectory: parsed.GetValue(_output),
+            Overwrite: parsed.GetValue(_overwrite),
             Resume: parsed.GetValue(_resume));
         return CommandErrors.Guarded(_terminal, () => Train(settings));
     }
@@ -193,7 +200,11 @@ internal sealed class TrainCommand : Command
         var output = _terminal.Out;
         var clock = Stopwatch.StartNew();
         if (s.Threads is int threads) ThreadSettings.Apply(threads);
-        if (s.OutputDirectory is not null) Directory.CreateDirectory(s.OutputDirectory);
+        if (s.OutputDirectory is not null)
+        {
+            RequireFreeRunFolder(s);
+            Directory.CreateDirectory(s.OutputDirectory);
+        }
         // Every output is checked before training: a run must not train to the end and then fail to write its results.
         if (s.LogGradients is not null) RequireWritable(s.LogGradients, "--log-gradients");
 
@@ -311,6 +322,20 @@ internal sealed class TrainCommand : Command
     private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop", "nadam"];
 
     /// <summary>The chosen optimizer with the chosen learning rate and clipping; more than one clipping option is an error.</summary>
+    /// <summary>
+    /// Refuses an --output folder that already holds a run, unless --overwrite says to replace it or --resume continues
+    /// the model saved there: a finished run is never replaced by mistake.
+    /// </summary>
+    private static void RequireFreeRunFolder(TrainSettings s)
+    {
+        string folder = Path.GetFullPath(s.OutputDirectory!);
+        if (s.Overwrite || !File.Exists(Path.Combine(folder, "model.safetensors"))) return;
+        if (s.Resume is not null && string.Equals(Path.GetDirectoryName(Path.GetFullPath(s.Resume)), folder, StringComparison.Ordinal)) return;
+        throw new ArgumentException(
+            $"--output {s.OutputDirectory} already holds a run (model.safetensors); pass --overwrite to replace it, " +
+            $"or --resume {Path.Combine(s.OutputDirectory!, "model.safetensors")} to continue it.");
+    }
+
     /// <summary>Opens <paramref name="path"/> for writing (creating it if needed) so that a bad path fails before training.</summary>
     private static void RequireWritable(string path, string option)
     {
@@ -360,6 +385,6 @@ internal sealed class TrainCommand : Command
     }
 
     private sealed record TrainSettings(string Model, string DataDirectory, int Epochs, int BatchSize, float LearningRate,
-        int Seed, int? Threads, int? ValidationCount, string? OutputDirectory,
+        int Seed, int? Threads, int? ValidationCount, string? OutputDirectory, bool Overwrite,
         string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, string? LogGradients, string? Resume);
 }

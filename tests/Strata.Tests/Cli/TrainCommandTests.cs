@@ -275,6 +275,22 @@ public sealed partial class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_IntoAnExistingRun_IsRefusedUnlessOverwriteOrResume()
+    {
+        string output = Path.Combine(_root, "run-twice");
+        Assert.Equal(0, CliHarness.Run("train", "--data", _data, "--epochs", "1", "--output", output).ExitCode);
+        byte[] first = File.ReadAllBytes(Path.Combine(output, "model.safetensors"));
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--output", output, "--seed", "7");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--overwrite", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(output, "model.safetensors"))); // the first run is intact
+        run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--output", output, "--resume", Path.Combine(output, "model.safetensors"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--output", output, "--overwrite");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+    }
+
+    [Fact]
     public void TrainHelp_ListsEveryOptionWithDefaults()
     {
         var run = CliHarness.Run("train", "--help");
