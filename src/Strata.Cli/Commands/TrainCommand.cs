@@ -254,7 +254,8 @@ internal sealed class TrainCommand : Command
             model.Save(modelPath);
             output.WriteLine($"model written to {modelPath}");
             string path = Path.Combine(s.OutputDirectory, "history.csv");
-            File.WriteAllText(path, HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch));
+            string csv = HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch);
+            File.WriteAllText(path, firstEpoch > 1 && File.Exists(path) ? ContinueHistory(File.ReadAllText(path), csv, firstEpoch) : csv);
             output.WriteLine($"history written to {path}");
             WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch);
         }
@@ -295,6 +296,20 @@ internal sealed class TrainCommand : Command
     }
 
     /// <summary>One row per epoch: <c>epoch,loss,accuracy,val_loss,val_accuracy</c> (epochs counted from 1).</summary>
+    /// <summary>
+    /// A resumed run's history after the earlier run's: the earlier file's rows before <paramref name="firstEpoch"/>, then
+    /// the new rows; when the columns differ the new history stands alone (it cannot be merged row by row).
+    /// </summary>
+    internal static string ContinueHistory(string earlier, string resumed, int firstEpoch)
+    {
+        string[] old = earlier.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] added = resumed.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (old.Length == 0 || added.Length == 0 || old[0] != added[0]) return resumed;
+        var kept = old.Skip(1).Where(row => int.TryParse(row.Split(',')[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch)
+            && epoch < firstEpoch);
+        return string.Join('\n', [added[0], .. kept, .. added.Skip(1)]) + "\n";
+    }
+
     internal static string HistoryCsv(History history, IReadOnlyList<string> metricNames, int firstEpoch = 1)
     {
         ArgumentNullException.ThrowIfNull(history);

@@ -286,6 +286,11 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.Equal(first, File.ReadAllBytes(Path.Combine(output, "model.safetensors"))); // the first run is intact
         run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--output", output, "--resume", Path.Combine(output, "model.safetensors"));
         Assert.True(run.ExitCode == 0, run.Stderr);
+        // Resumed into its own folder, the run's history keeps epoch 1 and adds epoch 2.
+        string[] rows = File.ReadAllLines(Path.Combine(output, "history.csv"));
+        Assert.Equal(3, rows.Length);
+        Assert.StartsWith("1,", rows[1], StringComparison.Ordinal);
+        Assert.StartsWith("2,", rows[2], StringComparison.Ordinal);
         run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--output", output, "--overwrite");
         Assert.True(run.ExitCode == 0, run.Stderr);
     }
