@@ -230,10 +230,24 @@ internal sealed class TrainCommand : Command
 
         var progress = SpectreProgress.For(_terminal);
         int firstEpoch = model.EpochsCompleted + 1; // 1, or the first epoch after a resumed model's
+        // With --output every finished epoch is saved at once (atomically), so a crash or Ctrl-C loses at most the epoch
+        // in progress; a signal stops training after the current step.
+        using var interruption = new Interruption();
+        List<Callback> callbacks = [progress, interruption];
+        string? checkpoint = s.OutputDirectory is null ? null : Path.Combine(s.OutputDirectory, "model.safetensors");
+        if (checkpoint is not null) callbacks.Add(new ModelCheckpoint(checkpoint));
         History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
-            validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: [progress],
+            validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: callbacks,
             // A last batch of a single image has no batch variance, which BatchNormalization refuses: skip it.
             dropLastPartialBatch: train.Count % s.BatchSize == 1, initialEpoch: model.EpochsCompleted));
+        if (interruption.Requested)
+        {
+            output.WriteLine(checkpoint is not null && model.EpochsCompleted > 0 && File.Exists(checkpoint)
+                ? $"interrupted: the model after epoch {model.EpochsCompleted} is in {checkpoint}; continue with --resume {checkpoint} " +
+                  $"--output {s.OutputDirectory} --epochs {s.Epochs} (and this run's --seed, --validation and --batch-size)"
+                : $"interrupted after {model.EpochsCompleted} epochs; nothing was saved (with --output DIR every finished epoch is kept)");
+            return 130;
+        }
         if (history.SkippedSteps > 0)
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate or --global-clip-norm.");
         foreach (string warning in history.Warnings) output.WriteLine($"warning: {warning}");

@@ -295,6 +295,57 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stderr);
     }
 
+    /// <summary>Starts <c>strata</c> as a child process with its output redirected.</summary>
+    private static System.Diagnostics.Process StartCli(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        return System.Diagnostics.Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Train_InterruptedBySigint_KeepsTheLastEpochAndResumesToTheUninterruptedWeights()
+    {
+        if (!OperatingSystem.IsLinux()) return; // the signal is sent with kill(1)
+        string interrupted = Path.Combine(_root, "run-interrupted");
+        using (var child = StartCli("train", "--data", _data, "--epochs", "500", "--batch-size", "16", "--output", interrupted))
+        {
+            var stderr = child.StandardError.ReadToEndAsync();
+            string? line;
+            while ((line = await child.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith("epoch   1/", StringComparison.Ordinal)
+                && !line.StartsWith("epoch 1/", StringComparison.Ordinal))
+            {
+            }
+            Assert.NotNull(line);
+            using (var kill = System.Diagnostics.Process.Start("kill", $"-INT {child.Id}")) await kill.WaitForExitAsync();
+            string rest = await child.StandardOutput.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            Assert.True(child.ExitCode == 130, $"exit {child.ExitCode}: {await stderr}");
+            Assert.Contains("interrupted: the model after epoch", rest, StringComparison.Ordinal);
+        }
+        string saved = Path.Combine(interrupted, "model.safetensors");
+        int done = Sequential.Load(saved).EpochsCompleted;
+        Assert.InRange(done, 1, 499);
+
+        // Resumed to one more epoch, it writes the file an uninterrupted run of that many epochs writes.
+        string total = $"{done + 1}";
+        string straight = Path.Combine(_root, "run-straight");
+        using (var run = StartCli("train", "--data", _data, "--epochs", total, "--batch-size", "16", "--output", straight))
+        {
+            await run.StandardOutput.ReadToEndAsync();
+            await run.WaitForExitAsync();
+            Assert.Equal(0, run.ExitCode);
+        }
+        using (var run = StartCli("train", "--data", _data, "--epochs", total, "--batch-size", "16", "--output", interrupted, "--resume", saved))
+        {
+            await run.StandardOutput.ReadToEndAsync();
+            await run.WaitForExitAsync();
+            Assert.Equal(0, run.ExitCode);
+        }
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model.safetensors")), File.ReadAllBytes(saved));
+    }
+
     [Fact]
     public void TrainHelp_ListsEveryOptionWithDefaults()
     {

@@ -34,6 +34,8 @@ public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss"
 
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
     {
+        // An epoch a callback cut short is not saved: resuming from it would skip the rest of that epoch.
+        if (Model!.EpochsCompleted != epoch + 1) return;
         if (SaveBestOnly)
         {
             double value = Monitored(logs, Monitor, nameof(ModelCheckpoint));
