@@ -295,6 +295,9 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stderr);
     }
 
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+
     /// <summary>Starts <c>strata</c> as a child process with its output redirected.</summary>
     private static System.Diagnostics.Process StartCli(params string[] args)
     {
@@ -307,7 +310,7 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public async Task Train_InterruptedBySigint_KeepsTheLastEpochAndResumesToTheUninterruptedWeights()
     {
-        if (!OperatingSystem.IsLinux()) return; // the signal is sent with kill(1)
+        if (!OperatingSystem.IsLinux()) return; // the signal is sent with kill(2)
         string interrupted = Path.Combine(_root, "run-interrupted");
         using (var child = StartCli("train", "--data", _data, "--epochs", "500", "--batch-size", "16", "--output", interrupted))
         {
@@ -318,7 +321,7 @@ public sealed partial class TrainCommandTests : IDisposable
             {
             }
             Assert.NotNull(line);
-            using (var kill = System.Diagnostics.Process.Start("kill", $"-INT {child.Id}")) await kill.WaitForExitAsync();
+            Assert.Equal(0, Kill(child.Id, 2)); // SIGINT
             string rest = await child.StandardOutput.ReadToEndAsync();
             await child.WaitForExitAsync();
             Assert.True(child.ExitCode == 130, $"exit {child.ExitCode}: {await stderr}");
