@@ -28,6 +28,8 @@ internal static class InputAdapter
             throw new ArgumentException($"'{path}' is a directory; --input takes one IDX file or one PNG image.");
         byte[] start = new byte[8];
         using (var file = File.OpenRead(path)) file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        if (start[0] == 0xFF && start[1] == 0xD8 && start[2] == 0xFF)
+            throw new InvalidDataException($"'{path}' is a JPEG image; --input takes an IDX file or a PNG image (convert it to PNG first).");
         if (Png.IsPng(start))
         {
             var png = Png.ReadGreyscale(path);

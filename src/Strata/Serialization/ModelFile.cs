@@ -85,7 +85,9 @@ internal static class ModelFile
             throw new InvalidDataException($"{source} is a safetensors file but not a Strata model (its metadata has no format \"{Format}\").");
         if (!metadata.TryGetValue("format_version", out string? version) || version != FormatVersion.ToString(CultureInfo.InvariantCulture))
             throw new InvalidDataException($"{source} is a Strata model of format version {version ?? "(none)"}; this Strata reads version {FormatVersion}.");
-        if (!metadata.TryGetValue("sha256", out string? digest) || !string.Equals(digest, DigestOf(metadata, tensors), StringComparison.Ordinal))
+        if (!metadata.TryGetValue("sha256", out string? digest))
+            throw new InvalidDataException($"{source} has no SHA-256 digest in its metadata, which every model Strata saves carries: it was not written by Strata, or its metadata was edited.");
+        if (!string.Equals(digest, DigestOf(metadata, tensors), StringComparison.Ordinal))
             throw new InvalidDataException($"{source} is damaged: its SHA-256 digest does not match its contents (a changed byte in a weight or a setting).");
 
         using var config = ConfigReader.Parse(Required(metadata, "model_config", source), $"{source}: model_config");

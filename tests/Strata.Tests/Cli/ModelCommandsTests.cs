@@ -55,6 +55,17 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Predict_names_a_jpeg_as_a_jpeg()
+    {
+        string jpeg = Path.Combine(_root, "photo.jpg");
+        File.WriteAllBytes(jpeg, [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0]);
+        var run = CliHarness.Run("predict", _model, "--input", jpeg);
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("is a JPEG image", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Predict_names_a_directory_as_a_directory()
     {
         var run = CliHarness.Run("predict", _model, "--input", _root);

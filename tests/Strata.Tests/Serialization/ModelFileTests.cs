@@ -463,6 +463,9 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("not a Strata model", Refused(EditHeader(bytes, h => h["__metadata__"]!["format"] = "pytorch")).Message);
         Assert.Contains("version", Refused(EditHeader(bytes, h => h["__metadata__"]!["format_version"] = "2")).Message);
         Assert.Contains("digest", Refused(EditHeader(bytes, h => EditConfig(h, c => LayerAt(c, 1)["epsilon"] = 0.5), fixDigest: false)).Message);
+        var missing = Refused(EditHeader(bytes, h => ((JsonObject)h["__metadata__"]!).Remove("sha256"), fixDigest: false));
+        Assert.Contains("has no SHA-256 digest", missing.Message);
+        Assert.DoesNotContain("damaged", missing.Message);
     }
 
     /// <summary>
