@@ -235,7 +235,8 @@ internal sealed class TrainCommand : Command
         using var interruption = new Interruption();
         List<Callback> callbacks = [progress, interruption];
         string? checkpoint = s.OutputDirectory is null ? null : Path.Combine(s.OutputDirectory, "model.safetensors");
-        if (checkpoint is not null) callbacks.Add(new ModelCheckpoint(checkpoint));
+        var saver = checkpoint is null ? null : new ModelCheckpoint(checkpoint);
+        if (saver is not null) callbacks.Add(saver);
         History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
             validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: callbacks,
             // A last batch of a single image has no batch variance, which BatchNormalization refuses: skip it.
@@ -265,7 +266,8 @@ internal sealed class TrainCommand : Command
         {
             // The model first: a failed save must not leave a history that describes a model the folder does not hold.
             string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
-            model.Save(modelPath);
+            // The checkpoint has already written the last epoch's model; a run with no epoch left to train has not.
+            if (saver is not { Saved.Count: > 0 }) model.Save(modelPath);
             output.WriteLine($"model written to {modelPath}");
             string path = Path.Combine(s.OutputDirectory, "history.csv");
             string csv = HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch);

@@ -24,9 +24,6 @@ internal unsafe interface IVector<TSelf> where TSelf : unmanaged, IVector<TSelf>
     /// <summary>Float lanes in one vector.</summary>
     static abstract int Count { get; }
 
-    /// <summary>Whether this width runs as vector instructions on this machine (emulated in software otherwise).</summary>
-    static abstract bool IsHardwareAccelerated { get; }
-
     static abstract TSelf Zero { get; }
 
     static abstract TSelf One { get; }

@@ -15,8 +15,6 @@ internal readonly unsafe struct Scalar(float value) : IWidening<Scalar, ScalarWi
 
     public static int Count => 1;
 
-    public static bool IsHardwareAccelerated => true;
-
     public static Scalar Zero => new(0f);
 
     public static Scalar One => new(1f);

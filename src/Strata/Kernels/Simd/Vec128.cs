@@ -19,8 +19,6 @@ internal readonly unsafe struct Vec128(Vector128<float> value) : IWidening<Vec12
 
     public static int Count => 4;
 
-    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
-
     public static Vec128 Zero => new(Vector128<float>.Zero);
 
     public static Vec128 One => new(Vector128<float>.One);

@@ -19,8 +19,6 @@ internal readonly unsafe struct Vec256(Vector256<float> value) : IWidening<Vec25
 
     public static int Count => 8;
 
-    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
-
     public static Vec256 Zero => new(Vector256<float>.Zero);
 
     public static Vec256 One => new(Vector256<float>.One);

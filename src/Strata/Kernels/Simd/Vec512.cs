@@ -10,8 +10,6 @@ internal readonly unsafe struct Vec512(Vector512<float> value) : IWidening<Vec51
 
     public static int Count => 16;
 
-    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
-
     public static Vec512 Zero => new(Vector512<float>.Zero);
 
     public static Vec512 One => new(Vector512<float>.One);

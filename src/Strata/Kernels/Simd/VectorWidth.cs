@@ -91,9 +91,6 @@ internal static class VectorWidths
         }
     }
 
-    /// <summary>The width of a vector type.</summary>
-    public static VectorWidth Of<TV>() where TV : unmanaged, IVector<TV> => (VectorWidth)TV.Count;
-
     private static int Slot(VectorWidth width) => width switch
     {
         VectorWidth.Vector512 => 4,

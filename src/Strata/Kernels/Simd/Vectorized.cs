@@ -39,13 +39,6 @@ internal static class Vectorized
         VectorWidths.Dispatch(ref job);
     }
 
-    /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>) at the current width.</summary>
-    public static void ForWide<TBody>(TBody body, nint count) where TBody : struct, IWideBody
-    {
-        var job = new ForWideJob<TBody> { Body = body, Count = count };
-        VectorWidths.Dispatch(ref job);
-    }
-
     /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>) from width <typeparamref name="TV"/> down.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void For<TBody, TV>(ref TBody body, nint count) where TBody : struct, IVectorBody where TV : unmanaged, IVector<TV>
@@ -144,15 +137,6 @@ internal static class Vectorized
 
         public void Run<TV, TW>() where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
             => For<TBody, TV>(ref Body, Count);
-    }
-
-    private struct ForWideJob<TBody> : IWidthJob where TBody : struct, IWideBody
-    {
-        public TBody Body;
-        public nint Count;
-
-        public void Run<TV, TW>() where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
-            => ForWide<TBody, TV, TW>(ref Body, Count);
     }
 
     private struct SumJob<TOp> : IWidthJob where TOp : struct, IWideReduction
