@@ -50,6 +50,20 @@ public sealed class Tensor
         return _data.AsSpan(start * rowSize, count * rowSize);
     }
 
+    /// <summary>
+    /// A copy of the samples in <paramref name="rows"/> of the leading dimension, as a tensor of the same per-sample
+    /// shape (<c>x[..32]</c>, <c>x[32..]</c>): a mini-batch or a split for a custom loop.
+    /// </summary>
+    public Tensor this[Range rows]
+    {
+        get
+        {
+            if (Shape.Rank == 0) throw new InvalidOperationException("A scalar tensor has no rows to slice.");
+            var (start, count) = rows.GetOffsetAndLength(Shape[0]);
+            return new Tensor(Shape.WithoutBatch().WithBatch(count), Rows(start, count).ToArray());
+        }
+    }
+
     /// <summary>Creates a tensor from values; the count must match the shape.</summary>
     public static Tensor FromArray(Shape shape, params float[] values)
     {

@@ -3,6 +3,19 @@ namespace Strata.Tests;
 public class TensorTests
 {
     [Fact]
+    public void A_range_of_rows_is_a_copy_with_the_same_sample_shape()
+    {
+        var t = Tensor.FromArray(new Shape(4, 1, 2), 0, 1, 2, 3, 4, 5, 6, 7);
+        var tail = t[1..^1];
+        Assert.Equal(new Shape(2, 1, 2), tail.Shape);
+        Assert.Equal([2f, 3, 4, 5], tail.Span.ToArray());
+        tail[0] = 99;
+        Assert.Equal(2f, t[2]);
+        Assert.Equal(new Shape(0, 1, 2), t[4..].Shape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => t[..5]);
+    }
+
+    [Fact]
     public void Shapes_print_like_python_and_compare_by_value()
     {
         Assert.Equal("(32, 784)", new Shape(32, 784).ToString());

@@ -23,6 +23,9 @@ public sealed class BatchNormalization : Layer
     private Tensor? _x, _y, _dx;
     private bool _batchMode, _readyForBackward;
     private float[] _ones = [], _zeros = [], _mean = [], _variance = [], _invStd = [], _scale = [], _shift = [];
+    // The moving statistics before the last training pass (mean, then variance), restored if its step is abandoned.
+    private float[] _movingBefore = [];
+    private bool _canAbandon;
     private float[] _sumDy = [], _sumDyXc = [], _k = [], _m = [], _b = [];
     private double[] _accumulator = [];
 
@@ -132,6 +135,7 @@ public sealed class BatchNormalization : Layer
         Array.Fill(_ones, 1f);
         _zeros = new float[c];
         (_mean, _variance, _invStd, _scale, _shift) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
+        _movingBefore = new float[2 * c];
         (_sumDy, _sumDyXc, _k, _m, _b) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
         return inputShape;
     }
@@ -157,6 +161,9 @@ public sealed class BatchNormalization : Layer
             }
             BatchNormKernels.Moments(x.Span, outer, c, inner, _accumulator, _mean, _variance);
             BatchNormChannelKernels.InverseStd(_variance, Epsilon, _invStd);
+            MovingMean.Value.CopyTo(_movingBefore.AsSpan(0, c));
+            MovingVariance.Value.CopyTo(_movingBefore.AsSpan(c));
+            _canAbandon = true;
             BatchNormChannelKernels.UpdateMovingStatistics(_mean, _variance, Momentum, MovingMean.Value, MovingVariance.Value);
             BatchNormChannelKernels.AffineForm(_mean, _invStd, GammaValues, BetaValues, _scale, _shift);
         }
@@ -169,6 +176,15 @@ public sealed class BatchNormalization : Layer
         _x = x;
         _readyForBackward = training;
         return y;
+    }
+
+    internal override void AbandonStep()
+    {
+        if (!_canAbandon) return;
+        _canAbandon = false;
+        int c = _mean.Length;
+        _movingBefore.AsSpan(0, c).CopyTo(MovingMean.Value);
+        _movingBefore.AsSpan(c).CopyTo(MovingVariance.Value);
     }
 
     public override Tensor Backward(Tensor dy)

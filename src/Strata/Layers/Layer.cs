@@ -66,6 +66,13 @@ public abstract class Layer
     /// <summary>What Backward returns when <see cref="NeedsInputGradient"/> is false.</summary>
     protected static Tensor NoGradient { get; } = new(new Shape(0));
 
+    /// <summary>
+    /// Undoes what the last training forward pass changed besides its outputs (BatchNormalization's moving
+    /// statistics), for a step the model skips or an optimizer refuses: such a step must leave every weight and
+    /// statistic as it was. Calling it again, or without a training pass since, does nothing.
+    /// </summary>
+    internal virtual void AbandonStep() { }
+
     /// <summary>A new, unbuilt layer with the same configuration and name (used to derive inference models).</summary>
     internal virtual Layer CloneConfiguration() =>
         throw new NotSupportedException($"Layer '{Name}' ({TypeName}) cannot be copied into a derived model.");

@@ -11,6 +11,9 @@ public sealed class Gradients
 
     internal ParameterSlab Slab { get; }
 
+    /// <summary>Undoes the model's non-gradient state changes of the pass that computed them, when an optimizer refuses them.</summary>
+    internal Action? AbandonStep { get; init; }
+
     /// <summary>The context of the model that computed them; the optimizer applies them there.</summary>
     internal ComputeContext Context { get; set; } = ComputeContext.Default;
 

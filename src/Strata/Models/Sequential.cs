@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
 using Strata.Layers;
 using Strata.Optimizers;
 
@@ -172,12 +174,19 @@ public sealed partial class Sequential
         double sumOfSquares = _slab!.GradientSumOfSquares(_weightSumsOfSquares);
         LastGradientNorm = Math.Sqrt(sumOfSquares);
         skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares) || !Optimizer!.Apply(_gradients!, sumOfSquares);
+        if (skipped) AbandonStep();
         if (skipped && NonFiniteGradients == NonFiniteGradients.Throw)
         {
             throw new NonFiniteGradientException(
                 $"Model '{Name}': the loss ({loss}) or the gradients (global norm {Math.Sqrt(sumOfSquares)}) are not finite; the weights were left unchanged. A lower learning rate or gradient clipping usually helps.");
         }
         return loss;
+    }
+
+    /// <summary>Undoes the state changes of the last training pass (moving statistics) for a step that was not applied.</summary>
+    private void AbandonStep()
+    {
+        foreach (var layer in _layers) layer.AbandonStep();
     }
 
     private float ForwardBackward(Tensor x, Tensor y, out Tensor output)
@@ -228,7 +237,7 @@ public sealed partial class Sequential
             below |= layer.TrainableWeights.Any();
         }
         _slab = ParameterSlab.Pack(_layers.SelectMany(l => l.TrainableWeights));
-        _gradients = new Gradients(_slab);
+        _gradients = new Gradients(_slab) { AbandonStep = AbandonStep };
         _weightSumsOfSquares = new double[_slab.Weights.Length];
     }
 
@@ -257,7 +266,31 @@ public sealed partial class Sequential
             throw new ArgumentException($"Model '{Name}': inputs {x.Shape} and targets {y.Shape} must have the same number of samples.");
         if (x.Shape[0] == 0) throw new ArgumentException($"Model '{Name}': the batch is empty.", nameof(x));
         Loss?.CheckOutput(OutputShape, x.Shape[0], y.Shape);
+        RequireFinite(x, "input");
+        RequireFinite(y, "target");
         if (Loss is { SparseTargets: true }) RequireClassIndices(y);
+    }
+
+    /// <summary>
+    /// Refuses a NaN or infinite value, naming the sample, before any state changes: such a value would make the step's
+    /// loss NaN and pass for an exploding gradient.
+    /// </summary>
+    private void RequireFinite(Tensor t, string what)
+    {
+        var values = t.Span;
+        if (TensorPrimitives.IsFiniteAll<float>(values)) return;
+        int index = FirstNonFinite(values);
+        int perSample = Math.Max(1, t.Length / t.Shape[0]);
+        throw new ArgumentException(
+            $"Model '{Name}': {what} value {values[index].ToString(CultureInfo.InvariantCulture)} of sample {index / perSample} (element {index % perSample} of it) is not finite; " +
+            "NaN or infinite data cannot be trained or evaluated on.");
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 
     /// <summary>Refuses a label that is not a class index of the output, naming the sample, before any state changes.</summary>

@@ -69,7 +69,9 @@ public abstract class Optimizer
     {
         ArgumentNullException.ThrowIfNull(gradients);
         using var context = gradients.Context.Enter();
-        return Apply(gradients, sumOfSquares: null);
+        bool applied = Apply(gradients, sumOfSquares: null);
+        if (!applied) gradients.AbandonStep?.Invoke();
+        return applied;
     }
 
     /// <summary>As <see cref="ApplyGradients"/>, reusing Σg² when the caller has already computed it.</summary>

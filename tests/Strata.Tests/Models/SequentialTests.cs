@@ -192,18 +192,74 @@ public class SequentialTests
         Assert.Equal(b.Predict(x).Span.ToArray(), a.Predict(x).Span.ToArray());
     }
 
+    /// <summary>
+    /// BatchNormalization → Dense(1) under MSE, on the blobs with their class index as a regression target. A target
+    /// of float.MaxValue is finite, so it passes the input check, but (ŷ − y)² overflows: the step's loss is ∞ while
+    /// the batch statistics BN has just taken are finite.
+    /// </summary>
+    internal static (Sequential Model, Tensor X, Tensor Y) OverflowingBnModel(Optimizer optimizer, int samples, int seed)
+    {
+        var (x, labels) = Blobs(samples, seed);
+        var model = new Sequential(new BatchNormalization(inputShape: [4]), new Dense(1)) { Seed = 1 };
+        model.Compile(optimizer, Losses.MeanSquaredError);
+        return (model, x, new Tensor(new Shape(samples, 1), labels.Span.ToArray()));
+    }
+
+    internal static float[][] AllWeights(Sequential model) => model.Layers.SelectMany(l => l.Weights).Select(w => w.Value.ToArray()).ToArray();
+
     [Fact]
-    public void A_nan_batch_leaves_the_weights_untouched_and_is_counted()
+    public void A_skipped_step_leaves_weights_moving_statistics_optimizer_slots_and_step_counter_as_they_were()
+    {
+        var adam = new Adam(0.01f);
+        var (model, x, y) = OverflowingBnModel(adam, samples: 64, seed: 7);
+        model.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false); // slots and moving statistics exist
+        var weights = AllWeights(model);
+        var slots = adam.StateSlots.Select(s => s.Values.ToArray()).ToArray();
+        long steps = adam.Iterations;
+
+        y.Rows(0, 32).Fill(float.MaxValue); // the first batch overflows: its loss, and the bias gradient Σ 2(ŷ − y)/32
+        var history = model.Fit(x, y, epochs: 1, batchSize: 32, shuffle: false);
+        Assert.Equal(1, history.SkippedSteps);
+        Assert.Equal(steps + 1, adam.Iterations); // only the second batch was applied
+
+        // The refused batch alone, through TrainOnBatch and through the custom loop's ApplyGradients.
+        weights = AllWeights(model);
+        slots = [.. adam.StateSlots.Select(s => s.Values.ToArray())];
+        steps = adam.Iterations;
+        Assert.False(float.IsFinite(model.TrainOnBatch(x[..32], y[..32])));
+        Assert.False(adam.ApplyGradients(model.ComputeGradients(x[..32], y[..32])));
+        var after = AllWeights(model);
+        for (int i = 0; i < weights.Length; i++) Assert.Equal(weights[i], after[i]); // γ, β, moving mean and variance, kernel
+        var slotsAfter = adam.StateSlots.Select(s => s.Values.ToArray()).ToArray();
+        Assert.Equal(slots.Length, slotsAfter.Length);
+        for (int i = 0; i < slots.Length; i++) Assert.Equal(slots[i], slotsAfter[i]);
+        Assert.Equal(steps, adam.Iterations);
+    }
+
+    [Fact]
+    public void Nan_or_infinite_inputs_and_targets_are_refused_up_front_with_the_sample()
     {
         var (x, y) = Blobs(64, seed: 7);
         var model = new Sequential(new Dense(3, activation: "softmax", inputShape: [4])) { Seed = 1 };
         model.Compile(new Sgd(0.1f), Losses.SparseCategoricalCrossentropy);
         model.Build(new Shape(4));
-        var weights = model.Layers[0].Weights.Select(w => w.Value.ToArray()).ToArray();
-        for (int i = 0; i < 4; i++) x[i] = float.NaN; // poison the first sample
-        var history = model.Fit(x, y, epochs: 1, batchSize: 64, shuffle: false);
-        Assert.Equal(1, history.SkippedSteps);
-        for (int i = 0; i < weights.Length; i++) Assert.Equal(weights[i], model.Layers[0].Weights[i].Value.ToArray());
+        var weights = AllWeights(model);
+        x[41, 2] = float.NaN;
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, epochs: 1, batchSize: 8, shuffle: false));
+        Assert.Contains("input value NaN of sample 41 (element 2 of it) is not finite", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => model.TrainOnBatch(x, y));
+        Assert.Throws<ArgumentException>(() => model.Evaluate(x, y));
+        x[41, 2] = float.PositiveInfinity;
+        Assert.Throws<ArgumentException>(() => model.ComputeGradients(x, y));
+        x[41, 2] = 0f;
+        var regression = new Sequential(new Dense(1, inputShape: [4])) { Seed = 1 };
+        regression.Compile(new Sgd(0.1f), Losses.MeanSquaredError);
+        var targets = new Tensor(new Shape(64, 1));
+        targets[5, 0] = float.NegativeInfinity;
+        e = Assert.Throws<ArgumentException>(() => regression.Fit(x, targets));
+        Assert.Contains("target value -Infinity of sample 5", e.Message, StringComparison.Ordinal);
+        var after = AllWeights(model);
+        for (int i = 0; i < weights.Length; i++) Assert.Equal(weights[i], after[i]);
     }
 
     [Fact]

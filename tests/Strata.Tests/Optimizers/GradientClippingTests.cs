@@ -108,10 +108,11 @@ public class GradientClippingTests
     [Fact]
     public void A_non_finite_step_is_skipped_or_throws_and_the_weights_stay()
     {
-        var model = new Sequential(new Dense(2, inputShape: [2])) { Seed = 1 };
+        // float.MaxValue is finite, so the input passes; (w·x − 0)² overflows to ∞.
+        var model = new Sequential(new Dense(2, kernelInitializer: Initializers.Ones, inputShape: [2])) { Seed = 1 };
         model.Compile(new Adam(), Losses.MeanSquaredError, nonFiniteGradients: NonFiniteGradients.Throw);
         var before = model.Layers[0].Weights.Select(w => w.Value.ToArray()).ToArray();
-        var x = Tensor.FromArray(new Shape(1, 2), float.NaN, 1f);
+        var x = Tensor.FromArray(new Shape(1, 2), float.MaxValue, 1f);
         var e = Assert.Throws<NonFiniteGradientException>(() => model.TrainOnBatch(x, new Tensor(new Shape(1, 2))));
         Assert.Contains("left unchanged", e.Message);
         for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], model.Layers[0].Weights[i].Value.ToArray());

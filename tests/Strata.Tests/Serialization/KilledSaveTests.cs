@@ -5,7 +5,7 @@ namespace Strata.Tests.Serialization;
 
 /// <summary>
 /// A save killed for real: a child <c>strata fold</c> process writing a 64 MB model is killed (SIGKILL) while its
-/// temporary file exists, and the model it was replacing must be intact and load.
+/// temporary file exists, and the model it was replacing must be intact and load; the next save removes the temporary.
 /// </summary>
 public sealed class KilledSaveTests : IDisposable
 {
@@ -34,6 +34,21 @@ public sealed class KilledSaveTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(target));
         Assert.Single(Directory.GetFiles(_dir, ".folded.safetensors.*.tmp")); // the half-written temporary, never renamed
         Assert.Single(Sequential.Load(target).Layers);
+
+        // The next save into the folder removes the temporary the killed one left.
+        Assert.Equal(0, Fold(source, target, killWhenSaving: false));
+        Assert.Empty(Directory.GetFiles(_dir, ".folded.safetensors.*.tmp"));
+    }
+
+    [Fact]
+    public void A_temporary_held_open_by_a_live_save_is_left_alone()
+    {
+        string target = Path.Combine(_dir, "model.safetensors"), live = Path.Combine(_dir, ".model.safetensors.live.tmp");
+        using var held = new FileStream(live, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        var model = new Sequential(new Dense(1, inputShape: [2])) { Seed = 1 };
+        model.Build(new Shape(2));
+        model.Save(target);
+        Assert.True(File.Exists(live));
     }
 
     /// <summary>Runs <c>strata fold</c>; with <paramref name="killWhenSaving"/> kills it once its temporary file appears (returns −1).</summary>

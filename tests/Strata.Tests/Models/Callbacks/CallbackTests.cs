@@ -8,10 +8,8 @@ public class CallbackTests
     [Fact]
     public void Terminate_on_nan_stops_at_the_first_non_finite_loss()
     {
-        var (x, y) = SequentialTests.Blobs(64, seed: 31);
-        for (int i = 0; i < 4; i++) x[20, i] = float.NaN; // the third batch of 8
-        var model = new Sequential(new Dense(3, activation: "softmax", inputShape: [4])) { Seed = 1 };
-        model.Compile(new Sgd(), Losses.SparseCategoricalCrossentropy);
+        var (model, x, y) = SequentialTests.OverflowingBnModel(new Sgd(), samples: 64, seed: 31);
+        y[20] = float.MaxValue; // the third batch of 8 overflows
         var stop = new TerminateOnNaN();
         var history = model.Fit(x, y, epochs: 5, batchSize: 8, shuffle: false, callbacks: [stop]);
         Assert.Equal((1, 3), stop.StoppedAt);
