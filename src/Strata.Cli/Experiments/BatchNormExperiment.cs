@@ -25,7 +25,7 @@ internal sealed record BatchNormSettings(
 
     /// <summary>The --quick run: the same conditions, fewer steps, a 1 000-image test subset.</summary>
     public static BatchNormSettings Quick(int seeds) => new(
-        Steps: 600, EvaluateEvery: 100, SweepSteps: 200, SweepEvaluateEvery: 100, Seeds: seeds, TestCount: 1_000, ProbeCount: 200,
+        Steps: 4_000, EvaluateEvery: 100, SweepSteps: 1_000, SweepEvaluateEvery: 100, Seeds: seeds, TestCount: 2_000, ProbeCount: 200,
         MainLearningRates: [0.1f, 0.5f], InitStddev: 0.05f, SweepLearningRates: [0.5f, 10f], SweepInitStddevs: [1f]);
 }
 

@@ -26,7 +26,7 @@ internal sealed record ClippingSettings(
         EvaluationCount: 1_000, TraceSeeds: 1);
 
     /// <summary>The --quick run: short sequences, few steps, a small evaluation set.</summary>
-    public static ClippingSettings Quick(int seeds) => new(Lengths: [8, 16], Seeds: seeds, MaxSteps: 500, EvaluateEvery: 100,
+    public static ClippingSettings Quick(int seeds) => new(Lengths: [20], Seeds: seeds, MaxSteps: 3_000, EvaluateEvery: 100,
         EvaluationCount: 200, TraceSeeds: 1);
 
     /// <summary>The tasks, in report order.</summary>
