@@ -273,7 +273,7 @@ internal sealed class TrainCommand : Command
             string csv = HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch);
             File.WriteAllText(path, firstEpoch > 1 && File.Exists(path) ? ContinueHistory(File.ReadAllText(path), csv, firstEpoch) : csv);
             output.WriteLine($"history written to {path}");
-            WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch);
+            WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch, ClippingThreshold(optimizer));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
         return 0;
@@ -281,16 +281,26 @@ internal sealed class TrainCommand : Command
 
     /// <summary>
     /// learning-curves.png (loss and accuracy per epoch, training and validation) and gradient-norms.png (every
-    /// step's global norm before clipping, log scale) in the run folder. Without fonts the charts are skipped
-    /// with a warning: the run's numbers are already written.
+    /// step's global norm before clipping, log scale, with the clipping threshold) in the run folder. Without fonts
+    /// the charts are skipped with a warning: the run's numbers are already written.
     /// </summary>
-    private void WriteCharts(History history, string directory, string modelName, int firstEpoch)
+    private void WriteCharts(History history, string directory, string modelName, int firstEpoch, Threshold? clipping)
     {
         IReadOnlyList<string> paths = [];
-        string? warning = Plots.TryDraw(() => paths = TrainingCharts.Write(history, directory, modelName, firstEpoch));
+        string? warning = Plots.TryDraw(() => paths = TrainingCharts.Write(history, directory, modelName, firstEpoch, clipping));
         foreach (string path in paths) _terminal.Out.WriteLine($"chart written to {path}");
         if (warning is not null) _terminal.Out.WriteLine($"warning: {warning}");
     }
+
+    /// <summary>
+    /// The norm the optimizer clips gradients to, as a line for the gradient-norm chart (which draws the global norm):
+    /// the global threshold itself, or the per-weight one, which the global norm exceeds whenever any weight's
+    /// gradient is clipped. Element-wise clipping (clipValue) has no norm to draw.
+    /// </summary>
+    internal static Threshold? ClippingThreshold(Optimizer optimizer) =>
+        optimizer.GlobalClipNorm is float g ? new Threshold($"globalClipNorm {Format(g)}", g)
+        : optimizer.ClipNorm is float n ? new Threshold($"clipNorm {Format(n)} (per weight)", n)
+        : null;
 
     private static (Sequential, Optimizer) NewModel(TrainSettings s)
     {
@@ -405,7 +415,7 @@ internal sealed class TrainCommand : Command
         var csv = new StringBuilder("epoch,step,global");
         foreach (string name in weightNames) csv.Append(',').Append(name);
         csv.Append('\n');
-        int steps = history.Epochs == 0 ? 0 : history.GradientNorms.Count / history.Epochs;
+        int steps = TrainingCharts.StepsPerEpoch(history);
         for (int i = 0; i < history.GradientNorms.Count; i++)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{(steps == 0 ? firstEpoch : i / steps + firstEpoch)},{(steps == 0 ? i + 1 : i % steps + 1)},{history.GradientNorms[i]:G6}");

@@ -18,6 +18,9 @@ internal static class BatchNormReport
     public const string AccuracyChart = "accuracy.png", PlainInputChart = "input-percentiles-plain.png", BnInputChart = "input-percentiles-bn.png";
     public const string LearningRateChart = "learning-rate-sweep.png", InitScaleChart = "init-scale-sweep.png", ActivationChart = "activation-sweep.png";
 
+    /// <summary>Every chart <see cref="Charts"/> makes, for <see cref="ChartCatalog"/>.</summary>
+    public static IReadOnlyList<string> ChartFiles { get; } = [AccuracyChart, PlainInputChart, BnInputChart, LearningRateChart, InitScaleChart, ActivationChart];
+
     public static IReadOnlyList<BatchNormComparison> Compare(IReadOnlyList<BatchNormRun> runs)
     {
         var main = runs.Where(r => r.Spec.Group == "main").ToList();
@@ -67,7 +70,7 @@ internal static class BatchNormReport
     {
         Directory.CreateDirectory(directory);
         WriteCsvs(directory, runs);
-        string? warning = Plots.TryDraw(() => DrawCharts(directory, s, runs));
+        string? warning = Plots.TryDraw(() => Plots.Save(directory, Charts(s, runs)));
         File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(s, runs, seconds, dataDirectory, warning));
         return warning;
     }
@@ -90,8 +93,14 @@ internal static class BatchNormReport
         summary.Save(Path.Combine(directory, RunsFile));
     }
 
-    private static void DrawCharts(string directory, BatchNormSettings s, IReadOnlyList<BatchNormRun> runs)
+    /// <summary>
+    /// The accuracy curves of the main comparison (the mean over seeds of each network and learning rate), the
+    /// sigmoid-input percentiles of both networks and the three sweeps' bars.
+    /// </summary>
+    /// <exception cref="PlotUnavailableException">The machine has no fonts to draw text with.</exception>
+    public static IReadOnlyList<Chart> Charts(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs)
     {
+        var charts = new List<Chart>();
         var main = runs.Where(r => r.Spec.Group == "main").ToList();
         var series = new List<Series>();
         foreach (float lr in s.MainLearningRates)
@@ -105,9 +114,9 @@ internal static class BatchNormReport
                 series.Add(new Series($"{these[0].Spec.Network}, lr {G(lr)}" + (these.Count == 1 ? "" : $" (mean of {these.Count} seeds)"), steps, mean));
             }
         }
-        Plots.Lines(Path.Combine(directory, AccuracyChart),
-            $"Fashion-MNIST, 3×100 sigmoid, SGD, batch {s.BatchSize}: test accuracy", "training step", "test accuracy", series,
-            yLimits: (0.5, 0.95));
+        // The y axis is fitted to the curves: a fixed range would hide a network that stays near chance.
+        charts.Add(Plots.Lines(AccuracyChart,
+            $"Fashion-MNIST, 3×100 sigmoid, SGD, batch {s.BatchSize}: test accuracy", "training step", "test accuracy", series));
 
         foreach (bool bn in new[] { false, true })
         {
@@ -119,26 +128,27 @@ internal static class BatchNormReport
                 (bn ? "moving stats" : run.Spec.Network, steps, cs.Select(c => c.P15).ToArray(), cs.Select(c => c.P50).ToArray(), cs.Select(c => c.P85).ToArray()),
             };
             if (bn) bands.Add(("batch stats", steps, cs.Select(c => c.BatchP15).ToArray(), cs.Select(c => c.BatchP50).ToArray(), cs.Select(c => c.BatchP85).ToArray()));
-            Plots.Bands(Path.Combine(directory, bn ? BnInputChart : PlainInputChart),
+            charts.Add(Plots.Bands(bn ? BnInputChart : PlainInputChart,
                 $"{run.Spec.Network}, lr {G(s.LearningRate)}: input of a last-layer sigmoid",
-                "training step", bn ? "γ·x̂ + β (sigmoid input)" : "Wu + b (sigmoid input)", bands);
+                "training step", bn ? "γ·x̂ + β (sigmoid input)" : "Wu + b (sigmoid input)", bands));
         }
 
         var rates = Pairs(runs, "learning-rate", r => r.Spec.LearningRate).ToList();
-        Bars(Path.Combine(directory, LearningRateChart), $"Test accuracy after {s.SweepSteps} steps by learning rate (sigmoid)", "SGD learning rate",
-            rates.Select(p => G(p.Key)).ToList(), rates.Select(p => p.Plain.FinalAccuracy).ToArray(), rates.Select(p => p.Bn.FinalAccuracy).ToArray());
+        charts.Add(Bars(LearningRateChart, $"Test accuracy after {s.SweepSteps} steps by learning rate (sigmoid)", "SGD learning rate",
+            rates.Select(p => G(p.Key)).ToList(), rates.Select(p => p.Plain.FinalAccuracy).ToArray(), rates.Select(p => p.Bn.FinalAccuracy).ToArray()));
 
         var init = VariantRows(s, runs, "init-scale", r => r.Spec.InitStddev, s.InitStddev).ToList();
-        Bars(Path.Combine(directory, InitScaleChart), $"Test accuracy after {s.SweepSteps} steps by initial weight scale (sigmoid, SGD {G(s.LearningRate)})",
-            "σ of the initial weights N(0, σ²)", init.Select(r => G(r.Key)).ToList(), init.Select(r => r.Plain).ToArray(), init.Select(r => r.Bn).ToArray());
+        charts.Add(Bars(InitScaleChart, $"Test accuracy after {s.SweepSteps} steps by initial weight scale (sigmoid, SGD {G(s.LearningRate)})",
+            "σ of the initial weights N(0, σ²)", init.Select(r => G(r.Key)).ToList(), init.Select(r => r.Plain).ToArray(), init.Select(r => r.Bn).ToArray()));
 
         var act = ActivationRows(s, runs).ToList();
-        Bars(Path.Combine(directory, ActivationChart), $"Test accuracy after {s.SweepSteps} steps by activation (SGD {G(s.LearningRate)}, σ {G(s.InitStddev)})",
-            "hidden activation", act.Select(r => r.Key).ToList(), act.Select(r => r.Plain).ToArray(), act.Select(r => r.Bn).ToArray());
+        charts.Add(Bars(ActivationChart, $"Test accuracy after {s.SweepSteps} steps by activation (SGD {G(s.LearningRate)}, σ {G(s.InitStddev)})",
+            "hidden activation", act.Select(r => r.Key).ToList(), act.Select(r => r.Plain).ToArray(), act.Select(r => r.Bn).ToArray()));
+        return charts;
     }
 
-    private static void Bars(string path, string title, string xLabel, List<string> categories, double[] plain, double[] bn) =>
-        Plots.GroupedBars(path, title, xLabel, "test accuracy", categories, ["plain", "BN"], [plain, bn], yLimits: (0, 1));
+    private static Chart Bars(string fileName, string title, string xLabel, List<string> categories, double[] plain, double[] bn) =>
+        Plots.Fractions(fileName, title, xLabel, "test accuracy", categories, ["plain", "BN"], [plain, bn]);
 
     /// <summary>The plain and BN run of each value of a sweep, in sweep order.</summary>
     private static IEnumerable<(float Key, BatchNormRun Plain, BatchNormRun Bn)> Pairs(IReadOnlyList<BatchNormRun> runs, string group, Func<BatchNormRun, float> key)

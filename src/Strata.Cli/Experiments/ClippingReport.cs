@@ -55,7 +55,7 @@ internal static class ClippingReport
     {
         Directory.CreateDirectory(directory);
         WriteCsvs(directory, runs);
-        string? warning = Plots.TryDraw(() => DrawCharts(directory, s, runs));
+        string? warning = Plots.TryDraw(() => Plots.Save(directory, Charts(s, runs)));
         File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(s, runs, seconds, warning));
         return warning;
     }
@@ -100,23 +100,29 @@ internal static class ClippingReport
         norms.Save(Path.Combine(directory, NormsFile));
     }
 
-    private static void DrawCharts(string directory, ClippingSettings s, IReadOnlyList<ClippingRun> runs)
+    /// <summary>
+    /// Per task: success rate, final error rate and exploded fraction by length and mode (bars), and the seed-0
+    /// gradient-norm traces of the length where they differ most, with the clipping threshold.
+    /// </summary>
+    /// <exception cref="PlotUnavailableException">The machine has no fonts to draw text with.</exception>
+    public static IReadOnlyList<Chart> Charts(ClippingSettings s, IReadOnlyList<ClippingRun> runs)
     {
+        var charts = new List<Chart>();
         var lengths = s.Lengths.Select(I).ToList();
         var modes = ClippingSettings.Modes.Select(Name).ToList();
         foreach (var task in ClippingSettings.Tasks)
         {
             double[][] Values(Func<List<ClippingRun>, double> f) => ClippingSettings.Modes
                 .Select(m => s.Lengths.Select(l => f(Select(runs, task.Name, l, m))).ToArray()).ToArray();
-            Plots.GroupedBars(Path.Combine(directory, SuccessChart(task.Name)),
+            charts.Add(Plots.Fractions(SuccessChart(task.Name),
                 $"{task.Name}: success rate ({s.Seeds} seeds, ≤ {s.MaxSteps} steps)",
-                "sequence length T", "success rate", lengths, modes, Values(rs => rs.Count(r => r.Succeeded) / (double)rs.Count), yLimits: (0, 1));
-            Plots.GroupedBars(Path.Combine(directory, ErrorChart(task.Name)),
+                "sequence length T", "success rate", lengths, modes, Values(rs => rs.Count(r => r.Succeeded) / (double)rs.Count)));
+            charts.Add(Plots.Fractions(ErrorChart(task.Name),
                 $"{task.Name}: final error rate (mean of {s.Seeds} seeds)",
-                "sequence length T", "fraction wrong", lengths, modes, Values(rs => rs.Average(r => r.FinalErrorRate)), yLimits: (0, 1));
-            Plots.GroupedBars(Path.Combine(directory, ExplodedChart(task.Name)),
+                "sequence length T", "fraction wrong", lengths, modes, Values(rs => rs.Average(r => r.FinalErrorRate))));
+            charts.Add(Plots.Fractions(ExplodedChart(task.Name),
                 $"{task.Name}: steps with ‖g‖ > {G(s.ExplosionNorm)} before clipping (mean of seeds)",
-                "sequence length T", "fraction of steps", lengths, modes, Values(rs => rs.Average(r => r.ExplodedFraction)));
+                "sequence length T", "fraction of steps", lengths, modes, Values(rs => rs.Average(r => r.ExplodedFraction))));
             int traced = TracedLength(s, runs, task.Name);
             var traces = ClippingSettings.Modes.Select(m =>
             {
@@ -124,10 +130,16 @@ internal static class ClippingReport
                 var (steps, maxima) = Downsample(run.GradientNorms);
                 return new Series(Name(m), steps, maxima);
             }).ToList();
-            Plots.Lines(Path.Combine(directory, TraceChart(task.Name)),
-                $"{task.Name}, T = {traced}, seed 0: global gradient norm before clipping", "step", "‖g‖₂ (largest in each window)", traces, logY: true);
+            charts.Add(Plots.Lines(TraceChart(task.Name),
+                $"{task.Name}, T = {traced}, seed 0: global gradient norm before clipping", "step", "‖g‖₂ (largest in each window)", traces,
+                logY: true, threshold: new Threshold($"threshold {G(s.Threshold)}", s.Threshold)));
         }
+        return charts;
     }
+
+    /// <summary>Every chart <see cref="Charts"/> makes, for <see cref="ChartCatalog"/>.</summary>
+    public static IReadOnlyList<string> ChartFiles { get; } = ClippingSettings.Tasks
+        .SelectMany(t => new[] { SuccessChart(t.Name), ErrorChart(t.Name), ExplodedChart(t.Name), TraceChart(t.Name) }).ToArray();
 
     /// <summary>The length whose seed-0 runs saw the largest gradient norm: where the modes' traces differ most.</summary>
     public static int TracedLength(ClippingSettings s, IReadOnlyList<ClippingRun> runs, string task) =>

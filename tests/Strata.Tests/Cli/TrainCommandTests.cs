@@ -385,6 +385,18 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.Contains("strata --help", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ClippingThreshold_IsTheNormClippedTo_AndNoneForElementWiseClipping()
+    {
+        var global = Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Sgd(0.1f, globalClipNorm: 5f));
+        var perWeight = Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Adam(clipNorm: 0.5f));
+
+        Assert.Equal(new Strata.Cli.Experiments.Threshold("globalClipNorm 5", 5), global);
+        Assert.Equal(new Strata.Cli.Experiments.Threshold("clipNorm 0.5 (per weight)", 0.5), perWeight);
+        Assert.Null(Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Sgd(0.1f, clipValue: 1f)));
+        Assert.Null(Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Sgd(0.1f)));
+    }
+
     private static Regex EpochLine(int epoch) => new(
         $@"^epoch {epoch}/2  loss \d+\.\d{{4}}  accuracy \d\.\d{{4}}  val_loss \d+\.\d{{4}}  val_accuracy \d\.\d{{4}}  samples/s \d+  \d+\.\ds$",
         RegexOptions.Multiline);
