@@ -25,7 +25,7 @@ internal sealed class ExperimentCommand : Command
     {
         protected Terminal Terminal { get; }
 
-        protected Option<bool> Quick { get; } = new("--quick") { Description = "A reduced version that runs in about a minute" };
+        protected Option<bool> Quick { get; } = new("--quick") { Description = "A reduced version (about 15 s) that shows the direction of each effect, and says what it cannot show" };
 
         protected Option<string?> Output { get; } = new("--output")
         {
@@ -103,6 +103,7 @@ internal sealed class ExperimentCommand : Command
             string? warning = BatchNormReport.Write(output, settings, runs, clock.Elapsed.TotalSeconds, data);
             o.WriteLine();
             o.Write(BatchNormReport.SummaryTable(settings, runs));
+            if (settings.Caveat is { } caveat) o.WriteLine(caveat);
             Finish(output, warning, clock);
             return 0;
         }
@@ -112,11 +113,11 @@ internal sealed class ExperimentCommand : Command
     {
         private readonly Option<string?> _lengths = new("--lengths")
         {
-            Description = "Sequence lengths, comma-separated [default: 10,20,30,50; 8,16 with --quick]",
+            Description = "Sequence lengths, comma-separated [default: 10,20,30,50; 20 with --quick]",
             HelpName = "T,T,...",
         };
 
-        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run; a run stops early once it succeeds [default: 20000; 500 with --quick]", HelpName = "N" };
+        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run; a run stops early once it succeeds [default: 20000; 3000 with --quick]", HelpName = "N" };
 
         private readonly Option<float?> _learningRate = new("--learning-rate") { Description = "SGD learning rate [default: 0.1; the paper's 0.01 needs far more steps]", HelpName = "X" };
 
@@ -181,6 +182,7 @@ internal sealed class ExperimentCommand : Command
             string? warning = ClippingReport.Write(output, settings, runs, clock.Elapsed.TotalSeconds);
             o.WriteLine();
             o.Write(ClippingReport.SummaryTable(settings, runs));
+            if (settings.Caveat is { } caveat) o.WriteLine(caveat);
             Finish(output, warning, clock);
             return 0;
         }

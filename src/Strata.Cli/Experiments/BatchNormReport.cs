@@ -7,8 +7,14 @@ namespace Strata.Cli.Experiments;
 /// <summary>The main comparison of one seed: the plain network's best and how soon BN reached it.</summary>
 internal sealed record BatchNormComparison(float LearningRate, int Seed, double PlainBest, int PlainStepsToBest, double BnBest, int? BnStepsToPlainBest)
 {
-    /// <summary>BN's steps to the plain network's best over the plain network's own steps to it (null if BN never got there).</summary>
-    public double? Ratio => BnStepsToPlainBest is int s ? (double)s / PlainStepsToBest : null;
+    /// <summary>True when the plain network never beat chance: there is no accuracy of its own for BN to reach sooner.</summary>
+    public bool PlainFailed => !(PlainBest > BatchNormRun.FailAccuracy);
+
+    /// <summary>
+    /// BN's steps to the plain network's best over the plain network's own steps to it; null if BN never got there or
+    /// the plain network failed (a ratio of steps to chance accuracy would mean nothing).
+    /// </summary>
+    public double? Ratio => BnStepsToPlainBest is int s && !PlainFailed ? (double)s / PlainStepsToBest : null;
 }
 
 /// <summary>Writes the batchnorm experiment's folder: report.md, curves.csv, runs.csv and the PNG charts.</summary>
@@ -37,14 +43,15 @@ internal static class BatchNormReport
     {
         var table = new TextTable("learning rate", "seed", "plain best", "plain steps to best", "BN best", "BN steps to plain best", "ratio");
         foreach (var c in Compare(runs))
-            table.Add(G(c.LearningRate), I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : "-");
+            table.Add(G(c.LearningRate), I(c.Seed), F4(c.PlainBest), I(c.PlainStepsToBest), F4(c.BnBest), c.BnStepsToPlainBest is int b ? I(b) : "never", c.Ratio is double r ? F2(r) : c.PlainFailed ? "plain failed" : "-");
         foreach (var group in Compare(runs).GroupBy(c => c.LearningRate).Where(g => g.Count() > 1))
         {
             // A seed where BN never reached the plain best counts as ratio 1 or more; the median is then still defined.
-            var ratios = group.Select(c => c.Ratio ?? double.PositiveInfinity).ToArray();
-            double median = Percentiles.Of(ratios.Select(r => Math.Min(r, 1e9)), 50);
+            // Seeds where the plain network failed have no ratio and stay out of it.
+            var ratios = group.Where(c => !c.PlainFailed).Select(c => c.Ratio ?? double.PositiveInfinity).ToArray();
+            double median = ratios.Length == 0 ? double.NaN : Percentiles.Of(ratios.Select(r => Math.Min(r, 1e9)), 50);
             table.Add(G(group.Key), "median", F4(Percentiles.Of(group.Select(c => c.PlainBest), 50)), "", F4(Percentiles.Of(group.Select(c => c.BnBest), 50)), "",
-                median >= 1e9 ? "never" : F2(median));
+                double.IsNaN(median) ? "plain failed" : median >= 1e9 ? "never" : F2(median));
         }
         return table;
     }
@@ -190,6 +197,7 @@ internal static class BatchNormReport
     {
         var md = new StringBuilder();
         md.Append("# Batch normalization on Fashion-MNIST (Ioffe & Szegedy 2015, §4.1)\n\n");
+        if (s.Caveat is { } caveat) md.Append("> ").Append(caveat).Append("\n\n");
         md.Append(CultureInfo.InvariantCulture, $"Data: `{data}` (60 000 training images; test accuracy on {(s.TestCount > 0 ? $"the first {s.TestCount}" : "all 10 000")} test images).\n");
         md.Append(CultureInfo.InvariantCulture, $"Network: 784 → 3 × [Dense(100) → sigmoid] → Dense(10, softmax); weights N(0, {G(s.InitStddev)}²), biases 0. ");
         md.Append("The BN network drops the hidden biases and puts BatchNormalization (Keras defaults: momentum 0.99, ε 1e-3) between each Dense and its sigmoid.\n");

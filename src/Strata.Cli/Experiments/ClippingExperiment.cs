@@ -15,7 +15,7 @@ internal enum ClipMode { None, ClipValue, ClipNorm, GlobalClipNorm }
 internal sealed record ClippingSettings(
     int[] Lengths, int Seeds, int MaxSteps, int EvaluateEvery, int EvaluationCount, int TraceSeeds,
     float LearningRate = 0.1f, int BatchSize = 20, int Units = 50, float InputStddev = 0.1f, float RecurrentStddev = 0.1f,
-    float Threshold = 1f, float ExplosionNorm = 10f)
+    float Threshold = 1f, float ExplosionNorm = 10f, string? Caveat = null)
 {
     /// <summary>
     /// The full run (≈ 4 min here). The paper trains at rate 0.01 for up to 5 million updates; in a budget of 20 000
@@ -27,7 +27,11 @@ internal sealed record ClippingSettings(
 
     /// <summary>The --quick run: short sequences, few steps, a small evaluation set.</summary>
     public static ClippingSettings Quick(int seeds) => new(Lengths: [20], Seeds: seeds, MaxSteps: 3_000, EvaluateEvery: 100,
-        EvaluationCount: 200, TraceSeeds: 1);
+        EvaluationCount: 200, TraceSeeds: 1,
+        Caveat: "This is the --quick run: one length (T = 20) and at most 3 000 steps. Temporal order shows the effect " +
+            "(its gradients explode, and norm clipping turns failure into success); the adding problem needs about 14 000 steps " +
+            "at T = 20, so within 3 000 every mode fails and it does not separate them. The full run (`strata experiment clipping`) " +
+            "covers T = 10 to 50 over 20 000 steps.");
 
     /// <summary>The tasks, in report order.</summary>
     public static IReadOnlyList<SequenceTask> Tasks { get; } = [new AddingProblem(), new TemporalOrderProblem()];

@@ -149,6 +149,7 @@ internal static class ClippingReport
     {
         var md = new StringBuilder();
         md.Append("# Gradient clipping on recurrent networks (Pascanu, Mikolov & Bengio 2013, §4.1)\n\n");
+        if (s.Caveat is { } caveat) md.Append("> ").Append(caveat).Append("\n\n");
         md.Append(CultureInfo.InvariantCulture, $"Model: SimpleRnn({s.Units}, tanh) over the sequence, Dense read-out at the last step (linear + MSE for adding, softmax + cross-entropy for temporal order). ");
         md.Append(CultureInfo.InvariantCulture, $"Initialization: input and output kernels N(0, {G(s.InputStddev)}²), recurrent kernel N(0, {G(s.RecurrentStddev)}²), biases 0.\n");
         md.Append(CultureInfo.InvariantCulture, $"Training: SGD, learning rate {G(s.LearningRate)}, no momentum, batch {s.BatchSize}, a fresh batch every step, at most {s.MaxSteps} steps; ");

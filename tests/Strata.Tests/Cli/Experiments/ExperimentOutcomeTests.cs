@@ -32,6 +32,28 @@ public sealed class ExperimentOutcomeTests
         Assert.Null(BatchNormReport.Compare([plain, BnRun([0.1, 0.2, 0.3, 0.4, 0.5], batchNorm: true)])[0].Ratio);
     }
 
+    [Fact]
+    public void Compare_GivesNoRatioWhenThePlainNetworkNeverLeftChance()
+    {
+        // The quick run once printed "ratio 0.33" for a plain network whose best was 0.111: steps to chance mean nothing.
+        var plain = BnRun([0.1, 0.111, 0.1]);
+        var bn = BnRun([0.1, 0.6, 0.8], batchNorm: true);
+        var comparison = Assert.Single(BatchNormReport.Compare([plain, bn]));
+        Assert.True(comparison.PlainFailed);
+        Assert.Null(comparison.Ratio);
+        var settings = BatchNormSettings.Quick(seeds: 1);
+        Assert.Contains("plain failed", BatchNormReport.SummaryTable(settings, [plain, bn]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_quick_runs_say_what_they_can_and_cannot_show()
+    {
+        Assert.Contains("--quick run", BatchNormSettings.Quick(1).Caveat, StringComparison.Ordinal);
+        Assert.Contains("does not separate", ClippingSettings.Quick(1).Caveat, StringComparison.Ordinal);
+        Assert.Null(BatchNormSettings.Full(3).Caveat);
+        Assert.Null(ClippingSettings.Full(3).Caveat);
+    }
+
     private static ClippingRun ClipRun(double[] errorRates, double[] norms) => new(
         new ClippingRunSpec("adding", 10, ClipMode.None, 0),
         errorRates.Select((e, i) => new SequenceEvaluation(10 * (i + 1), e, 0)).ToArray(), norms, 0, 0, ExplosionNorm: 10f);
