@@ -54,7 +54,6 @@ internal static class BatchNormalizationExport
 
     private static void ExportAsAffine(ExportContext context, BatchNormalization layer, int first, int last)
     {
-        var b = context.Builder;
         int c = layer.MovingMean.Size;
         var scale = new float[c];
         var shift = new float[c];
@@ -65,16 +64,7 @@ internal static class BatchNormalizationExport
             scale[f] = (float)a;
             shift[f] = (float)(beta - a * layer.MovingMean.Value[f]);
         }
-        // Shape [feature dims…, 1 for every axis after them]: broadcasting aligns trailing axes, so the feature
-        // dims line up with their own axes and the batch and any axes before them are repeated.
-        var dims = new List<long>();
-        for (int i = first; i <= last; i++) dims.Add(layer.InputShape[i]);
-        for (int i = last + 1; i < layer.InputShape.Rank; i++) dims.Add(1);
-        long[] shape = [.. dims];
-        string scaleName = b.AddFloats($"{layer.Name}/scale", scale, shape);
-        string shiftName = b.AddFloats($"{layer.Name}/shift", shift, shape);
-        string scaled = b.AddNode("Mul", $"{layer.Name}/mul", [context.Current, scaleName]);
-        context.Replace(b.AddNode("Add", layer.Name, [scaled, shiftName]));
+        AffineExport.Export(context, layer.Name, layer.InputShape, first, last, scale, shift);
     }
 
     private static float[] Filled(int length, float value)

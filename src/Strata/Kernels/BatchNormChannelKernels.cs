@@ -28,6 +28,26 @@ internal static class BatchNormChannelKernels
     }
 
     /// <summary>
+    /// Keras's Normalization as y = x·scale + shift: standardizing, scale = 1/max(√σ², ε) and shift = −μ·scale, so
+    /// y = (x − μ)/max(√σ², ε); inverted, scale = max(√σ², ε) and shift = μ, so y = x·max(√σ², ε) + μ.
+    /// The floor ε keeps a constant feature (σ² = 0) finite, as Keras's backend epsilon does.
+    /// </summary>
+    public static void StandardizationForm(ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, bool invert,
+        Span<float> scale, Span<float> shift)
+    {
+        TensorPrimitives.Sqrt(variance, scale);
+        TensorPrimitives.Max(scale, epsilon, scale);
+        if (invert)
+        {
+            mean.CopyTo(shift);
+            return;
+        }
+        TensorPrimitives.Reciprocal(scale, scale);
+        TensorPrimitives.Multiply(mean, scale, shift);
+        TensorPrimitives.Negate(shift, shift);
+    }
+
+    /// <summary>
     /// moving ← moving·momentum + batch·(1 − momentum) for the mean and the variance, unless a batch statistic is not
     /// finite: then nothing changes, so NaN never reaches the moving statistics. Returns whether they were updated.
     /// </summary>

@@ -87,7 +87,17 @@ internal sealed class ConfigReader
         return e.EnumerateArray().Select(item => CheckInt(item, key, min, max)).ToArray();
     }
 
-    public int[]? OptionalIntArray(string key, int min, int max, int maxLength = 8) => Has(key) ? IntArray(key, min, max, maxLength) : Skip(key);
+    public int[]? OptionalIntArray(string key, int min, int max, int maxLength = 8) => Has(key) ? IntArray(key, min, max, maxLength) : Skip<int[]>(key);
+
+    /// <summary>An array of finite numbers with at most <paramref name="maxLength"/> items, or null when absent or null.</summary>
+    public float[]? OptionalFloatArray(string key, int maxLength)
+    {
+        if (!Has(key)) return Skip<float[]>(key);
+        var e = Element(key);
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() > maxLength)
+            throw Bad($"'{key}' must be an array of at most {maxLength} numbers");
+        return e.EnumerateArray().Select(item => CheckFloat(item, key)).ToArray();
+    }
 
     /// <summary>Throws unless every key of the object was read.</summary>
     public void Done()
@@ -98,7 +108,7 @@ internal sealed class ConfigReader
 
     public InvalidDataException Bad(string problem) => new($"{Context} {problem}.");
 
-    private int[]? Skip(string key)
+    private T? Skip<T>(string key) where T : class
     {
         _read.Add(key);
         return null;

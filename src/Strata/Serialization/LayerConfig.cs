@@ -44,6 +44,13 @@ internal static class LayerConfig
                 WriteInitializer(w, "moving_mean_initializer", bn.MovingMeanInitializer);
                 WriteInitializer(w, "moving_variance_initializer", bn.MovingVarianceInitializer);
                 break;
+            case Normalization n:
+                if (n.Axis is int axis) w.WriteNumber("axis", axis);
+                else w.WriteNull("axis");
+                WriteFloats(w, "mean", n.GivenMean);
+                WriteFloats(w, "variance", n.GivenVariance);
+                w.WriteBoolean("invert", n.Invert);
+                break;
             case Conv2D c:
                 w.WriteNumber("filters", c.Filters);
                 WriteSize(w, "kernel_size", c.KernelSize);
@@ -129,6 +136,8 @@ internal static class LayerConfig
             "BatchNormalization" => new BatchNormalization(ReadAxes(c), c.Float("momentum"), c.Float("epsilon"),
                 c.Bool("center"), c.Bool("scale"), ReadInitializer(c, "beta_initializer"), ReadInitializer(c, "gamma_initializer"),
                 ReadInitializer(c, "moving_mean_initializer"), ReadInitializer(c, "moving_variance_initializer"), input, name),
+            "Normalization" => new Normalization(c.OptionalInt("axis", -64, 64), c.OptionalFloatArray("mean", MaxStatistics),
+                c.OptionalFloatArray("variance", MaxStatistics), c.Bool("invert"), input, name),
             "Conv2D" => new Conv2D(c.Int("filters", 1), ReadSize(c, "kernel_size"), ReadSize(c, "strides"), c.String("padding"),
                 ReadActivation(c, "activation"), c.Bool("use_bias"), ReadInitializer(c, "kernel_initializer"),
                 ReadInitializer(c, "bias_initializer"), ReadSize(c, "dilation_rate"), input, name),
@@ -145,7 +154,7 @@ internal static class LayerConfig
             "Gru" => new Gru(c.Int("units", 1), c.Bool("return_sequences"), ReadActivation(c, "activation"), ReadActivation(c, "recurrent_activation"),
                 c.Bool("use_bias"), c.Bool("reset_after"), ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"),
                 ReadInitializer(c, "bias_initializer"), input, name),
-            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Reshape, SimpleRnn, Lstm, Gru)"),
+            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, Normalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Reshape, SimpleRnn, Lstm, Gru)"),
             };
         }
         catch (ArgumentException e)
@@ -155,6 +164,21 @@ internal static class LayerConfig
         c.Done();
         layer.Trainable = trainable;
         return layer;
+    }
+
+    /// <summary>The most fixed statistics a Normalization config may list (one per feature).</summary>
+    private const int MaxStatistics = 1 << 20;
+
+    private static void WriteFloats(Utf8JsonWriter w, string key, IReadOnlyList<float>? values)
+    {
+        if (values is null)
+        {
+            w.WriteNull(key);
+            return;
+        }
+        w.WriteStartArray(key);
+        foreach (float v in values) w.WriteNumberValue(ConfigReader.RoundTrip(v));
+        w.WriteEndArray();
     }
 
     private static int[] ReadAxes(ConfigReader c)
