@@ -74,13 +74,17 @@ public static class CsvDataset
         foreach (var row in reader)
         {
             if (row.Span.IsWhiteSpace()) continue;
-            int line = row.LineNumberFrom;
+            // Sep 0.17.1 numbers the first row's line 2 when it reads no header itself; the first row is always line 1.
+            int line = row.RowIndex == 0 ? 1 : row.LineNumberFrom;
             if (names is null)
             {
                 (columns, firstLine) = (row.ColCount, line);
                 names = options.HasHeader ? HeaderNames(row, path, line) : DefaultNames(columns);
                 if (columns < 2)
-                    throw new InvalidDataException($"'{path}' line {line} has {columns} column; a dataset needs a label column and at least one feature column.");
+                {
+                    throw new InvalidDataException($"'{path}' line {line} has {columns} column when split at '{reader.Spec.Sep.Separator}'; " +
+                        "a dataset needs a label column and at least one feature column (give CsvOptions.Separator if the file uses another).");
+                }
                 label = labelIndexIn(names);
                 if (options.HasHeader) continue;
             }

@@ -16,8 +16,8 @@ public sealed record CsvOptions
     public bool HasHeader { get; init; } = true;
 
     /// <summary>
-    /// The separator; null (default) detects it from the first row, as Sep does: the first of <c>;</c>, <c>,</c>,
-    /// tab or <c>|</c> found there.
+    /// The separator; null (default) lets Sep detect it from the first row, which must then hold one of <c>,</c>,
+    /// <c>;</c>, tab or <c>|</c> (and only one of them, or the one Sep prefers is taken); give it otherwise.
     /// </summary>
     public char? Separator { get; init; }
 

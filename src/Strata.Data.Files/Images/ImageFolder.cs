@@ -28,7 +28,7 @@ public static class ImageFolder
     /// <param name="colorMode">Grey (1 channel) or RGB (3, the default as in Keras).</param>
     /// <param name="validationSplit">
     /// The fraction held out for validation, in [0, 1): as Keras, int(split × n) images from the end of the shuffled
-    /// order (the split read as the decimal written, 0.7f as 0.7), the rest for training. Both sides must be non-empty.
+    /// order (the split read as the decimal written, 0.7f as 0.7), the rest for training. The validation set may not be empty.
     /// </param>
     /// <param name="seed">Seeds the shuffle, so the order and the split are the same on every run; random when null.</param>
     /// <param name="shuffle">Shuffle the files before splitting (default true, as Keras); false keeps the sorted order.</param>
@@ -69,9 +69,9 @@ public static class ImageFolder
         int[] order = Enumerable.Range(0, files.Count).ToArray();
         if (shuffle) (seed is int s ? new Random(s) : new Random()).Shuffle(order);
         int validationCount = (int)((double)(decimal)validationSplit * files.Count);
-        int trainCount = files.Count - validationCount;
-        if (validationSplit > 0 && (validationCount == 0 || trainCount == 0))
-            throw new ArgumentException($"A validation split of {validationSplit} of {files.Count} images leaves one side empty.", nameof(validationSplit));
+        int trainCount = files.Count - validationCount; // never 0: the split is below 1
+        if (validationSplit > 0 && validationCount == 0)
+            throw new ArgumentException($"A validation split of {validationSplit} of {files.Count} images leaves the validation set empty.", nameof(validationSplit));
 
         var reader = new ImageReader(size, colorMode, rescale, budget, Reserve(files.Count, size, colorMode, directory, budget));
         Dataset train = Read(files, order.AsSpan(0, trainCount), reader, size, classNames);
