@@ -67,7 +67,11 @@ internal sealed class CsvRowBuffer(string path, long fileLength, MemoryBudget bu
     private void Grow()
     {
         if (_values.Length >= _maxCells)
-            throw new InvalidDataException($"'{path}' holds more than {_maxCells} values, more than a tensor can hold.");
+        {
+            throw new InvalidDataException(_maxCells == Shape.MaxSize
+                ? $"'{path}' holds more than {_maxCells} values, more than a tensor can hold."
+                : $"'{path}' holds more values than its {fileLength} bytes can; did it grow while being read?");
+        }
         long capacity = Math.Min(Math.Max(1024, _values.LongLength * 2), _maxCells);
         budget.Require(Bytes + capacity * sizeof(float), $"Reading '{path}' ({_count} values so far, growing to {capacity})");
         var grown = GC.AllocateUninitializedArray<float>((int)capacity);
