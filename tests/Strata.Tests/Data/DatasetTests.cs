@@ -66,4 +66,24 @@ public class DatasetTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Sample(5).Split(firstCount));
     }
+
+    [Fact]
+    public void ClassNames_AreNullUnlessGiven_CopiedAndKeptBySplit()
+    {
+        Assert.Null(Sample(3).ClassNames);
+        string[] names = ["cat", "dog"];
+        Dataset named = Sample(3) with { ClassNames = names };
+        names[0] = "changed";
+        Assert.Equal(["cat", "dog"], named.ClassNames);
+        var (first, second) = named.Split(1);
+        Assert.Equal(["cat", "dog"], first.ClassNames);
+        Assert.Equal(["cat", "dog"], second.ClassNames);
+    }
+
+    [Fact]
+    public void ClassNames_RejectsANullName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Sample(1) with { ClassNames = ["cat", null!] });
+        Assert.Contains("Class name 1", e.Message, StringComparison.Ordinal);
+    }
 }
