@@ -15,6 +15,10 @@ public sealed partial class Sequential
     /// <param name="seed">Seed of the shuffling, for reproducible runs.</param>
     /// <param name="callbacks">Progress and control hooks.</param>
     /// <param name="dropLastPartialBatch">Skip the last, smaller batch of each epoch.</param>
+    /// <param name="verbose">
+    /// Keras's <c>verbose</c>: 1 (the default) a progress bar per epoch on a terminal, one line per epoch when the
+    /// output is redirected; 2 one line per epoch; 0 silence. Warnings are printed as they happen (see <see cref="ProgressLogger"/>).
+    /// </param>
     /// <param name="initialEpoch">
     /// The epoch to start from (Keras's <c>initial_epoch</c>), to resume a run: epochs <paramref name="initialEpoch"/> to
     /// <paramref name="epochs"/> − 1 are trained, and the shuffles of the earlier ones are replayed so that, with the
@@ -22,7 +26,7 @@ public sealed partial class Sequential
     /// </param>
     public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
         (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int? seed = null,
-        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0)
+        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1)
     {
         RequireCompiled();
         CheckPair(x, y);
@@ -50,7 +54,8 @@ public sealed partial class Sequential
             valY = SliceRows(y, trainCount, total - trainCount);
         }
 
-        var cbs = callbacks?.ToArray() ?? [];
+        var logger = ProgressLogger.ForConsole(verbose);
+        Callback[] cbs = [.. logger is null ? [] : new Callback[] { logger }, .. callbacks ?? []];
         int fullSteps = trainCount / batchSize;
         int partial = trainCount % batchSize;
         bool usePartial = partial > 0 && !dropLastPartialBatch;
@@ -60,10 +65,10 @@ public sealed partial class Sequential
 
         var plan = new TrainingPlan(epochs, steps, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray(),
             _slab!.Weights.Select(w => w.Name).ToArray());
-        foreach (var cb in cbs) cb.Attach(this);
+        var history = new History();
+        foreach (var cb in cbs) cb.Attach(this, history);
         foreach (var cb in cbs) cb.OnTrainBegin(plan);
 
-        var history = new History();
         var random = seed is int s ? new Random(s) : new Random();
         var order = new int[trainCount];
         for (int i = 0; i < trainCount; i++) order[i] = i;

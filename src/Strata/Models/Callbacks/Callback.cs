@@ -35,9 +35,13 @@ public abstract class Callback
         logs.TryGetValue(monitor, out double value) ? value
             : throw new InvalidOperationException($"{callback} monitors '{monitor}', which this Fit does not report; it reports: {string.Join(", ", logs.Keys)}.");
 
-    internal void Attach(Sequential model)
+    /// <summary>What the running Fit has recorded so far (its warnings included), set by Fit before <see cref="OnTrainBegin"/>.</summary>
+    protected History? History { get; private set; }
+
+    internal void Attach(Sequential model, History history)
     {
         Model = model;
+        History = history;
         StopTraining = false;
     }
 }
