@@ -126,7 +126,7 @@ internal static class SafeTensors
         }
         if (expected != dataLength)
             throw Bad(source, $"the tensors cover {expected} bytes of data but the file holds {dataLength} (truncated or padded)");
-        budget.Require(dataLength, $"the {entries.Count} tensors of '{source}'");
+        budget.Require(dataLength, $"the {entries.Count} tensor{(entries.Count == 1 ? "" : "s")} of '{source}'");
 
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         long dataStart = stream.Position;
