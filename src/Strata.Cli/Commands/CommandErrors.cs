@@ -1,3 +1,5 @@
+using Strata.Data;
+
 namespace Strata.Cli.Commands;
 
 /// <summary>How every command reports a problem with its inputs.</summary>
@@ -5,8 +7,8 @@ internal static class CommandErrors
 {
     /// <summary>
     /// Runs <paramref name="action"/>. Missing or malformed data, an unwritable folder, a damaged model file, settings
-    /// the data cannot satisfy or an input too large for the memory become one error line and exit code 1: the message
-    /// says what to do; a trace would not.
+    /// the data cannot satisfy, an input beyond the memory budget or too large for the memory become one error line
+    /// and exit code 1: the message says what to do; a trace would not.
     /// </summary>
     public static int Guarded(Terminal terminal, Func<int> action)
     {
@@ -15,7 +17,7 @@ internal static class CommandErrors
             return action();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException
-            or NotSupportedException or OutOfMemoryException)
+            or NotSupportedException or MemoryBudgetExceededException or OutOfMemoryException)
         {
             terminal.WriteError(Describe(e));
             return 1;
@@ -24,11 +26,12 @@ internal static class CommandErrors
 
     /// <summary>
     /// The message in the command line's words: without .NET's " (Parameter 'name')" tail, which names a C# argument the
-    /// user never wrote, and with a plain sentence for running out of memory.
+    /// user never wrote, with the option that raises a memory budget, and with a plain sentence for running out of memory.
     /// </summary>
     public static string Describe(Exception e) => e switch
     {
-        OutOfMemoryException => "out of memory: the data or the model needs more memory than this process can have; use smaller inputs or settings.",
+        MemoryBudgetExceededException => e.Message.TrimEnd('.') + "; raise it with --max-memory.",
+        OutOfMemoryException => "out of memory: the data or the model needs more memory than this process can have; use smaller inputs or settings, or a lower --max-memory to be refused before allocating.",
         ArgumentException { ParamName: { } name } a => a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal),
         _ => e.Message,
     };

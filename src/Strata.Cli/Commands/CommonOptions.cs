@@ -3,9 +3,15 @@ using Strata.Data;
 
 namespace Strata.Cli.Commands;
 
-/// <summary>Options several commands share, declared once so their names, help and checks agree.</summary>
+/// <summary>Options several commands share, declared once so their names, help, ranges and checks agree.</summary>
 internal static class CommonOptions
 {
+    /// <summary>The most threads --threads accepts.</summary>
+    public const int MaxThreads = 1024;
+
+    /// <summary>The largest --batch-size: beyond it a batch is more than any dataset here, or than memory holds.</summary>
+    public const int MaxBatchSize = 65_536;
+
     public static Option<string> Data() => new("--data")
     {
         Description = "Directory with the four Fashion-MNIST IDX files (raw or .gz)",
@@ -15,15 +21,30 @@ internal static class CommonOptions
 
     public static Option<int?> Threads() => new("--threads")
     {
-        Description = "Threads the kernels may use [default: all cores]",
+        Description = $"Threads the kernels may use, 1 to {MaxThreads} [default: all cores]",
         HelpName = "N",
-        CustomParser = result => OptionParsers.WholeNumber(minimum: 1)(result),
+        CustomParser = result => OptionParsers.WholeNumber(1, MaxThreads)(result),
     };
 
     public static Option<int> BatchSize(int defaultValue, string description) => new("--batch-size")
     {
-        Description = description,
+        Description = $"{description}, 1 to {MaxBatchSize}",
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = OptionParsers.WholeNumber(minimum: 1),
+        CustomParser = OptionParsers.WholeNumber(1, MaxBatchSize),
     };
+
+    /// <summary>
+    /// The memory budget every read of the command checks before allocating (<see cref="Budget"/> gives the default
+    /// when the option is absent). No default value in the option itself: help would print it as a bare number.
+    /// </summary>
+    public static Option<MemoryBudget?> MaxMemory() => new("--max-memory")
+    {
+        Description = "Most memory the command may allocate for the files it reads and the batches it computes: " +
+            "4GB, 512MB, 1.5G or bytes, in powers of 1024 [default: 4 GB, or half of the memory this process may use if less]",
+        HelpName = "SIZE",
+        CustomParser = OptionParsers.MemorySize,
+    };
+
+    /// <summary>The budget <paramref name="option"/> gives, or <see cref="MemoryBudget.Default"/>.</summary>
+    public static MemoryBudget Budget(ParseResult parsed, Option<MemoryBudget?> option) => parsed.GetValue(option) ?? MemoryBudget.Default;
 }

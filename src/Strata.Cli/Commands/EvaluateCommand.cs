@@ -22,12 +22,14 @@ internal sealed class EvaluateCommand : ModelCommand
     protected override int Execute(ParseResult parsed, Sequential model)
     {
         string directory = parsed.GetValue(_data)!;
-        var test = FashionMnist.LoadTest(directory); // the test files only
+        var test = FashionMnist.LoadTest(directory, Budget(parsed)); // the test files only
+        int batch = parsed.GetValue(_batchSize);
+        ActivationMemory.Require(Budget(parsed), model, Math.Min(batch, Math.Max(1, test.Count)), training: false, "--batch-size");
         // A model saved without its optimizer is compiled here with the loss it was trained on in strata train;
         // the optimizer is never used by Evaluate.
         if (model.Optimizer is null) model.Compile(new Sgd(), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         var images = InputAdapter.ToModelInput(test.Images, model);
-        var result = model.Evaluate(images, test.Labels, parsed.GetValue(_batchSize));
+        var result = model.Evaluate(images, test.Labels, batch);
         if (!float.IsFinite(result.Loss) || result.Metrics.Values.Any(v => !double.IsFinite(v)))
         {
             Terminal.WriteError(string.Create(CultureInfo.InvariantCulture,

@@ -33,19 +33,28 @@ internal sealed class ExperimentCommand : Command
             HelpName = "DIR",
         };
 
-        protected Option<int?> Seeds { get; } = new("--seeds") { Description = "Seeds per condition [default: 3; 1 for batchnorm --quick]", HelpName = "N" };
+        /// <summary>The most --seeds: each seed repeats every condition.</summary>
+        private const int MaxSeeds = 100;
 
-        protected Option<int?> Threads { get; } = new("--threads") { Description = "Threads the kernels may use [default: all cores]", HelpName = "N" };
+        protected Option<int?> Seeds { get; } = new("--seeds")
+        {
+            Description = $"Seeds per condition, 1 to {MaxSeeds} [default: 3; 1 for batchnorm --quick]",
+            HelpName = "N",
+            CustomParser = result => OptionParsers.WholeNumber(1, MaxSeeds)(result),
+        };
+
+        protected Option<int?> Threads { get; } = CommonOptions.Threads();
+
+        protected Option<MemoryBudget?> MaxMemory { get; } = CommonOptions.MaxMemory();
 
         protected ExperimentSubcommand(string name, string description, Terminal terminal) : base(name, description)
         {
             Terminal = terminal;
-            Seeds.Validators.Add(result => { if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--seeds must be at least 1."); });
-            Threads.Validators.Add(result => { if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--threads must be at least 1."); });
             Options.Add(Quick);
             Options.Add(Seeds);
             Options.Add(Output);
             Options.Add(Threads);
+            Options.Add(MaxMemory);
             SetAction(parsed =>
             {
                 if (parsed.GetValue(Threads) is int threads) ThreadSettings.Apply(threads);
@@ -68,12 +77,7 @@ internal sealed class ExperimentCommand : Command
 
     private sealed class BatchNormCommand : ExperimentSubcommand
     {
-        private readonly Option<string> _data = new("--data")
-        {
-            Description = "Directory with the four Fashion-MNIST IDX files (raw or .gz)",
-            HelpName = "DIR",
-            DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
-        };
+        private readonly Option<string> _data = CommonOptions.Data();
 
         public BatchNormCommand(Terminal terminal)
             : base("batchnorm", "Ioffe & Szegedy's sigmoid network on Fashion-MNIST with and without BatchNormalization: speed of learning, a sigmoid input's distribution over training, learning-rate, activation and initialization sweeps.", terminal)
@@ -89,7 +93,7 @@ internal sealed class ExperimentCommand : Command
             var settings = parsed.GetValue(Quick) ? BatchNormSettings.Quick(seeds) : BatchNormSettings.Full(seeds);
             string data = parsed.GetValue(_data)!;
             Directory.CreateDirectory(output);
-            var (train, test) = FashionMnist.Load(data);
+            var (train, test) = FashionMnist.Load(data, CommonOptions.Budget(parsed, MaxMemory));
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"batchnorm experiment{(parsed.GetValue(Quick) ? " (quick)" : "")}: {BatchNormExperiment.Plan(settings).Count} runs, {train.Count} training images from {data}; writing to {output}"));
             o.Flush();
@@ -113,18 +117,29 @@ internal sealed class ExperimentCommand : Command
     {
         private readonly Option<string?> _lengths = new("--lengths")
         {
-            Description = "Sequence lengths, comma-separated [default: 10,20,30,50; 20 with --quick]",
+            Description = $"Sequence lengths, comma-separated, each {ClippingSettings.MinLength} to {ClippingSettings.MaxLength} (the runs must also fit --max-memory) [default: 10,20,30,50; 20 with --quick]",
             HelpName = "T,T,...",
         };
 
-        private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Most SGD steps per run; a run stops early once it succeeds [default: 20000; 3000 with --quick]", HelpName = "N" };
+        private readonly Option<int?> _maxSteps = new("--max-steps")
+        {
+            Description = $"Most SGD steps per run, 1 to {ClippingSettings.MaxMaxSteps}; a run stops early once it succeeds [default: 20000; 3000 with --quick]",
+            HelpName = "N",
+            CustomParser = result => OptionParsers.WholeNumber(1, ClippingSettings.MaxMaxSteps)(result),
+        };
 
-        private readonly Option<float?> _learningRate = new("--learning-rate") { Description = "SGD learning rate [default: 0.1; the paper's 0.01 needs far more steps]", HelpName = "X" };
+        private readonly Option<float?> _learningRate = new("--learning-rate")
+        {
+            Description = "SGD learning rate, above 0 [default: 0.1; the paper's 0.01 needs far more steps]",
+            HelpName = "X",
+            CustomParser = result => OptionParsers.PositiveNumber(result),
+        };
 
         private readonly Option<float?> _recurrentStddev = new("--recurrent-stddev")
         {
-            Description = "σ of the recurrent kernel's N(0, σ²) initialization [default: 0.1, the paper's \"basic tanh\"]",
+            Description = "σ of the recurrent kernel's N(0, σ²) initialization, above 0 [default: 0.1, the paper's \"basic tanh\"]",
             HelpName = "X",
+            CustomParser = result => OptionParsers.PositiveNumber(result),
         };
 
         public ClippingCommand(Terminal terminal)
@@ -133,11 +148,8 @@ internal sealed class ExperimentCommand : Command
             _lengths.Validators.Add(result =>
             {
                 if (result.GetValueOrDefault<string?>() is string text && ParseLengths(text) is null)
-                    result.AddError($"--lengths takes whole numbers of at least 4, comma-separated; got '{text}'.");
+                    result.AddError($"--lengths takes whole numbers from {ClippingSettings.MinLength} to {ClippingSettings.MaxLength}, comma-separated; got '{text}'.");
             });
-            _maxSteps.Validators.Add(result => { if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--max-steps must be at least 1."); });
-            _learningRate.Validators.Add(result => { if (result.GetValueOrDefault<float?>() is float v && !(v > 0 && float.IsFinite(v))) result.AddError("--learning-rate must be a positive number."); });
-            _recurrentStddev.Validators.Add(result => { if (result.GetValueOrDefault<float?>() is float v && !(v > 0 && float.IsFinite(v))) result.AddError("--recurrent-stddev must be a positive number."); });
             Options.Add(_lengths);
             Options.Add(_maxSteps);
             Options.Add(_learningRate);
@@ -150,7 +162,8 @@ internal sealed class ExperimentCommand : Command
             var lengths = new List<int>();
             foreach (string part in parts)
             {
-                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int t) || t < 4) return null;
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int t) || t is < ClippingSettings.MinLength or > ClippingSettings.MaxLength)
+                    return null;
                 lengths.Add(t);
             }
             return lengths.Count == 0 ? null : [.. lengths.Distinct().Order()];
@@ -167,6 +180,9 @@ internal sealed class ExperimentCommand : Command
             if (parsed.GetValue(_maxSteps) is int maxSteps) settings = settings with { MaxSteps = maxSteps };
             if (parsed.GetValue(_learningRate) is float lr) settings = settings with { LearningRate = lr };
             if (parsed.GetValue(_recurrentStddev) is float sigma) settings = settings with { RecurrentStddev = sigma };
+            // Refused before the folder is created: the settings alone say how much memory the runs need.
+            CommonOptions.Budget(parsed, MaxMemory).Require(settings.EstimatedBytes(),
+                $"the clipping experiment with --lengths up to {settings.Lengths.Max()}, {seeds} seeds and --max-steps {settings.MaxSteps} (estimated)");
             Directory.CreateDirectory(output);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clipping experiment{(quick ? " (quick)" : "")}: {ClippingExperiment.Plan(settings).Count} runs (lengths {string.Join(", ", settings.Lengths)}, {seeds} seeds, at most {settings.MaxSteps} steps each); writing to {output}"));

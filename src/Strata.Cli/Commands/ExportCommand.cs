@@ -17,7 +17,7 @@ internal sealed class ExportCommand : ModelCommand
     {
         Description = $"ONNX opset, {OnnxExporter.MinimumOpset} to {OnnxExporter.MaximumOpset}",
         DefaultValueFactory = _ => OnnxExporter.DefaultOpset,
-        CustomParser = OptionParsers.WholeNumber(minimum: OnnxExporter.MinimumOpset),
+        CustomParser = OptionParsers.WholeNumber(OnnxExporter.MinimumOpset, OnnxExporter.MaximumOpset),
     };
 
     private readonly Option<bool> _fold = new("--fold")

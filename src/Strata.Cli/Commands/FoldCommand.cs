@@ -19,11 +19,14 @@ internal sealed class FoldCommand : ModelCommand
 
     private readonly Option<int> _batchSize = CommonOptions.BatchSize(256, "Samples per inference batch in the speed measurement");
 
+    /// <summary>The most --rounds: each round predicts up to 4096 samples with both models.</summary>
+    private const int MaxRounds = 1000;
+
     private readonly Option<int> _rounds = new("--rounds")
     {
-        Description = "Timed rounds per model, interleaved; the medians are compared",
+        Description = $"Timed rounds per model, interleaved; the medians are compared (1 to {MaxRounds})",
         DefaultValueFactory = _ => 5,
-        CustomParser = OptionParsers.WholeNumber(minimum: 1),
+        CustomParser = OptionParsers.WholeNumber(1, MaxRounds),
     };
 
     public FoldCommand(Terminal terminal)
@@ -44,6 +47,7 @@ internal sealed class FoldCommand : ModelCommand
         // At most 4096 samples and about 64 MB of input, at least one batch. They also calibrate the fold's self-check.
         int batch = parsed.GetValue(_batchSize);
         int samples = Math.Max(Math.Min(batch, 4096), Math.Min(4096, (16 << 20) / Math.Max(1, model.InputShape.Size)));
+        ActivationMemory.Require(Budget(parsed), model, Math.Min(batch, samples), training: false, "--batch-size");
         var x = new Tensor(model.InputShape.WithBatch(samples));
         var random = new Random(1);
         for (int i = 0; i < x.Length; i++) x.Span[i] = random.NextSingle();

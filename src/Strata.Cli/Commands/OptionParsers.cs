@@ -1,23 +1,31 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Strata.Data;
 
 namespace Strata.Cli.Commands;
 
-/// <summary>Parsers that turn a bad option value (abc, 0, -1) into one clear message naming the option.</summary>
+/// <summary>
+/// Parsers that turn a bad option value (abc, 0, -1, 10⁹) into one clear message naming the option and its range.
+/// Every numeric option has a range: a value far outside what the command can use (a batch of two billion, a
+/// thousand seeds) is refused before anything is loaded or allocated, instead of failing gigabytes later.
+/// </summary>
 internal static class OptionParsers
 {
-    public static Func<ArgumentResult, int> WholeNumber(int minimum) => result =>
+    /// <summary>A whole number from <paramref name="minimum"/> to <paramref name="maximum"/>.</summary>
+    public static Func<ArgumentResult, int> WholeNumber(int minimum, int maximum = int.MaxValue) => result =>
     {
         string text = Token(result);
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
         {
-            result.AddError($"{OptionName(result)} takes a whole number; got '{text}'.");
+            string range = maximum == int.MaxValue && minimum != int.MinValue ? " of " + Range(minimum, maximum) : " " + Range(minimum, maximum);
+            result.AddError($"{OptionName(result)} takes a whole number{range.TrimEnd()}; got '{text}'.");
             return 0;
         }
-        if (value < minimum) result.AddError($"{OptionName(result)} must be at least {minimum}; got {value}.");
+        if (value < minimum || value > maximum) result.AddError($"{OptionName(result)} must be {Range(minimum, maximum)}; got {value}.");
         return value;
     };
 
+    /// <summary>A finite number above zero.</summary>
     public static float PositiveNumber(ArgumentResult result)
     {
         string text = Token(result);
@@ -28,6 +36,23 @@ internal static class OptionParsers
         }
         return value;
     }
+
+    /// <summary>A memory size: 4GB, 512MB, 1.5G, 64KiB or a number of bytes (see <see cref="MemoryBudget.TryParse"/>).</summary>
+    public static MemoryBudget? MemorySize(ArgumentResult result)
+    {
+        string text = Token(result);
+        if (MemoryBudget.TryParse(text, out var budget)) return budget;
+        result.AddError($"{OptionName(result)} takes a size above zero such as 4GB, 512MB, 1.5G or a number of bytes; got '{text}'.");
+        return null;
+    }
+
+    /// <summary>"from 1 to 100", "at least 1", or nothing when every int is allowed.</summary>
+    private static string Range(int minimum, int maximum) => (minimum, maximum) switch
+    {
+        (int.MinValue, int.MaxValue) => "",
+        (_, int.MaxValue) => $"at least {minimum}",
+        _ => $"from {minimum} to {maximum}",
+    };
 
     private static string Token(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
 

@@ -15,18 +15,27 @@ internal sealed class PredictCommand : ModelCommand
         Required = true,
     };
 
+    /// <summary>Images per inference batch.</summary>
+    private const int PredictBatch = 256;
+
+    /// <summary>The most --top: more classes than any classifier here has.</summary>
+    private const int MaxTop = 1000;
+
+    /// <summary>The most --limit: lines beyond it are more than anyone reads.</summary>
+    private const int MaxLimit = 1_000_000;
+
     private readonly Option<int> _top = new("--top")
     {
-        Description = "Classes shown per image",
+        Description = $"Classes shown per image (1 to {MaxTop})",
         DefaultValueFactory = _ => 3,
-        CustomParser = OptionParsers.WholeNumber(minimum: 1),
+        CustomParser = OptionParsers.WholeNumber(1, MaxTop),
     };
 
     private readonly Option<int> _limit = new("--limit")
     {
-        Description = "Images listed one per line; the class counts cover all of them",
+        Description = $"Images listed one per line (0 to {MaxLimit}); the class counts cover all of them",
         DefaultValueFactory = _ => 20,
-        CustomParser = OptionParsers.WholeNumber(minimum: 0),
+        CustomParser = OptionParsers.WholeNumber(0, MaxLimit),
     };
 
     public PredictCommand(Terminal terminal)
@@ -40,8 +49,10 @@ internal sealed class PredictCommand : ModelCommand
     protected override int Execute(ParseResult parsed, Sequential model)
     {
         string path = parsed.GetValue(_input)!;
-        var images = InputAdapter.ToModelInput(InputAdapter.ReadImages(path), model);
-        var outputs = model.Predict(images, batchSize: 256);
+        var budget = Budget(parsed);
+        var images = InputAdapter.ToModelInput(InputAdapter.ReadImages(path, model, budget), model);
+        ActivationMemory.Require(budget, model, Math.Min(PredictBatch, images.Shape[0]), training: false, $"predict's batch of {PredictBatch}");
+        var outputs = model.Predict(images, batchSize: PredictBatch);
         int n = images.Shape[0], classes = outputs.Length / n;
         for (int i = 0; i < outputs.Length; i++)
         {

@@ -24,17 +24,19 @@ internal sealed class TrainCommand : Command
 
     private readonly Terminal _terminal;
 
+    /// <summary>The most --epochs: far beyond any run of these models on Fashion-MNIST.</summary>
+    private const int MaxEpochs = 100_000;
+
+    /// <summary>The most --validation images: more than any dataset this command reads.</summary>
+    private const int MaxValidation = 10_000_000;
+
     private readonly Option<int> _epochs = new("--epochs")
     {
-        Description = "Passes over the training data",
+        Description = $"Passes over the training data, 1 to {MaxEpochs}",
         DefaultValueFactory = _ => 10,
     };
 
-    private readonly Option<int> _batchSize = new("--batch-size")
-    {
-        Description = "Samples per training step",
-        DefaultValueFactory = _ => 32,
-    };
+    private readonly Option<int> _batchSize = CommonOptions.BatchSize(32, "Samples per training step");
 
     private readonly Option<float?> _learningRate = new("--learning-rate")
     {
@@ -88,9 +90,11 @@ internal sealed class TrainCommand : Command
         DefaultValueFactory = _ => ModelPresets.Default,
     };
 
+    private readonly Option<MemoryBudget?> _maxMemory = CommonOptions.MaxMemory();
+
     private readonly Option<int?> _validation = new("--validation")
     {
-        Description = "Training images held out (the last ones) for validation; 0 trains on all of them [default: 1/12, 5000 of 60000]",
+        Description = $"Training images held out (the last ones) for validation, 0 to {MaxValidation}; 0 trains on all of them [default: 1/12, 5000 of 60000]",
         HelpName = "N",
     };
 
@@ -116,10 +120,9 @@ internal sealed class TrainCommand : Command
     {
         _terminal = terminal;
         // Custom parsers so that a bad value (abc, 0, -1) gets one clear message naming the option.
-        _epochs.CustomParser = OptionParsers.WholeNumber(minimum: 1);
-        _batchSize.CustomParser = OptionParsers.WholeNumber(minimum: 1);
-        _seed.CustomParser = OptionParsers.WholeNumber(minimum: int.MinValue);
-        _validation.CustomParser = result => OptionParsers.WholeNumber(minimum: 0)(result);
+        _epochs.CustomParser = OptionParsers.WholeNumber(1, MaxEpochs);
+        _seed.CustomParser = OptionParsers.WholeNumber(int.MinValue);
+        _validation.CustomParser = result => OptionParsers.WholeNumber(0, MaxValidation)(result);
         _learningRate.CustomParser = result => OptionParsers.PositiveNumber(result);
         _clipValue.CustomParser = result => OptionParsers.PositiveNumber(result);
         _clipNorm.CustomParser = result => OptionParsers.PositiveNumber(result);
@@ -146,6 +149,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_model);
         Options.Add(_data);
         Options.Add(_threads);
+        Options.Add(_maxMemory);
         Options.Add(_validation);
         Options.Add(_output);
         Options.Add(_resume);
@@ -188,6 +192,7 @@ internal sealed class TrainCommand : Command
             LogGradients: parsed.GetValue(_logGradients),
             Seed: parsed.GetValue(_seed),
             Threads: parsed.GetValue(_threads),
+            Budget: CommonOptions.Budget(parsed, _maxMemory),
             ValidationCount: parsed.GetValue(_validation),
             OutputDirectory: parsed.GetValue(_output),
             Overwrite: parsed.GetValue(_overwrite),
@@ -208,7 +213,7 @@ internal sealed class TrainCommand : Command
         // Every output is checked before training: a run must not train to the end and then fail to write its results.
         if (s.LogGradients is not null) RequireWritable(s.LogGradients, "--log-gradients");
 
-        var (full, test) = FashionMnist.Load(s.DataDirectory);
+        var (full, test) = FashionMnist.Load(s.DataDirectory, s.Budget);
         // Split by count rather than Fit's validationSplit: a float fraction of 60 000 can round to 54 999.
         int held = s.ValidationCount ?? (int)Math.Round(full.Count / (double)ValidationDivisor);
         if (held >= full.Count)
@@ -217,7 +222,8 @@ internal sealed class TrainCommand : Command
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test.Count} test images"));
 
-        var (model, optimizer) = s.Resume is null ? NewModel(s) : Resumed(s.Resume, s.Epochs);
+        var (model, optimizer) = s.Resume is null ? NewModel(s) : Resumed(s.Resume, s.Epochs, s.Budget);
+        ActivationMemory.Require(s.Budget, model, Math.Min(s.BatchSize, Math.Max(1, train.Count)), training: true, "--batch-size");
         if (s.BatchSize == 1 && model.Layers.Any(l => l is Layers.BatchNormalization { Trainable: true }))
             throw new ArgumentException("--batch-size 1 cannot train a model with BatchNormalization: a batch variance needs at least 2 samples; use --batch-size 2 or more.");
         output.WriteLine(model.Summary());
@@ -311,9 +317,9 @@ internal sealed class TrainCommand : Command
     }
 
     /// <summary>A saved model with its optimizer, ready to train on to <paramref name="epochs"/> epochs in all.</summary>
-    private static (Sequential, Optimizer) Resumed(string path, int epochs)
+    private static (Sequential, Optimizer) Resumed(string path, int epochs, MemoryBudget budget)
     {
-        var model = Sequential.Load(path);
+        var model = Sequential.Load(path, budget: budget);
         if (model.Optimizer is not { } optimizer)
             throw new ArgumentException($"'{path}' was saved without its optimizer, so training cannot resume from it.");
         if (model.EpochsCompleted >= epochs)
@@ -426,6 +432,6 @@ internal sealed class TrainCommand : Command
     }
 
     private sealed record TrainSettings(string Model, string DataDirectory, int Epochs, int BatchSize, float LearningRate,
-        int Seed, int? Threads, int? ValidationCount, string? OutputDirectory, bool Overwrite,
+        int Seed, int? Threads, MemoryBudget Budget, int? ValidationCount, string? OutputDirectory, bool Overwrite,
         string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, string? LogGradients, string? Resume);
 }

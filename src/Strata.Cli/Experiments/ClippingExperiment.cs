@@ -38,6 +38,36 @@ internal sealed record ClippingSettings(
 
     /// <summary>The modes, in report order.</summary>
     public static IReadOnlyList<ClipMode> Modes { get; } = [ClipMode.None, ClipMode.ClipValue, ClipMode.ClipNorm, ClipMode.GlobalClipNorm];
+
+    /// <summary>The shortest sequence: the tasks mark positions in the first and second half, a few steps apart.</summary>
+    public const int MinLength = 4;
+
+    /// <summary>The longest sequence --lengths accepts; long ones must also fit the memory budget (<see cref="EstimatedBytes"/>).</summary>
+    public const int MaxLength = 100_000;
+
+    /// <summary>The most --max-steps: every step's gradient norm of every run is kept for the report.</summary>
+    public const int MaxMaxSteps = 1_000_000;
+
+    /// <summary>Sequences per prediction batch when evaluating.</summary>
+    public const int EvaluationBatch = 250;
+
+    /// <summary>
+    /// The memory the experiment needs, from the settings alone, so that a run that cannot fit is refused before it
+    /// starts (a length of 100 000 once grew to 24 GB): at the longest length, per time step, the fixed evaluation set's
+    /// inputs; the evaluation batch's transposed inputs, pre-activations and states; the training batch, its transposed
+    /// inputs and their gradient, the pre-activations and their gradient, and the states; plus every run's gradient
+    /// norms, one double per step, all kept for the report.
+    /// </summary>
+    public long EstimatedBytes()
+    {
+        long features = Tasks.Max(t => t.Features), outputs = Tasks.Max(t => t.Outputs), units = Units;
+        long evaluationBatch = Math.Min(EvaluationCount, EvaluationBatch);
+        long perStep = EvaluationCount * features
+            + evaluationBatch * (features + 2 * units)
+            + BatchSize * (3 * features + 3 * units);
+        long runs = (long)Tasks.Count * Lengths.Length * Seeds * Modes.Count;
+        return Lengths.Max() * perStep * sizeof(float) + EvaluationCount * outputs * sizeof(float) + (runs + 1) * MaxSteps * sizeof(double);
+    }
 }
 
 /// <summary>One run: which task, length, mode and seed.</summary>
@@ -152,7 +182,7 @@ internal static class ClippingExperiment
 
     private static SequenceEvaluation Evaluate(Sequential model, SequenceTask task, Tensor x, Tensor y, int step)
     {
-        var predictions = model.Predict(x, batchSize: 250);
+        var predictions = model.Predict(x, batchSize: ClippingSettings.EvaluationBatch);
         double loss = task.Loss.Compute(predictions, y, []); // the same loss as training, from the same forward pass
         return new SequenceEvaluation(step, task.CountWrong(predictions, y) / (double)y.Shape[0], loss);
     }

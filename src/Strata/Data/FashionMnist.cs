@@ -23,13 +23,18 @@ public static class FashionMnist
     /// Reads the training and test sets from <paramref name="directory"/> (default <see cref="DefaultDirectory"/>).
     /// Images are [N, 28, 28] scaled from 0..255 to [0, 1]; labels are [N] class indices 0..9 as floats.
     /// </summary>
+    /// <param name="directory">The folder of the four files.</param>
+    /// <param name="budget">The most the four files' values may take as floats, together; <see cref="MemoryBudget.Default"/> when null.</param>
     /// <exception cref="FileNotFoundException">The directory or one of the four files is missing; the message says how to get them.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or does not hold Fashion-MNIST-shaped data.</exception>
-    public static (Dataset Train, Dataset Test) Load(string? directory = null)
+    /// <exception cref="MemoryBudgetExceededException">The files' headers declare more than <paramref name="budget"/> holds.</exception>
+    public static (Dataset Train, Dataset Test) Load(string? directory = null, MemoryBudget? budget = null)
     {
         var paths = LocateFiles(directory, 0, 1, 2, 3);
-        var train = LoadPair(paths[0], paths[1]);
-        var test = LoadPair(paths[2], paths[3]);
+        budget ??= MemoryBudget.Default;
+        RequireBudget(paths, budget);
+        var train = LoadPair(paths[0], paths[1], budget);
+        var test = LoadPair(paths[2], paths[3], budget);
         return (train, test);
     }
 
@@ -37,12 +42,17 @@ public static class FashionMnist
     /// Reads only the test set (the two t10k files) from <paramref name="directory"/>: scoring a model needs neither
     /// the 60 000 training images nor their files.
     /// </summary>
+    /// <param name="directory">The folder of the test files.</param>
+    /// <param name="budget">The most the two files' values may take as floats, together; <see cref="MemoryBudget.Default"/> when null.</param>
     /// <exception cref="FileNotFoundException">The directory or one of the two test files is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or does not hold Fashion-MNIST-shaped data.</exception>
-    public static Dataset LoadTest(string? directory = null)
+    /// <exception cref="MemoryBudgetExceededException">The files' headers declare more than <paramref name="budget"/> holds.</exception>
+    public static Dataset LoadTest(string? directory = null, MemoryBudget? budget = null)
     {
         var paths = LocateFiles(directory, 2, 3);
-        return LoadPair(paths[0], paths[1]);
+        budget ??= MemoryBudget.Default;
+        RequireBudget(paths, budget);
+        return LoadPair(paths[0], paths[1], budget);
     }
 
     /// <summary>The paths of the files <paramref name="which"/> (indices into the four names), or an error naming every missing one.</summary>
@@ -69,6 +79,17 @@ public static class FashionMnist
         return paths;
     }
 
+    /// <summary>
+    /// Checks the files' declared values, as floats and all together, against <paramref name="budget"/> from their headers
+    /// alone: every file would be read and kept, so each may be within the budget while their sum is not.
+    /// </summary>
+    private static void RequireBudget(string[] paths, MemoryBudget budget)
+    {
+        var shapes = paths.Select(Idx.ReadShape).ToArray();
+        long bytes = shapes.Sum(s => (long)s.Size * sizeof(float));
+        budget.Require(bytes, "Fashion-MNIST's " + string.Join(", ", paths.Zip(shapes, (p, s) => $"'{p}' {s}")));
+    }
+
     private static string HowToFix =>
         "Install the dataset with `apt-get install dataset-fashion-mnist` (the Debian package puts it in " +
         $"{DefaultDirectory}), or pass the directory holding {string.Join(", ", FileNames)} (each raw or .gz) " +
@@ -83,12 +104,12 @@ public static class FashionMnist
         return File.Exists(raw) ? raw : null;
     }
 
-    private static Dataset LoadPair(string imagesPath, string labelsPath)
+    private static Dataset LoadPair(string imagesPath, string labelsPath, MemoryBudget budget)
     {
-        Tensor images = Idx.Read(imagesPath);
+        Tensor images = Idx.Read(imagesPath, budget);
         if (images.Shape.Rank != 3 || images.Shape[1] != ImageSize || images.Shape[2] != ImageSize)
             throw new InvalidDataException($"'{imagesPath}' holds shape {images.Shape}; Fashion-MNIST images are (N, {ImageSize}, {ImageSize}).");
-        Tensor labels = Idx.Read(labelsPath);
+        Tensor labels = Idx.Read(labelsPath, budget);
         if (labels.Shape.Rank != 1)
             throw new InvalidDataException($"'{labelsPath}' holds shape {labels.Shape}; Fashion-MNIST labels are (N,).");
         if (labels.Shape[0] != images.Shape[0])

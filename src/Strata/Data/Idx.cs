@@ -12,7 +12,9 @@ namespace Strata.Data;
 /// Headers are never trusted for allocation: a raw stream's declared size is checked against its length
 /// before anything is allocated, and a gzip stream (whose decompressed length is unknown) is read in
 /// bounded chunks into a buffer that grows only as real data arrives. A header claiming gigabytes in a
-/// tiny file therefore fails with an <see cref="InvalidDataException"/> instead of exhausting memory.
+/// tiny file therefore fails with an <see cref="InvalidDataException"/> instead of exhausting memory. A consistent
+/// file, raw or gzip, whose values as floats exceed the <see cref="MemoryBudget"/> is refused from its header with a
+/// <see cref="MemoryBudgetExceededException"/>: a 150 KB gzip of zeros may declare, and hold, 200 000 images.
 /// </remarks>
 public static class Idx
 {
@@ -33,12 +35,15 @@ public static class Idx
     private const int InitialCapacity = 1 << 20;
 
     /// <summary>Reads the IDX file at <paramref name="path"/> (raw or gzip) as float values with the file's shape.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="budget">The most the values may take as floats; <see cref="MemoryBudget.Default"/> when null.</param>
     /// <exception cref="InvalidDataException">The file is not a well-formed IDX file; the message says what is wrong.</exception>
-    public static Tensor Read(string path)
+    /// <exception cref="MemoryBudgetExceededException">The declared values as floats exceed <paramref name="budget"/>.</exception>
+    public static Tensor Read(string path, MemoryBudget? budget = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkBytes, FileOptions.SequentialScan);
-        return Read(file, path);
+        return Read(file, path, budget);
     }
 
     /// <summary>
@@ -46,25 +51,55 @@ public static class Idx
     /// <paramref name="sourceName"/> names the data in error messages.
     /// </summary>
     /// <exception cref="InvalidDataException">The data is not a well-formed IDX file; the message says what is wrong.</exception>
-    public static Tensor Read(Stream stream, string sourceName)
+    /// <exception cref="MemoryBudgetExceededException">The declared values as floats exceed <paramref name="budget"/>.</exception>
+    public static Tensor Read(Stream stream, string sourceName, MemoryBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
         if (!stream.CanRead)
             throw new ArgumentException($"The stream for '{sourceName}' is not readable.", nameof(stream));
+        using var opened = Open(stream, sourceName);
+        var header = ReadHeader(opened.Stream, sourceName);
+        return ReadData(opened.Stream, header, opened.Remaining, sourceName, budget ?? MemoryBudget.Default);
+    }
 
+    /// <summary>
+    /// The shape the header of the IDX file at <paramref name="path"/> declares (raw or gzip), read without its data:
+    /// callers check it (against the input a model takes, or a budget) before reading the values.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The header is malformed; the message says what is wrong.</exception>
+    public static Shape ReadShape(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4 + 4 * MaxRank);
+        using var opened = Open(file, path);
+        return new Shape(ReadHeader(opened.Stream, path).Dims);
+    }
+
+    /// <summary>
+    /// The stream to parse: <paramref name="stream"/> itself, or a decompressor when it starts with the gzip magic; with
+    /// the bytes left when that is known (a seekable raw file).
+    /// </summary>
+    private static OpenedIdx Open(Stream stream, string source)
+    {
         Span<byte> start = stackalloc byte[2];
-        int startLength = ReadFully(stream, start, sourceName);
+        int startLength = ReadFully(stream, start, source);
         bool gzip = startLength == 2 && start[0] == 0x1F && start[1] == 0x8B;
         Stream replayed = Rewind(stream, start[..startLength]);
-
         if (!gzip)
-        {
-            long? remaining = replayed.CanSeek ? replayed.Length - replayed.Position : null;
-            return ReadIdx(replayed, remaining, sourceName);
-        }
-        using var decompressed = new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: true);
-        return ReadIdx(decompressed, remaining: null, sourceName);
+            return new OpenedIdx(replayed, replayed.CanSeek ? replayed.Length - replayed.Position : null, owned: null);
+        var decompressed = new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: true);
+        return new OpenedIdx(decompressed, null, owned: decompressed);
+    }
+
+    /// <summary>The stream <see cref="Open"/> chose, and the decompressor to dispose when it made one.</summary>
+    private readonly struct OpenedIdx(Stream stream, long? remaining, IDisposable? owned) : IDisposable
+    {
+        public Stream Stream { get; } = stream;
+
+        public long? Remaining { get; } = remaining;
+
+        public void Dispose() => owned?.Dispose();
     }
 
     /// <summary>Writes an unsigned-byte IDX file, uncompressed. The product of <paramref name="dims"/> must equal the data length.</summary>
@@ -101,11 +136,18 @@ public static class Idx
         output.Write(data);
     }
 
-    /// <summary>
-    /// Parses header and data from a stream positioned at the magic. <paramref name="remaining"/> is the
-    /// number of bytes left when the stream's length is known (a seekable raw file), else null.
-    /// </summary>
-    private static Tensor ReadIdx(Stream stream, long? remaining, string source)
+    /// <summary>An IDX header: the element type and its size in bytes, the dimensions and the number of values.</summary>
+    private sealed record IdxHeader(byte Type, int ElementSize, int[] Dims, long Count)
+    {
+        public long HeaderBytes => 4 + 4L * Dims.Length;
+
+        public long DataBytes => Count * ElementSize;
+
+        public string DimsText => string.Join(", ", Dims);
+    }
+
+    /// <summary>Parses the magic and the dimensions from a stream positioned at the magic.</summary>
+    private static IdxHeader ReadHeader(Stream stream, string source)
     {
         Span<byte> magic = stackalloc byte[4];
         int got = ReadFully(stream, magic, source);
@@ -142,23 +184,34 @@ public static class Idx
             if (count > Shape.MaxSize)
                 throw Invalid(source, $"the dimensions ({string.Join(", ", dims)}) declare more than {Shape.MaxSize} values, the most one float array may hold.");
         }
+        return new IdxHeader(type, elementSize, dims, count);
+    }
 
-        long dataBytes = count * elementSize;
-        long headerBytes = 4 + 4L * rank;
+    /// <summary>
+    /// Reads the values after the header. <paramref name="remaining"/> is the number of bytes from the magic on
+    /// when the stream's length is known (a seekable raw file), else null. A raw file's length is checked first
+    /// (a file that cannot hold its data is broken, whatever the budget); then the values as floats against the budget,
+    /// which for gzip — whose inflated length is unknown — is the only check before reading.
+    /// </summary>
+    private static Tensor ReadData(Stream stream, IdxHeader header, long? remaining, string source, MemoryBudget budget)
+    {
+        var (type, elementSize, dims, count) = (header.Type, header.ElementSize, header.Dims, header.Count);
+        long dataBytes = header.DataBytes;
         if (remaining is long known)
         {
-            long available = known - headerBytes;
+            long available = known - header.HeaderBytes;
             if (available < dataBytes)
-                throw Invalid(source, $"the file is truncated: dimensions ({string.Join(", ", dims)}) of {elementSize}-byte values need {dataBytes} bytes of data, but only {available} follow the header.");
+                throw Invalid(source, $"the file is truncated: dimensions ({header.DimsText}) of {elementSize}-byte values need {dataBytes} bytes of data, but only {available} follow the header.");
             if (available > dataBytes)
-                throw Invalid(source, $"{available - dataBytes} unexpected bytes follow the {dataBytes} bytes of data that dimensions ({string.Join(", ", dims)}) declare.");
+                throw Invalid(source, $"{available - dataBytes} unexpected bytes follow the {dataBytes} bytes of data that dimensions ({header.DimsText}) declare.");
         }
+        budget.Require(count * sizeof(float), $"'{source}' ({string.Join('×', dims)} values as floats)");
 
         float[] values = ReadValues(stream, type, elementSize, count, lengthKnown: remaining is not null, dims, source);
 
         Span<byte> extra = stackalloc byte[1];
         if (ReadFully(stream, extra, source) != 0)
-            throw Invalid(source, $"unexpected bytes follow the {dataBytes} bytes of data that dimensions ({string.Join(", ", dims)}) declare.");
+            throw Invalid(source, $"unexpected bytes follow the {dataBytes} bytes of data that dimensions ({header.DimsText}) declare.");
         return new Tensor(new Shape(dims), values);
     }
 

@@ -12,7 +12,9 @@ namespace Strata.Data;
 /// <para>
 /// Nothing in the file is trusted: chunk lengths are checked against the file, every chunk's CRC-32 is verified,
 /// the image may hold at most <see cref="MaxPixels"/> pixels, and decompression stops at exactly the bytes the
-/// header implies, so a small file cannot expand into a large allocation.
+/// header implies, so a small file cannot expand into a large allocation. What the header implies (the file, its
+/// filtered rows and the decoded floats) is checked against a <see cref="MemoryBudget"/> before decoding, and
+/// <see cref="ReadSize(string)"/> gives the size from the header alone, for callers that know the size they need.
 /// </para>
 /// </summary>
 public static class Png
@@ -24,21 +26,51 @@ public static class Png
 
     private static readonly uint[] s_crcTable = CrcTable();
 
+    /// <summary>The largest file accepted (64 MiB).</summary>
+    public const int MaxFileBytes = 64 << 20;
+
     /// <summary>Reads <paramref name="path"/> as a [height, width] tensor of greyscale values in [0, 1].</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="budget">The most the file and its decoding may take; <see cref="MemoryBudget.Default"/> when null.</param>
     /// <exception cref="InvalidDataException">The file is not a PNG Strata can read; the message says why.</exception>
-    public static Tensor ReadGreyscale(string path)
+    /// <exception cref="MemoryBudgetExceededException">Decoding the image its header declares would exceed <paramref name="budget"/>.</exception>
+    public static Tensor ReadGreyscale(string path, MemoryBudget? budget = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var info = new FileInfo(path);
-        if (info.Length > 64 << 20) throw Bad(path, $"it is {info.Length} bytes; images above 64 MiB are refused");
-        return ReadGreyscale(File.ReadAllBytes(path), path);
+        if (info.Length > MaxFileBytes) throw Bad(path, $"it is {info.Length} bytes; images above 64 MiB are refused");
+        (budget ?? MemoryBudget.Default).Require(info.Length, $"'{path}' ({info.Length} bytes)");
+        return ReadGreyscale(File.ReadAllBytes(path), path, budget);
+    }
+
+    /// <summary>
+    /// The width and height the header of <paramref name="path"/> declares, read from its first chunk without decoding
+    /// anything: a caller that needs a given size refuses another before any decompression.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file does not start with a PNG signature and a sound IHDR chunk.</exception>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        // The signature, then IHDR (the first chunk, by the standard): length, type, 13 bytes of data, CRC.
+        var start = new byte[Signature.Length + 8 + 13 + 4];
+        int got;
+        using (var file = File.OpenRead(path)) got = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        if (!IsPng(start.AsSpan(0, got))) throw Bad(path, "it does not start with the PNG signature");
+        if (got < start.Length) throw Bad(path, "it ends before its IHDR chunk");
+        var chunk = start.AsSpan(Signature.Length);
+        if (BinaryPrimitives.ReadUInt32BigEndian(chunk) != 13 || !chunk.Slice(4, 4).SequenceEqual("IHDR"u8))
+            throw Bad(path, "its first chunk is not a 13-byte IHDR");
+        if (BinaryPrimitives.ReadUInt32BigEndian(chunk[21..]) != Crc32(chunk.Slice(4, 17)))
+            throw Bad(path, "the CRC of its IHDR chunk is wrong (the file is damaged)");
+        var header = ParseHeader(chunk.Slice(8, 13), path);
+        return (header.Width, header.Height);
     }
 
     /// <summary>True when <paramref name="start"/> begins with the PNG signature.</summary>
     public static bool IsPng(ReadOnlySpan<byte> start) => start.StartsWith(Signature);
 
-    /// <inheritdoc cref="ReadGreyscale(string)"/>
-    public static Tensor ReadGreyscale(byte[] file, string source)
+    /// <inheritdoc cref="ReadGreyscale(string, MemoryBudget)"/>
+    public static Tensor ReadGreyscale(byte[] file, string source, MemoryBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (!IsPng(file)) throw Bad(source, "it does not start with the PNG signature");
@@ -63,6 +95,7 @@ public static class Png
             {
                 case "IHDR":
                     header = ParseHeader(data, source);
+                    RequireBudget(header.Value, file.Length, source, budget ?? MemoryBudget.Default);
                     break;
                 case "PLTE":
                     palette = data.ToArray();
@@ -90,6 +123,17 @@ public static class Png
         public int Channels => ColorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
         public int BytesPerPixel => Math.Max(1, Channels * BitDepth / 8);
         public long RowBytes => ((long)Width * Channels * BitDepth + 7) / 8;
+    }
+
+    /// <summary>
+    /// Decoding holds the file, a copy of its image data (at most the file), the filtered rows and the floats at once:
+    /// all of it is checked against <paramref name="budget"/> from the header, before any of it is allocated.
+    /// </summary>
+    private static void RequireBudget(Header h, long fileBytes, string source, MemoryBudget budget)
+    {
+        long rows = (h.RowBytes + 1) * h.Height, floats = (long)h.Width * h.Height * sizeof(float);
+        budget.Require(2 * fileBytes + rows + floats,
+            $"'{source}' ({h.Width}×{h.Height}, {h.BitDepth}-bit, {h.Channels} channel{(h.Channels == 1 ? "" : "s")})");
     }
 
     private static Header ParseHeader(ReadOnlySpan<byte> data, string source)

@@ -1,3 +1,4 @@
+using Strata.Data;
 using Strata.Serialization;
 
 namespace Strata;
@@ -21,9 +22,11 @@ public sealed partial class Sequential
     /// Reads a model written by <see cref="Save"/>. With <paramref name="compile"/> (and a file saved with its
     /// optimizer) the model comes back compiled, with the optimizer's state and step count, ready to continue
     /// <see cref="Fit"/> (pass <c>initialEpoch: model.EpochsCompleted</c>). Everything is checked before use:
-    /// a truncated, damaged or hostile file is refused with an <see cref="InvalidDataException"/> saying why.
+    /// a truncated, damaged or hostile file is refused with an <see cref="InvalidDataException"/> saying why, and a
+    /// file whose tensors and model (twice the file's size) exceed <paramref name="budget"/> (by default
+    /// <see cref="MemoryBudget.Default"/>) with a <see cref="MemoryBudgetExceededException"/>.
     /// </summary>
-    public static Sequential Load(string path, bool compile = true) => ModelFile.Load(path, compile);
+    public static Sequential Load(string path, bool compile = true, MemoryBudget? budget = null) => ModelFile.Load(path, compile, budget);
 
     /// <summary>The trainable weights' slab (for the optimizer state of a saved model).</summary>
     internal ParameterSlab Slab => _slab ?? throw new InvalidOperationException($"Model '{Name}' is not built.");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Strata.Data;
 using Strata.Layers;
 
 namespace Strata.Serialization;
@@ -72,14 +73,22 @@ internal static class ModelFile
         AtomicFile.Write(path, stream => SafeTensors.Write(intercept?.Invoke(stream) ?? stream, tensors, metadata));
     }
 
-    public static Sequential Load(string path, bool compile)
+    /// <summary>
+    /// Loading holds the file's tensors and the model built from them (weights and optimizer state, as many values
+    /// again) at once, so twice the file's size is checked against <paramref name="budget"/> before reading.
+    /// </summary>
+    public static Sequential Load(string path, bool compile, MemoryBudget? budget = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        budget ??= MemoryBudget.Default;
         string source = Path.GetFileName(path);
         Dictionary<string, Tensor> tensors;
         Dictionary<string, string> metadata;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
-            (tensors, metadata) = SafeTensors.Read(stream, source);
+        {
+            budget.Require(2 * stream.Length, $"{source} ({MemoryBudget.Format(stream.Length)}, read and then copied into the model)");
+            (tensors, metadata) = SafeTensors.Read(stream, source, budget);
+        }
 
         if (!metadata.TryGetValue("format", out string? format) || format != Format)
             throw new InvalidDataException($"{source} is a safetensors file but not a Strata model (its metadata has no format \"{Format}\").");

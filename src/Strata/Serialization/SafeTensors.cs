@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Strata.Data;
 
 namespace Strata.Serialization;
 
@@ -10,7 +11,8 @@ namespace Strata.Serialization;
 /// little-endian data, offsets counted from its start. Strata reads and writes float32 only. Reading checks everything
 /// — header size against the file, JSON shape, dtype, dimensions, that the ranges tile the data exactly with no gap,
 /// overlap or duplicate name — before allocating a single tensor, so a truncated or hostile file is refused with a
-/// message and can never make the reader allocate more than the file holds.
+/// message and can never make the reader allocate more than the file holds, nor more than its
+/// <see cref="MemoryBudget"/>.
 /// </summary>
 internal static class SafeTensors
 {
@@ -69,9 +71,14 @@ internal static class SafeTensors
     }
 
     /// <summary>Reads every tensor and the metadata; <paramref name="source"/> names the file in error messages.</summary>
+    /// <param name="stream">A seekable stream at the file's start.</param>
+    /// <param name="source">Names the file in messages.</param>
+    /// <param name="budget">The most the header and the tensors may take; <see cref="MemoryBudget.Default"/> when null.</param>
     /// <exception cref="InvalidDataException">The file is truncated, malformed or inconsistent; the message says how.</exception>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(Stream stream, string source)
+    /// <exception cref="MemoryBudgetExceededException">The header or the tensors would exceed <paramref name="budget"/>.</exception>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(Stream stream, string source, MemoryBudget? budget = null)
     {
+        budget ??= MemoryBudget.Default;
         if (!stream.CanSeek) throw new ArgumentException("Reading safetensors needs a seekable stream (its length bounds every allocation).", nameof(stream));
         long fileLength = stream.Length - stream.Position;
         Span<byte> lengthBytes = stackalloc byte[8];
@@ -80,6 +87,7 @@ internal static class SafeTensors
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength < 2 || headerLength > (ulong)Math.Min(MaxHeaderBytes, fileLength - 8))
             throw Bad(source, $"its header claims {headerLength} bytes but the file has {fileLength - 8} after the length (and the limit is {MaxHeaderBytes})");
+        budget.Require((long)headerLength, $"the header of '{source}' ({headerLength} bytes)");
         var json = new byte[headerLength];
         if (stream.ReadAtLeast(json, json.Length, throwOnEndOfStream: false) < json.Length) throw Bad(source, "the header is truncated");
         long dataLength = fileLength - 8 - (long)headerLength;
@@ -118,6 +126,7 @@ internal static class SafeTensors
         }
         if (expected != dataLength)
             throw Bad(source, $"the tensors cover {expected} bytes of data but the file holds {dataLength} (truncated or padded)");
+        budget.Require(dataLength, $"the {entries.Count} tensor{(entries.Count == 1 ? "" : "s")} of '{source}'");
 
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         long dataStart = stream.Position;

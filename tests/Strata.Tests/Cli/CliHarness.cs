@@ -20,9 +20,17 @@ internal static class CliHarness
     /// <summary>Exactly one "error:" line, and nothing that looks like a stack trace.</summary>
     public static void AssertOneErrorLine(string stderr)
     {
-        Assert.Single(stderr.Split('\n'), line => line.StartsWith("error: ", StringComparison.Ordinal));
-        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        if (NotOneErrorLine(stderr) is { } problem) Assert.Fail($"{problem}:\n{stderr}");
+    }
+
+    /// <summary>Why <paramref name="stderr"/> is not exactly one "error:" line without a stack trace, or null when it is.</summary>
+    public static string? NotOneErrorLine(string stderr)
+    {
+        int errors = stderr.Split('\n').Count(line => line.StartsWith("error: ", StringComparison.Ordinal));
+        if (errors != 1) return $"{errors} error lines";
+        if (stderr.Contains("   at ", StringComparison.Ordinal)) return "a stack trace";
+        if (stderr.Contains("Exception", StringComparison.Ordinal)) return "an exception's name";
+        return null;
     }
 
     /// <summary>The four IDX files of a tiny Fashion-MNIST in <paramref name="directory"/>.</summary>

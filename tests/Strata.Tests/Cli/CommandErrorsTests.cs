@@ -1,6 +1,7 @@
 using System.Globalization;
 using Strata.Cli;
 using Strata.Cli.Commands;
+using Strata.Data;
 
 namespace Strata.Tests.Cli;
 
@@ -26,5 +27,21 @@ public class CommandErrorsTests
         Assert.Equal(1, code);
         CliHarness.AssertOneErrorLine(error.ToString());
         Assert.Contains("out of memory", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_budget_refusal_is_one_line_that_says_how_to_raise_the_budget()
+    {
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+        int code = CommandErrors.Guarded(Terminal.Plain(output, error), () =>
+        {
+            new MemoryBudget(1 << 20).Require(2 << 20, "'big.idx' (2×1024×256 values as floats)");
+            return 0;
+        });
+        Assert.Equal(1, code);
+        CliHarness.AssertOneErrorLine(error.ToString());
+        Assert.Equal("error: 'big.idx' (2×1024×256 values as floats) would need 2.0 MB, more than the memory budget of 1.0 MB; raise it with --max-memory.",
+            error.ToString().TrimEnd());
     }
 }

@@ -101,7 +101,34 @@ public sealed class ExperimentCommandTests : IDisposable
     {
         var run = CliHarness.Run("experiment", "clipping", "--lengths", "10,x");
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("--lengths takes whole numbers of at least 4", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--lengths takes whole numbers from 4 to 100000, comma-separated; got '10,x'.", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Clipping_LengthsBeyondTheMemoryBudget_AreRefusedBeforeTheRunsStart()
+    {
+        // --lengths 100000 once grew to 24 GB before it was killed.
+        string output = Path.Combine(_root, "too-long");
+        var run = CliHarness.Run("experiment", "clipping", "--lengths", "100000", "--output", output);
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("the clipping experiment with --lengths up to 100000, 3 seeds and --max-steps 20000 (estimated) would need", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("raise it with --max-memory", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Clipping_MemoryEstimate_GrowsWithTheLengthsAndKeepsTheFullRunSmall()
+    {
+        var full = ClippingSettings.Full(seeds: 3);
+        Assert.InRange(full.EstimatedBytes(), 1 << 20, 64 << 20);
+        long longer = (full with { Lengths = [10, 20, 30, 500] }).EstimatedBytes();
+        long longest = (full with { Lengths = [ClippingSettings.MaxLength] }).EstimatedBytes();
+        Assert.True(full.EstimatedBytes() < longer && longer < longest, $"{full.EstimatedBytes()} {longer} {longest}");
+        Assert.True(longest > Strata.Data.MemoryBudget.DefaultBytes, $"{longest}");
+        // Every step's norm of every run is kept: a million steps for 100 seeds alone exceeds the default budget.
+        Assert.True((full with { Seeds = 100, MaxSteps = ClippingSettings.MaxMaxSteps }).EstimatedBytes() > Strata.Data.MemoryBudget.DefaultBytes);
     }
 
     [Fact]
@@ -112,7 +139,7 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("'dropout'", run.Stderr, StringComparison.Ordinal);
         run = CliHarness.Run("experiment", "batchnorm", "--seeds", "0");
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("--seeds must be at least 1", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--seeds must be from 1 to 100; got 0.", run.Stderr, StringComparison.Ordinal);
         run = CliHarness.Run("experiment", "batchnorm", "--quick", "--data", Path.Combine(_root, "nowhere"), "--output", Path.Combine(_root, "x"));
         Assert.Equal(1, run.ExitCode);
         CliHarness.AssertOneErrorLine(run.Stderr);

@@ -75,6 +75,54 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Predict_refuses_an_image_of_another_size_from_its_header_before_decoding_it()
+    {
+        // 4096×4096 16-bit: decoding would take 96 MB; the header alone says it is not 28×28.
+        string bomb = Path.Combine(_root, "bomb.png");
+        File.WriteAllBytes(bomb, TestPng.Bomb(4096, 4096));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var run = CliHarness.Run("predict", _model, "--input", bomb);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains($"'{bomb}' holds a 4096×4096 image (16777216 pixels), but model 'mlp-bn' takes inputs of shape (28, 28)", run.Stderr, StringComparison.Ordinal);
+        Assert.True(allocated < 32 << 20, $"predict allocated {allocated} bytes before refusing the image");
+
+        string small = Path.Combine(_root, "small-idx3-ubyte");
+        Idx.Write(small, new byte[3 * 10 * 10], 3, 10, 10);
+        run = CliHarness.Run("predict", _model, "--input", small);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("holds images of 10×10 (100 pixels)", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_small_max_memory_refuses_the_model_or_the_data_in_one_line_that_names_the_option()
+    {
+        var run = CliHarness.Run("summary", _model, "--max-memory", "1MB");
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("model.safetensors (1.0 MB, read and then copied into the model) would need 2.1 MB, more than the memory budget of 1.0 MB; raise it with --max-memory.",
+            run.Stderr, StringComparison.Ordinal);
+
+        // Each read is checked on its own: 4 MB holds the model (twice its 1 MB), not 2000 test images (6 MB as floats).
+        string large = Path.Combine(_root, "large-test-set");
+        Directory.CreateDirectory(large);
+        CliHarness.WriteTinyFashionMnist(large, 10, 2000);
+        run = CliHarness.Run("evaluate", _model, "--data", large, "--max-memory", "4MB");
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("t10k-images-idx3-ubyte' (2000, 28, 28)", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("raise it with --max-memory", run.Stderr, StringComparison.Ordinal);
+
+        run = CliHarness.Run("train", "--data", _data, "--max-memory", "300KB");
+        Assert.Equal(1, run.ExitCode);
+        CliHarness.AssertOneErrorLine(run.Stderr);
+        Assert.Contains("train-images-idx3-ubyte' (200, 28, 28)", run.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(0, CliHarness.Run("evaluate", _model, "--data", _data, "--max-memory", "64MB").ExitCode);
+    }
+
+    [Fact]
     public void Evaluate_reads_only_the_test_files()
     {
         string testOnly = Path.Combine(_root, "test-only");

@@ -129,6 +129,22 @@ public class FashionMnistTests : IDisposable
     }
 
     [Fact]
+    public void Load_FilesTogetherBeyondTheBudget_AreRefusedFromTheirHeadersBeforeReadingAny()
+    {
+        WriteSet("train", TrainCount, gzip: true);
+        WriteSet("t10k", TestCount, gzip: false);
+        long images = TrainCount * Pixels * sizeof(float), test = TestCount * Pixels * sizeof(float);
+        // Each file alone is within the budget; all four are not.
+        var budget = new MemoryBudget(images + test);
+        var e = Assert.Throws<MemoryBudgetExceededException>(() => FashionMnist.Load(_dir, budget));
+        Assert.StartsWith($"Fashion-MNIST's '{Path.Combine(_dir, "train-images-idx3-ubyte.gz")}' ({TrainCount}, 28, 28), '{Path.Combine(_dir, "train-labels-idx1-ubyte.gz")}' ({TrainCount},)",
+            e.Message, StringComparison.Ordinal);
+        Assert.Equal(images + test + (TrainCount + TestCount) * sizeof(float), e.Needed);
+        // The test set alone fits.
+        Assert.Equal(TestCount, FashionMnist.LoadTest(_dir, budget).Count);
+    }
+
+    [Fact]
     public void ClassNames_AreTheTenFashionMnistClasses()
     {
         Assert.Equal(

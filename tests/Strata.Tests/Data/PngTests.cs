@@ -31,17 +31,17 @@ public class PngTests
         Assert.Equal([0f, 1f, 10 / 255f, 1f], Png.ReadGreyscale(png, "t.png").Span.ToArray());
     }
 
-    [Fact]
-    public void Truncations_and_flipped_bytes_are_refused()
+    [Theory]
+    [MemberData(nameof(HostilePng.Names), MemberType = typeof(HostilePng))]
+    public void A_hostile_file_is_refused_with_the_reason_before_allocating(string name)
     {
-        byte[] png = File.ReadAllBytes(Fixture("rgb.png"));
-        foreach (int cut in new[] { 0, 7, 8, 16, 33, png.Length / 2, png.Length - 1 }) Refused(png[..cut]);
-        for (int p = 8; p < png.Length; p += 7)
-        {
-            var copy = (byte[])png.Clone();
-            copy[p] ^= 0x04;
-            Refused(copy);
-        }
+        var hostile = HostilePng.Get(name);
+        byte[] bytes = hostile.Make();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Refused(bytes);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20, $"{name} allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes");
+        Assert.Contains("test.png", e.Message, StringComparison.Ordinal);
+        Assert.Contains(hostile.Reason, e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -80,19 +80,39 @@ public class PngTests
     }
 
     [Fact]
-    public void Hostile_headers_are_refused_before_allocating()
+    public void An_image_beyond_the_budget_is_refused_from_its_header()
     {
-        Assert.Contains("pixels", Refused(TestPng.Build(("IHDR", TestPng.Header(100_000, 100_000)), ("IDAT", TestPng.Zlib([0])), ("IEND", []))).Message);
-        Assert.Contains("pixels", Refused(TestPng.Build(("IHDR", TestPng.Header(-5, 3)), ("IEND", []))).Message);
-        Assert.Contains("interlaced", Refused(TestPng.Build(("IHDR", TestPng.Header(2, 2, interlace: 1)), ("IEND", []))).Message);
-        Assert.Contains("not supported", Refused(TestPng.Build(("IHDR", TestPng.Header(2, 2, depth: 4)), ("IEND", []))).Message);
-        Assert.Contains("critical chunk", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1)), ("ZZZZ", []), ("IEND", []))).Message);
-        Assert.Contains("cannot hold", Refused(TestPng.Build(("IHDR", TestPng.Header(4096, 4096, depth: 16, color: 6)), ("IDAT", TestPng.Zlib([0, 1, 2])), ("IEND", []))).Message);
-        Assert.Contains("shorter", Refused(TestPng.Build(("IHDR", TestPng.Header(4, 4)), ("IDAT", TestPng.Zlib([0, 1, 2])), ("IEND", []))).Message);
-        Assert.Contains("zlib", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1)), ("IDAT", [1, 2, 3, 4]), ("IEND", []))).Message);
-        Assert.Contains("filter", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1)), ("IDAT", TestPng.Zlib([9, 0])), ("IEND", []))).Message);
-        Assert.Contains("palette", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1, color: 3)), ("IDAT", TestPng.Zlib([0, 0])), ("IEND", []))).Message);
-        Assert.Contains("IEND", Refused(TestPng.Build(("IHDR", TestPng.Header(1, 1)), ("IDAT", TestPng.Zlib([0, 0])))).Message);
+        byte[] bomb = TestPng.Bomb(4096, 4096);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<MemoryBudgetExceededException>(() => Png.ReadGreyscale(bomb, "bomb.png", new MemoryBudget(64L << 20)));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the budget was checked after allocating");
+        Assert.StartsWith("'bomb.png' (4096×4096, 16-bit, 1 channel) would need 96 MB, more than the memory budget of 64 MB", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadSize_gives_the_header_size_without_decoding()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"strata-size-{Guid.NewGuid():N}.png");
+        try
+        {
+            File.WriteAllBytes(path, TestPng.Bomb(4096, 4096));
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Equal((4096, 4096), Png.ReadSize(path));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 10);
+            File.WriteAllBytes(path, File.ReadAllBytes(Fixture("gray8.png")));
+            using var expected = JsonDocument.Parse(File.ReadAllText(Fixture("png.json")));
+            Assert.Equal((expected.RootElement.GetProperty("width").GetInt32(), expected.RootElement.GetProperty("height").GetInt32()), Png.ReadSize(path));
+
+            foreach (string name in new[] { "rgb-cut-8.png", "rgb-cut-16.png", "rgb-flip-15.png", "negative-width.png", "4-bit.png" })
+            {
+                File.WriteAllBytes(path, HostilePng.Get(name).Make());
+                Assert.Contains(path, Assert.Throws<InvalidDataException>(() => Png.ReadSize(path)).Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -42,6 +42,13 @@ internal static class TestPng
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// A black 16-bit greyscale image of <paramref name="width"/>×<paramref name="height"/>: 4096×4096 is 32 MB of rows and
+    /// 64 MB of floats once decoded, from a file of some 33 KB.
+    /// </summary>
+    public static byte[] Bomb(int width, int height) =>
+        Build(("IHDR", Header(width, height, depth: 16)), ("IDAT", Zlib(new byte[(long)height * (2L * width + 1)])), ("IEND", []));
+
     /// <summary>An 8-bit greyscale image of pixel values 0..255, every row with filter None.</summary>
     public static byte[] Grey(int width, int height, ReadOnlySpan<float> pixels)
     {

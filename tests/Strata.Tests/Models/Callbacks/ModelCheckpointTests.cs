@@ -20,7 +20,7 @@ public sealed class ModelCheckpointTests : IDisposable
     [Fact]
     public void Saves_every_epoch_with_the_epoch_in_the_name_and_the_last_file_resumes_training()
     {
-        var (x, y) = ModelFileTests.Images(64, 3);
+        var (x, y) = TestModelFile.Images(64, 3);
         var model = Model();
         var checkpoint = new ModelCheckpoint(Path.Combine(_dir, "epoch-{epoch}.safetensors"));
         model.Fit(x, y, epochs: 3, batchSize: 16, seed: 2, callbacks: [checkpoint]);
@@ -33,7 +33,7 @@ public sealed class ModelCheckpointTests : IDisposable
     [Fact]
     public void Save_best_only_writes_when_the_monitored_value_improves()
     {
-        var (x, y) = ModelFileTests.Images(64, 3);
+        var (x, y) = TestModelFile.Images(64, 3);
         var model = Model();
         var checkpoint = new ModelCheckpoint(Path.Combine(_dir, "best.safetensors"), monitor: "val_accuracy", saveBestOnly: true);
         var history = model.Fit(x, y, epochs: 6, batchSize: 16, seed: 2, validationSplit: 0.25f, callbacks: [checkpoint]);
