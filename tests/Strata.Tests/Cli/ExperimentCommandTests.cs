@@ -73,7 +73,8 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Equal(2 * settings.Lengths.Length * 4, plan.Count); // two tasks × lengths × four modes × one seed
         Assert.Contains($"[{plan.Count}/{plan.Count}]", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("globalClipNorm success", run.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"temporal-order\s+16\s+\d/1\s+\d/1\s+\d/1\s+\d/1", run.Stdout);
+        Assert.Matches(@"temporal-order\s+20\s+\d/1\s+\d/1\s+\d/1\s+\d/1", run.Stdout);
+        Assert.Contains("This is the --quick run", run.Stdout, StringComparison.Ordinal);
 
         string report = File.ReadAllText(Path.Combine(output, ClippingReport.ReportFile));
         Assert.Contains("# Gradient clipping on recurrent networks", report, StringComparison.Ordinal);
