@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace Strata.Cli;
 
 /// <summary>
@@ -18,13 +16,13 @@ internal sealed class Terminal(TextWriter output, TextWriter error, bool interac
     public bool Interactive { get; } = interactive;
 
     /// <summary>
-    /// The process's console. The live display is used only when standard output is a terminal and Spectre
-    /// agrees it is interactive; redirected output gets one plain line per epoch instead. Errors are red
-    /// unless standard error is redirected or NO_COLOR is set (https://no-color.org).
+    /// The process's console. The progress bar is redrawn in place only when standard output is a terminal that can
+    /// (not TERM=dumb); redirected output gets one plain line per epoch instead. Errors are red unless standard error
+    /// is redirected or NO_COLOR is set (https://no-color.org).
     /// </summary>
     public static Terminal FromConsole()
     {
-        bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
         bool color = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         return new Terminal(Console.Out, Console.Error, interactive, color);
     }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using Strata.Cli.Experiments;
 using Strata.Cli.Models;
-using Strata.Cli.Progress;
 using Strata.Data;
 using Strata.Optimizers;
 
@@ -234,7 +233,7 @@ internal sealed class TrainCommand : Command
             $"Training {(model.EpochsCompleted > 0 ? $"from epoch {model.EpochsCompleted + 1} " : "")}for {s.Epochs - model.EpochsCompleted} epoch{(s.Epochs - model.EpochsCompleted == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(optimizer.LearningRate)}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
         output.Flush();
 
-        var progress = SpectreProgress.For(_terminal);
+        var progress = new ProgressLogger(output, _terminal.Interactive ? ProgressStyle.Bar : ProgressStyle.Lines);
         int firstEpoch = model.EpochsCompleted + 1; // 1, or the first epoch after a resumed model's
         // With --output every finished epoch is saved at once (atomically), so a crash or Ctrl-C loses at most the epoch
         // in progress; a signal stops training after the current step.
@@ -243,10 +242,10 @@ internal sealed class TrainCommand : Command
         string? checkpoint = s.OutputDirectory is null ? null : Path.Combine(s.OutputDirectory, "model.safetensors");
         var saver = checkpoint is null ? null : new ModelCheckpoint(checkpoint);
         if (saver is not null) callbacks.Add(saver);
-        History history = progress.Run(() => model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
+        History history = model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
             validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: callbacks,
             // A last batch of a single image has no batch variance, which BatchNormalization refuses: skip it.
-            dropLastPartialBatch: train.Count % s.BatchSize == 1, initialEpoch: model.EpochsCompleted));
+            dropLastPartialBatch: train.Count % s.BatchSize == 1, initialEpoch: model.EpochsCompleted, verbose: 0);
         if (interruption.Requested)
         {
             output.WriteLine(checkpoint is not null && model.EpochsCompleted > 0 && File.Exists(checkpoint)
@@ -257,7 +256,6 @@ internal sealed class TrainCommand : Command
         }
         if (history.SkippedSteps > 0)
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate or --global-clip-norm.");
-        foreach (string warning in history.Warnings) output.WriteLine($"warning: {warning}");
         if (s.LogGradients is not null)
         {
             File.WriteAllText(s.LogGradients, GradientCsv(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray(), firstEpoch));
@@ -345,7 +343,7 @@ internal sealed class TrainCommand : Command
     internal static string HistoryCsv(History history, IReadOnlyList<string> metricNames, int firstEpoch = 1)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var keys = SpectreProgress.OrderedKeys(history.Values.Keys, metricNames).ToList();
+        var keys = ProgressLogger.OrderedKeys(history.Values.Keys, metricNames).ToList();
         var csv = new StringBuilder();
         csv.Append("epoch");
         foreach (string key in keys) csv.Append(',').Append(key);
