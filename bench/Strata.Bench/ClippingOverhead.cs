@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Strata.Cli.Models;
 using Strata.Kernels.Parallel;
 using Strata.Optimizers;
 
@@ -23,9 +22,9 @@ internal static class ClippingOverhead
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
 
-        var plain = ModelPresets.Create(modelName, seed: 0);
+        var plain = Presets.Create(modelName, seed: 0);
         plain.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
-        var clipped = ModelPresets.Create(modelName, seed: 0);
+        var clipped = Presets.Create(modelName, seed: 0);
         clipped.Compile(new Sgd(0.01f, globalClipNorm: 1f), Losses.SparseCategoricalCrossentropy);
         int steps = samples / batchSize;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Strata.Cli.Models;
 using Strata.Kernels.Parallel;
 using Strata.Optimizers;
 
@@ -30,7 +29,7 @@ internal static class TrainingVsTorch
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
 
-        var model = ModelPresets.Create(modelName, seed: 0);
+        var model = Presets.Create(modelName, seed: 0);
         model.Compile(cnn ? new Adam(0.001f) : new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
         model.Fit(x, y, epochs: 1, batchSize: batchSize, seed: 0, dropLastPartialBatch: true); // warm-up: JIT and buffers
 

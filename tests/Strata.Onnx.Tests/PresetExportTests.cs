@@ -1,4 +1,3 @@
-using Strata.Cli.Models;
 using Strata.Layers;
 using Strata.Optimizers;
 using Xunit.Abstractions;
@@ -14,8 +13,8 @@ public class PresetExportTests(ITestOutputHelper output)
 {
     private static Sequential Trained(string preset)
     {
-        var model = ModelPresets.Create(preset, seed: 11);
-        var definition = ModelPresets.Find(preset)!;
+        var model = Presets.Create(preset, seed: 11);
+        var definition = Presets.Find(preset)!;
         Optimizer optimizer = definition.Optimizer == "adam" ? new Adam(definition.LearningRate) : new Sgd(definition.LearningRate);
         model.Compile(optimizer, Losses.SparseCategoricalCrossentropy);
         // 28×28 "images" whose class sets the brightness of one band of rows, plus noise: something to learn.

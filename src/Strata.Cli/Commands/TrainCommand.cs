@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Strata.Cli.Experiments;
-using Strata.Cli.Models;
 using Strata.Data;
 using Strata.Optimizers;
 
@@ -84,9 +83,9 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<string> _model = new("--model")
     {
-        Description = "Model preset: " + string.Join("; ", ModelPresets.All.Select(p => $"{p.Name} = {p.Description}")),
+        Description = "Model preset: " + string.Join("; ", Presets.All.Select(p => $"{p.Name} = {p.Description}")),
         HelpName = "NAME",
-        DefaultValueFactory = _ => ModelPresets.Default,
+        DefaultValueFactory = _ => Presets.Default,
     };
 
     private readonly Option<MemoryBudget?> _maxMemory = CommonOptions.MaxMemory();
@@ -134,7 +133,7 @@ internal sealed class TrainCommand : Command
         _model.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
-            if (ModelPresets.Find(name) is null) result.AddError(ModelPresets.UnknownMessage(name));
+            if (Presets.Find(name) is null) result.AddError(Presets.UnknownMessage(name));
         });
         Options.Add(_epochs);
         Options.Add(_batchSize);
@@ -173,7 +172,7 @@ internal sealed class TrainCommand : Command
 
     private int Execute(ParseResult parsed)
     {
-        var preset = ModelPresets.Find(parsed.GetValue(_model)) ?? ModelPresets.Find(ModelPresets.Default)!;
+        var preset = Presets.Find(parsed.GetValue(_model)) ?? Presets.Find(Presets.Default)!;
         string optimizerName = parsed.GetValue(_optimizer) ?? preset.Optimizer;
         // The preset's rate belongs to the preset's optimizer; another optimizer starts from its own Keras default.
         float learningRate = parsed.GetValue(_learningRate)
@@ -308,7 +307,7 @@ internal sealed class TrainCommand : Command
 
     private static (Sequential, Optimizer) NewModel(TrainSettings s)
     {
-        var model = ModelPresets.Create(s.Model, s.Seed);
+        var model = Presets.Create(s.Model, s.Seed);
         var optimizer = CreateOptimizer(s);
         model.Compile(optimizer, Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         return (model, optimizer);
