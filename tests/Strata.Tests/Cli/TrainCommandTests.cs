@@ -164,7 +164,7 @@ public sealed partial class TrainCommandTests : IDisposable
         var run = CliHarness.Run("train", "--data", _data, "--model", "resnet");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Unknown model 'resnet'; the presets are: mlp, mlp-bn, mlp-bn-before-activation, cnn-bn.", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Unknown model 'resnet'; the presets are: mlp, mlp-bn, mlp-bn-before-activation, cnn-bn, tabular.", run.Stderr, StringComparison.Ordinal);
         CliHarness.AssertOneErrorLine(run.Stderr);
     }
 
