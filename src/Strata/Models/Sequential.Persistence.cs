@@ -5,8 +5,43 @@ namespace Strata;
 
 public sealed partial class Sequential
 {
-    /// <summary>Epochs that <see cref="Fit"/> has completed on this model, over all calls (kept by <see cref="Save"/>).</summary>
-    public int EpochsCompleted { get; internal set; }
+    /// <summary>
+    /// Epochs completed on this model, over all calls (kept by <see cref="Save"/>): <see cref="Fit"/> counts its own; a
+    /// custom training loop sets it after each epoch it finishes, so that a saved model resumes from the right place.
+    /// </summary>
+    public int EpochsCompleted
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// The names of the classes the outputs stand for, in output order (from <see cref="Dataset.ClassNames"/>, say), or
+    /// null. Saved with the model, so that a prediction can name its class after loading.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames
+    {
+        get;
+        set => field = value is null ? null : [.. value];
+    }
+
+    /// <summary>The model's architecture as the Keras-like JSON its files hold (<see cref="FromConfig"/> reads it back).</summary>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    public string ToConfig() => ModelConfig.Write(this);
+
+    /// <summary>
+    /// A new, unbuilt-weights model from a Keras-like JSON configuration: the <c>model_config</c> of a saved model, or one
+    /// written by hand in that form. <paramref name="inputShape"/> fills a configuration without <c>input_shape</c>, and
+    /// <paramref name="outputUnits"/> a last Dense without <c>units</c>, so one file fits any data. Every setting is
+    /// checked; an unknown layer or a bad value is refused with the path of the field that holds it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The configuration is malformed; the message names the field.</exception>
+    public static Sequential FromConfig(string json, Shape? inputShape = null, int? outputUnits = null, int seed = 0, Data.MemoryBudget? budget = null) =>
+        ModelConfig.Read(json, inputShape, outputUnits, seed, budget ?? Data.MemoryBudget.Default);
 
     /// <summary>
     /// Writes the model to one file: its Keras-like configuration, every weight (moving statistics included) and,

@@ -153,6 +153,44 @@ public sealed partial class Sequential
         return TrainStep(x, y, out _, out _);
     }
 
+    /// <summary>
+    /// Adapts every <see cref="Normalization"/> layer that has no statistics yet to <paramref name="x"/> (the training
+    /// inputs), in order, each on the data as the layers before it pass it on in inference mode: Keras's
+    /// <c>layer.adapt(data)</c> for a whole model. Returns how many layers were adapted.
+    /// </summary>
+    public int Adapt(Tensor x, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        using var context = Context.Enter();
+        EnsureBuilt(x);
+        int adapted = 0;
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            if (_layers[i] is not Normalization { HasStatistics: false } normalization) continue;
+            normalization.Adapt(i == 0 ? x : ForwardThrough(x, i, batchSize));
+            adapted++;
+        }
+        return adapted;
+    }
+
+    /// <summary>The output of the first <paramref name="count"/> layers for every sample, in inference mode.</summary>
+    private Tensor ForwardThrough(Tensor x, int count, int batchSize)
+    {
+        int n = x.Shape[0];
+        var shape = _layers[count - 1].OutputShape;
+        var result = new Tensor(shape.WithBatch(n));
+        Tensor? xb = null;
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int rows = Math.Min(batchSize, n - start);
+            var h = Gather(x, [], start, rows, WithBatch(x, rows), ref xb);
+            for (int l = 0; l < count; l++) h = _layers[l].Forward(h, training: false);
+            h.Span.CopyTo(result.Span.Slice(start * shape.Size, rows * shape.Size));
+        }
+        return result;
+    }
+
     /// <summary>Counts the scalars in every weight, trainable or not.</summary>
     public int CountParams()
     {

@@ -129,11 +129,14 @@ internal sealed class ConfigReader
     }
 
     /// <summary>Parses a configuration string with a small depth limit (configs are shallow; deep nesting is an attack).</summary>
+    /// <summary>The deepest nesting a configuration may have (configs are shallow; deep nesting is an attack).</summary>
+    public const int MaxDepth = 16;
+
     public static JsonDocument Parse(string json, string context)
     {
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException e)
         {

@@ -49,9 +49,10 @@ internal static class ModelFile
         {
             ["format"] = Format,
             ["format_version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
-            ["model_config"] = Json(w => WriteModelConfig(w, model)),
+            ["model_config"] = ModelConfig.Write(model),
             ["training_state"] = Json(w => WriteState(w, model)),
         };
+        if (model.ClassNames is { } classNames) metadata["class_names"] = JsonSerializer.Serialize(classNames);
         if (includeOptimizer && model.Optimizer is { } optimizer)
         {
             metadata["training_config"] = Json(w => TrainingConfig.Write(w, model));
@@ -140,23 +141,8 @@ internal static class ModelFile
 
         using var state = ConfigReader.Parse(Required(metadata, "training_state", source), $"{source}: training_state");
         ReadState(state.RootElement, source, model);
+        if (metadata.TryGetValue("class_names", out string? classNames)) model.ClassNames = ReadClassNames(classNames, model, source);
         return model;
-    }
-
-    private static void WriteModelConfig(Utf8JsonWriter w, Sequential model)
-    {
-        w.WriteStartObject();
-        w.WriteString("class_name", "Sequential");
-        w.WriteStartObject("config");
-        w.WriteString("name", model.Name);
-        w.WriteStartArray("input_shape");
-        foreach (int d in model.InputShape.Dims) w.WriteNumberValue(d);
-        w.WriteEndArray();
-        w.WriteStartArray("layers");
-        foreach (var layer in model.Layers) LayerConfig.Write(w, layer);
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
     }
 
     /// <summary>
@@ -181,31 +167,27 @@ internal static class ModelFile
 
     private static Sequential ReadModel(JsonElement root, string source, Dictionary<string, Tensor> tensors)
     {
-        var outer = new ConfigReader(root, $"{source}: model_config");
-        if (outer.String("class_name") != "Sequential") throw outer.Bad("describes a model other than Sequential");
-        var c = outer.Object("config");
-        outer.Done();
-        string name = c.String("name");
-        int[] input = c.IntArray("input_shape", 1, int.MaxValue);
-        var layersElement = c.Element("layers");
-        if (layersElement.ValueKind != JsonValueKind.Array || layersElement.GetArrayLength() is 0 or > 10_000)
-            throw c.Bad("'layers' must be an array of 1 to 10000 layers");
-        c.Done();
-        var layers = layersElement.EnumerateArray().Select((e, i) => LayerConfig.Read(e, source, i)).ToArray();
-        if (layers.Select(l => l.Name).Distinct(StringComparer.Ordinal).Count() != layers.Length)
-            throw c.Bad("names two layers alike");
-
-        var model = new Sequential(layers) { Name = name };
-        Shape inputShape;
-        try { inputShape = new Shape(input); }
-        catch (ArgumentException e) { throw c.Bad($"'input_shape': {e.Message}"); }
+        var (model, inputShape, context) = ModelConfig.ReadUnbuilt(root, $"{source}: model_config", source);
         long stored = tensors.Where(t => !t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).Sum(t => (long)t.Value.Length);
         using (WeightBudget.Limit(stored, source))
-        {
-            try { model.Build(inputShape); }
-            catch (ArgumentException e) { throw new InvalidDataException($"{source}: the layers do not fit together: {e.Message}", e); }
-        }
+            ModelConfig.Build(model, inputShape, context);
         return model;
+    }
+
+    /// <summary>The saved class names: a JSON array of one non-empty name of at most 256 characters per output.</summary>
+    private static string[] ReadClassNames(string json, Sequential model, string source)
+    {
+        using var document = ConfigReader.Parse(json, $"{source}: class_names");
+        var root = document.RootElement;
+        int outputs = model.OutputShape.Rank == 0 ? 1 : model.OutputShape[^1];
+        // One name per output, or two for a single sigmoid output (binary classification).
+        int length = root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() : -1;
+        if (length != outputs && !(outputs == 1 && length == 2))
+            throw new InvalidDataException($"{source}: class_names must list one name for each of the model's {outputs} outputs.");
+        var names = root.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : "").ToArray();
+        if (names.Any(n => n.Length is 0 or > 256))
+            throw new InvalidDataException($"{source}: class_names holds a name that is not a string of 1 to 256 characters.");
+        return names;
     }
 
     /// <summary>Training progress that is not a weight: epochs completed, and each dropout layer's mask stream.</summary>
@@ -271,7 +253,7 @@ internal static class ModelFile
 
     private static Tensor Copy(Shape shape, ReadOnlySpan<float> values) => new(shape, values.ToArray());
 
-    private static string Json(Action<Utf8JsonWriter> write)
+    internal static string Json(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer)) write(writer);
