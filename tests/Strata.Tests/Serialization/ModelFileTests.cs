@@ -255,7 +255,7 @@ public sealed class ModelFileTests : IDisposable
     }
 
     /// <summary>Splits a file into its header JSON and data, lets <paramref name="edit"/> change the header, and rebuilds it.</summary>
-    private static byte[] EditHeader(byte[] file, Action<JsonObject> edit, bool fixDigest = true)
+    internal static byte[] EditHeader(byte[] file, Action<JsonObject> edit, bool fixDigest = true)
     {
         int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
         var header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, length))!.AsObject();
@@ -290,7 +290,7 @@ public sealed class ModelFileTests : IDisposable
         }
     }
 
-    private static void EditConfig(JsonObject header, Action<JsonObject> edit, string key = "model_config")
+    internal static void EditConfig(JsonObject header, Action<JsonObject> edit, string key = "model_config")
     {
         var metadata = header["__metadata__"]!.AsObject();
         var config = JsonNode.Parse((string)metadata[key]!)!.AsObject();
