@@ -25,6 +25,14 @@ public sealed partial class Sequential
     /// </summary>
     public static Sequential Load(string path, bool compile = true) => ModelFile.Load(path, compile);
 
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/> from <paramref name="stream"/> (from its current position; the stream
+    /// is left open), with the checks of <see cref="Load(string, bool)"/>. A seekable stream's length bounds every
+    /// allocation as a file's does; a stream that cannot seek (a network or decompression stream) is read only as far
+    /// as the file's header declares, memory growing with the bytes that arrive, and bytes beyond are refused.
+    /// </summary>
+    public static Sequential Load(Stream stream, bool compile = true) => ModelFile.Load(stream, compile);
+
     /// <summary>The trainable weights' slab (for the optimizer state of a saved model).</summary>
     internal ParameterSlab Slab => _slab ?? throw new InvalidOperationException($"Model '{Name}' is not built.");
 }

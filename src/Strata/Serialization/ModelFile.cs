@@ -75,11 +75,39 @@ internal static class ModelFile
     public static Sequential Load(string path, bool compile)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string source = Path.GetFileName(path);
         Dictionary<string, Tensor> tensors;
         Dictionary<string, string> metadata;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            (tensors, metadata) = SafeTensors.Read(stream, Path.GetFileName(path));
+        return Load(tensors, metadata, Path.GetFileName(path), compile);
+    }
+
+    /// <summary>
+    /// Reads a model from <paramref name="stream"/>, from its position on, leaving it open. A seekable stream is read
+    /// as a file is (its length bounds every allocation); any other is first copied into memory by
+    /// <see cref="SafeTensors.Buffer"/>, as far as its header declares and no further.
+    /// </summary>
+    public static Sequential Load(Stream stream, bool compile)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead) throw new ArgumentException("The stream to load a model from cannot be read.", nameof(stream));
+        string source = stream is FileStream file ? Path.GetFileName(file.Name) : "the model stream";
+        Dictionary<string, Tensor> tensors;
+        Dictionary<string, string> metadata;
+        if (stream.CanSeek)
+        {
             (tensors, metadata) = SafeTensors.Read(stream, source);
+        }
+        else
+        {
+            using var buffered = SafeTensors.Buffer(stream, source);
+            (tensors, metadata) = SafeTensors.Read(buffered, source);
+        }
+        return Load(tensors, metadata, source, compile);
+    }
+
+    private static Sequential Load(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata, string source, bool compile)
+    {
 
         if (!metadata.TryGetValue("format", out string? format) || format != Format)
             throw new InvalidDataException($"{source} is a safetensors file but not a Strata model (its metadata has no format \"{Format}\").");
