@@ -121,7 +121,7 @@ internal static class LossKernels
     }
 
     /// <summary>
-    /// Binary cross-entropy on probabilities, as Keras computes it: q = clip(p, ε, 1 − ε),
+    /// Binary cross-entropy on probabilities, as Keras computes it: q = clip(p, ε, 1 − ε) with the bounds in float32,
     /// loss = −(t log q + (1 − t) log(1 − q)), per sample the mean over its c outputs, so the sum over samples is
     /// Σ loss/c. Gradient of the batch mean: dp = (q − t)/(q(1 − q))/(n·c), zero where the clip is active (as the
     /// clip's own derivative is), so a saturated output stops learning — the reason a sigmoid output is fused instead
@@ -133,11 +133,12 @@ internal static class LossKernels
         // probabilities, targets, dProbabilities: [n, c]
         double total = 0;
         double scale = 1.0 / ((double)n * c);
+        float upper = 1f - epsilon; // rounded to float32 (0.99999988 for ε = 1e-7), as Keras's clip of a float32 tensor has it
         for (int i = 0; i < probabilities.Length; i++)
         {
             double p = probabilities[i], t = targets[i];
-            bool clipped = p < epsilon || p > 1 - epsilon;
-            double q = Math.Clamp(p, epsilon, 1 - epsilon);
+            bool clipped = p < epsilon || p > upper;
+            double q = Math.Clamp(p, epsilon, upper);
             total -= t * Math.Log(q) + (1 - t) * Math.Log(1 - q);
             if (!dProbabilities.IsEmpty) dProbabilities[i] = clipped ? 0f : (float)((q - t) / (q * (1 - q)) * scale);
         }
