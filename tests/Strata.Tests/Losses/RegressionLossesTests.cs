@@ -95,4 +95,40 @@ public class RegressionLossesTests
             Assert.Equal(before, a.Layers[0].Weights[0].Value.ToArray());
         }
     }
+
+    [Fact]
+    public void Every_new_loss_and_metric_allocates_nothing_per_step_after_warm_up()
+    {
+        var x = Strata.Tests.GradientCheck.GradientChecker.Random(new Shape(16, 4), seed: 1);
+        var flat = new Tensor(new Shape(16));
+        for (int i = 0; i < 16; i++) flat[i] = i % 2;
+        var labels = new Tensor(new Shape(16));
+        for (int i = 0; i < 16; i++) labels[i] = i % 5;
+        var cases = new (string Activation, int Units, Loss Loss, Tensor Y, Metric[] Metrics)[]
+        {
+            ("sigmoid", 1, Losses.BinaryCrossentropy(), flat, [Metrics.BinaryAccuracy(), Metrics.Accuracy]),
+            ("linear", 1, Losses.BinaryCrossentropy(fromLogits: true), flat, [Metrics.BinaryAccuracy(0f)]),
+            ("relu", 1, Losses.BinaryCrossentropy(), flat, []), // not fused: from clipped probabilities
+            ("linear", 1, Losses.MeanAbsoluteError, flat, [Metrics.MeanAbsoluteError]),
+            ("linear", 1, Losses.Huber(0.5f), flat, [Metrics.Get("mae")]),
+            ("softmax", 5, Losses.SparseCategoricalCrossentropy, labels, [Metrics.SparseTopKCategoricalAccuracy(2)]),
+        };
+        foreach (var (activation, units, loss, y, metrics) in cases)
+        {
+            var model = new Sequential(new Dense(6, activation: "tanh", inputShape: [4]), new Dense(units, activation: activation)) { Seed = 1 };
+            model.Compile(new Adam(0.01f), loss, metrics);
+            var output = model.Predict(x);
+            for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y, out _);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            double sum = 0;
+            for (int i = 0; i < 10; i++)
+            {
+                model.TrainOnBatch(x, y, out bool skipped);
+                Assert.False(skipped);
+                foreach (var metric in metrics) sum += metric.Sum(output, y);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.True(double.IsFinite(sum));
+        }
+    }
 }
