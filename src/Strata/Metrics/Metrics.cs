@@ -29,8 +29,8 @@ public static class Metrics
     public static TopKCategoricalAccuracyMetric SparseTopKCategoricalAccuracy(int k = 5) => k == 5 ? s_sparseTopK : new(k, sparse: true);
 
     /// <summary>
-    /// Looks a metric up by its Keras name, with Keras's defaults (threshold 0.5, k = 5). As in Keras, the name given
-    /// is the key in the history: "mae" reports as mae, "mean_absolute_error" as mean_absolute_error.
+    /// Looks a metric up by its Keras name, with Keras's defaults (threshold 0.5, k = 5). As in Keras, "mae" reports in
+    /// the history as mae and "mean_absolute_error" as mean_absolute_error; "acc" reports as accuracy.
     /// </summary>
     public static Metric Get(string name) => name switch
     {
