@@ -1,7 +1,7 @@
 namespace Strata.Layers;
 
 /// <summary>Applies an activation on its own, e.g. after Dense → BatchNormalization.</summary>
-public sealed class Activation : Layer, ISoftmaxOutput
+public sealed class Activation : Layer, ILogitsOutput
 {
     private Tensor? _x, _y, _dx;
     private bool _readyForBackward;
@@ -48,11 +48,11 @@ public sealed class Activation : Layer, ISoftmaxOutput
         return dx;
     }
 
-    bool ISoftmaxOutput.EndsInSoftmax => Function.IsSoftmax;
+    ActivationFunction ILogitsOutput.OutputActivation => Function;
 
-    Tensor ISoftmaxOutput.Logits => _x ?? throw new InvalidOperationException($"Layer '{Name}' has no logits before Forward.");
+    Tensor ILogitsOutput.Logits => _x ?? throw new InvalidOperationException($"Layer '{Name}' has no logits before Forward.");
 
-    Tensor ISoftmaxOutput.BackwardFromLogits(Tensor dLogits)
+    Tensor ILogitsOutput.BackwardFromLogits(Tensor dLogits)
     {
         CheckGradient(dLogits, _readyForBackward ? _y : null);
         return dLogits;

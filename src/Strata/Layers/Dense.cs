@@ -9,7 +9,7 @@ namespace Strata.Layers;
 /// A fully connected layer: y = φ(x·W + b), with W (<c>kernel</c>) of shape [inputs, units] as Keras stores it.
 /// On inputs of rank above 2 it acts on the last axis, like Keras.
 /// </summary>
-public sealed class Dense : Layer, ISoftmaxOutput
+public sealed class Dense : Layer, ILogitsOutput
 {
     private Tensor? _x, _z, _y, _dz, _dx;
     private Tensor? _xParts, _zParts, _dxParts; // per-part blocks when W's rows are split across threads
@@ -105,11 +105,11 @@ public sealed class Dense : Layer, ISoftmaxOutput
         return BackwardLinear(dz);
     }
 
-    bool ISoftmaxOutput.EndsInSoftmax => Activation.IsSoftmax;
+    ActivationFunction ILogitsOutput.OutputActivation => Activation;
 
-    Tensor ISoftmaxOutput.Logits => _z ?? throw new InvalidOperationException($"Layer '{Name}' has no logits before Forward.");
+    Tensor ILogitsOutput.Logits => _z ?? throw new InvalidOperationException($"Layer '{Name}' has no logits before Forward.");
 
-    Tensor ISoftmaxOutput.BackwardFromLogits(Tensor dLogits)
+    Tensor ILogitsOutput.BackwardFromLogits(Tensor dLogits)
     {
         CheckGradient(dLogits, _x is null ? null : _y);
         return BackwardLinear(dLogits);

@@ -2,7 +2,8 @@ namespace Strata;
 
 /// <summary>
 /// A loss reduced as Keras's default <c>sum_over_batch_size</c>: the mean of the per-sample losses.
-/// Predictions are [n, c]; targets are [n, c], or [n] class indices for the sparse cross-entropy.
+/// Predictions are [n, c]; targets are [n, c], or [n] class indices for the sparse cross-entropy; the elementwise
+/// losses also take [n] targets for an [n, 1] output, as Keras does (<see cref="TargetShape"/>).
 /// </summary>
 public abstract class Loss
 {
@@ -21,10 +22,16 @@ public abstract class Loss
         return n == 0 ? 0f : (float)(Sum(predictions.Span, targets.Span, n, c, dPredictions) / n);
     }
 
-    /// <summary>True for the cross-entropies, which take softmax's logits directly (see <see cref="ComputeFromLogits"/>).</summary>
-    internal virtual bool FusesWithSoftmax => false;
+    /// <summary>
+    /// Whether the loss takes the pre-activation values of an output with <paramref name="activation"/> directly: the
+    /// cross-entropies with softmax, binary cross-entropy with sigmoid (see <see cref="ComputeFromLogits"/>).
+    /// </summary>
+    internal virtual bool FusesWith(ActivationFunction activation) => false;
 
-    /// <summary>Mean loss and dL/dz for an output p = softmax(z), computed from z for exactness.</summary>
+    /// <summary>
+    /// Mean loss and dL/dz for an output p = φ(z) this loss fuses with (<see cref="FusesWith"/>), computed from z for
+    /// exactness: dL/dz never divides by a probability that underflowed to 0 or rounded to 1.
+    /// </summary>
     internal float ComputeFromLogits(Tensor logits, Tensor probabilities, Tensor targets, Span<float> dLogits)
     {
         var (n, c) = CheckShapes(probabilities.Shape, targets.Shape);
@@ -36,7 +43,7 @@ public abstract class Loss
 
     private protected virtual double SumFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities,
         ReadOnlySpan<float> targets, int n, int c, Span<float> dLogits) =>
-        throw new NotSupportedException($"Loss '{Name}' does not fuse with softmax.");
+        throw new NotSupportedException($"Loss '{Name}' does not fuse with an activation.");
 
     /// <summary>
     /// Whether the loss reads each sample's predictions as one distribution over classes, so predictions must be
@@ -46,27 +53,34 @@ public abstract class Loss
     private protected virtual bool OneDistributionPerSample => false;
 
     /// <summary>
+    /// Whether the loss is a mean over elements, and so takes Keras's squeezed targets: (n,) for an (n, 1) output
+    /// (<see cref="TargetShape.FitsElementwise"/>).
+    /// </summary>
+    private protected virtual bool Elementwise => false;
+
+    /// <summary>
+    /// For a classifier's loss, the classes of an output of per-sample shape <paramref name="sample"/> and the
+    /// threshold that makes a single output a class (0.5 on a probability, 0 on a logit); null for regression or
+    /// outputs that are not one class per sample. <see cref="Sequential.Evaluate"/> uses it for the confusion matrix.
+    /// </summary>
+    internal virtual (int Classes, float Threshold)? ClassesOf(Shape sample) => null;
+
+    /// <summary>
     /// The check of <see cref="CheckShapes"/> for a model's output, per-sample shape <paramref name="sample"/> for
     /// <paramref name="n"/> samples, without building the batch shape (a training step allocates nothing). The model
     /// calls it before a step, so a mismatch is refused before anything changes.
     /// </summary>
     internal void CheckOutput(Shape sample, int n, Shape targets)
     {
-        bool ok = !(OneDistributionPerSample && sample.Rank > 1) && (SparseTargets
-            ? targets.Size == n && targets.Rank >= 1 && targets[0] == n
-            : SameBatchedShape(sample, n, targets));
+        Span<int> dims = stackalloc int[sample.Rank + 1];
+        bool ok = !(OneDistributionPerSample && sample.Rank > 1) && Fits(TargetShape.Batched(sample, n, dims), targets);
         if (!ok) CheckShapes(sample.WithBatch(n), targets); // throws, naming both shapes
     }
 
-    private static bool SameBatchedShape(Shape sample, int n, Shape targets)
-    {
-        if (targets.Rank != sample.Rank + 1 || targets[0] != n) return false;
-        for (int d = 0; d < sample.Rank; d++)
-        {
-            if (targets[d + 1] != sample[d]) return false;
-        }
-        return true;
-    }
+    private bool Fits(ReadOnlySpan<int> predictions, Shape targets) =>
+        SparseTargets ? TargetShape.IsClassIndices(predictions.IsEmpty ? 1 : predictions[0], targets)
+        : Elementwise ? TargetShape.FitsElementwise(predictions, targets.Dims)
+        : predictions.SequenceEqual(targets.Dims);
 
     /// <summary>
     /// Checks that predictions of shape <paramref name="predictions"/> and targets of shape <paramref name="targets"/>
@@ -83,12 +97,11 @@ public abstract class Loss
         }
         int n = predictions.Rank == 0 ? 1 : predictions[0];
         int c = n == 0 ? 0 : predictions.Size / n;
-        bool ok = SparseTargets
-            ? targets.Size == n && targets.Rank >= 1 && targets[0] == n
-            : targets == predictions;
-        if (!ok)
+        if (!Fits(predictions.Dims, targets))
         {
-            string expected = SparseTargets ? $"({n},) class indices" : predictions.ToString();
+            string expected = SparseTargets ? $"({n},) class indices"
+                : Elementwise ? TargetShape.DescribeElementwise(predictions)
+                : predictions.ToString();
             throw new ArgumentException($"Loss '{Name}': predictions {predictions} need targets {expected}; got {targets}.");
         }
         return (n, c);

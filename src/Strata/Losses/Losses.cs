@@ -1,54 +1,50 @@
-using Strata.Kernels;
-
 namespace Strata;
 
 /// <summary>The losses Keras offers for classification and regression, by the same names.</summary>
 public static class Losses
 {
+    private static readonly BinaryCrossentropyLoss s_binaryFromProbabilities = new(fromLogits: false);
+    private static readonly BinaryCrossentropyLoss s_binaryFromLogits = new(fromLogits: true);
+    private static readonly HuberLoss s_huber = new(1f);
+
     /// <summary>−log p_y with integer labels [n]. Fused with a softmax output, computed from the logits.</summary>
-    public static Loss SparseCategoricalCrossentropy { get; } = new CrossEntropy("sparse_categorical_crossentropy", sparse: true);
+    public static Loss SparseCategoricalCrossentropy { get; } = new CrossEntropyLoss("sparse_categorical_crossentropy", sparse: true);
 
     /// <summary>−Σⱼ tⱼ log pⱼ with target rows [n, c] (one-hot or soft).</summary>
-    public static Loss CategoricalCrossentropy { get; } = new CrossEntropy("categorical_crossentropy", sparse: false);
+    public static Loss CategoricalCrossentropy { get; } = new CrossEntropyLoss("categorical_crossentropy", sparse: false);
 
     /// <summary>Mean over outputs of (p − t)², then over samples.</summary>
     public static Loss MeanSquaredError { get; } = new MeanSquaredErrorLoss();
 
-    /// <summary>Looks a loss up by its Keras name.</summary>
+    /// <summary>Mean over outputs of |p − t|, then over samples.</summary>
+    public static Loss MeanAbsoluteError { get; } = new MeanAbsoluteErrorLoss();
+
+    /// <summary>
+    /// Binary cross-entropy for one or more independent yes/no outputs (Keras's <c>BinaryCrossentropy(from_logits)</c>):
+    /// on probabilities, fused with a sigmoid output; or on logits. See <see cref="BinaryCrossentropyLoss"/>.
+    /// </summary>
+    /// <param name="fromLogits">Whether the model outputs logits (a linear last layer) rather than probabilities.</param>
+    public static BinaryCrossentropyLoss BinaryCrossentropy(bool fromLogits = false) =>
+        fromLogits ? s_binaryFromLogits : s_binaryFromProbabilities;
+
+    /// <summary>Keras's Huber loss with threshold <paramref name="delta"/> (see <see cref="HuberLoss"/>).</summary>
+    /// <param name="delta">Where the loss turns from quadratic to linear; positive.</param>
+    public static HuberLoss Huber(float delta = 1f) => delta == 1f ? s_huber : new HuberLoss(delta);
+
+    /// <summary>
+    /// Looks a loss up by its Keras name, with Keras's defaults (binary cross-entropy on probabilities, Huber with
+    /// δ = 1); the other settings are the methods' arguments.
+    /// </summary>
     public static Loss Get(string name) => name switch
     {
         "sparse_categorical_crossentropy" => SparseCategoricalCrossentropy,
         "categorical_crossentropy" => CategoricalCrossentropy,
+        "binary_crossentropy" or "bce" => BinaryCrossentropy(),
         "mean_squared_error" or "mse" => MeanSquaredError,
+        "mean_absolute_error" or "mae" => MeanAbsoluteError,
+        "huber" or "huber_loss" => Huber(),
         _ => throw new ArgumentException(
-            $"Unknown loss '{name}'. Known: sparse_categorical_crossentropy, categorical_crossentropy, mean_squared_error.", nameof(name)),
+            $"Unknown loss '{name}'. Known: sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, " +
+            "mean_squared_error (mse), mean_absolute_error (mae), huber.", nameof(name)),
     };
-
-    private sealed class CrossEntropy(string name, bool sparse) : Loss
-    {
-        /// <summary>Keras's backend epsilon, the clip applied to probabilities.</summary>
-        private const float Epsilon = 1e-7f;
-
-        public override string Name => name;
-        public override bool SparseTargets => sparse;
-        internal override bool FusesWithSoftmax => true;
-
-        private protected override bool OneDistributionPerSample => true;
-
-        protected override double Sum(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int n, int c, Span<float> dPredictions)
-            => LossKernels.CrossEntropyFromProbabilities(predictions, targets, sparse, n, c, Epsilon, dPredictions);
-
-        private protected override double SumFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> probabilities,
-            ReadOnlySpan<float> targets, int n, int c, Span<float> dLogits) => sparse
-            ? LossKernels.SparseSoftmaxCrossEntropy(logits, probabilities, targets, n, c, dLogits)
-            : LossKernels.SoftmaxCrossEntropy(logits, probabilities, targets, n, c, dLogits);
-    }
-
-    private sealed class MeanSquaredErrorLoss : Loss
-    {
-        public override string Name => "mean_squared_error";
-
-        protected override double Sum(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int n, int c, Span<float> dPredictions)
-            => LossKernels.MeanSquaredError(predictions, targets, n, c, dPredictions);
-    }
 }

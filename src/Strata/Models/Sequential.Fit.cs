@@ -141,7 +141,10 @@ public sealed partial class Sequential
         return false;
     }
 
-    /// <summary>Mean loss and metrics over a dataset, in inference mode.</summary>
+    /// <summary>
+    /// Mean loss and metrics over a dataset, in inference mode; for a classifier also the confusion matrix
+    /// (<see cref="EvaluationResult.ConfusionMatrix"/>).
+    /// </summary>
     public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32)
     {
         RequireCompiled();
@@ -151,6 +154,8 @@ public sealed partial class Sequential
         int n = x.Shape[0];
         double lossSum = 0;
         var metricSums = new double[CompiledMetrics.Count];
+        var (classes, threshold) = Loss!.ClassesOf(OutputShape) ?? (0, 0f);
+        int[]? confusion = classes is > 0 and <= EvaluationResult.MaxConfusionClasses ? new int[classes * classes] : null;
         Tensor? xb = null, yb = null;
         for (int start = 0; start < n; start += batchSize)
         {
@@ -160,10 +165,12 @@ public sealed partial class Sequential
             var output = Forward(xs, training: false);
             lossSum += (double)BatchLoss(output, ys) * count;
             for (int m = 0; m < metricSums.Length; m++) metricSums[m] += CompiledMetrics[m].Sum(output, ys);
+            if (confusion is not null)
+                Kernels.MetricKernels.AccumulateConfusion(output.Span, ys.Span, count, OutputShape.Size, threshold, classes, confusion);
         }
         var metrics = new Dictionary<string, double>();
         for (int m = 0; m < metricSums.Length; m++) metrics[CompiledMetrics[m].Name] = metricSums[m] / n;
-        return new EvaluationResult((float)(lossSum / n), metrics);
+        return new EvaluationResult((float)(lossSum / n), metrics, confusion is null ? null : EvaluationResult.Square(confusion, classes));
     }
 
     /// <summary>The model's outputs for every sample, computed in inference mode in batches.</summary>

@@ -63,6 +63,14 @@ public sealed partial class Sequential
     /// </summary>
     public static Sequential Load(string path, bool compile = true, MemoryBudget? budget = null) => ModelFile.Load(path, compile, budget);
 
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/> from <paramref name="stream"/> (from its current position; the stream
+    /// is left open), with the checks of <see cref="Load(string, bool, MemoryBudget)"/>. A seekable stream's length bounds every
+    /// allocation as a file's does; a stream that cannot seek (a network or decompression stream) is read only as far
+    /// as the file's header declares, memory growing with the bytes that arrive, and bytes beyond are refused.
+    /// </summary>
+    public static Sequential Load(Stream stream, bool compile = true, MemoryBudget? budget = null) => ModelFile.Load(stream, compile, budget);
+
     /// <summary>The trainable weights' slab (for the optimizer state of a saved model).</summary>
     internal ParameterSlab Slab => _slab ?? throw new InvalidOperationException($"Model '{Name}' is not built.");
 }

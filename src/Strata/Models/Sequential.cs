@@ -144,13 +144,25 @@ public sealed partial class Sequential
         return gradients;
     }
 
-    /// <summary>One training step on one batch; returns its mean loss. A non-finite loss or gradient skips the update.</summary>
-    public float TrainOnBatch(Tensor x, Tensor y)
+    /// <summary>
+    /// One training step on one batch; returns its mean loss. A non-finite loss or gradient skips the update; the
+    /// overload with <c>out bool skipped</c> tells when.
+    /// </summary>
+    public float TrainOnBatch(Tensor x, Tensor y) => TrainOnBatch(x, y, out _);
+
+    /// <summary>
+    /// One training step on one batch; returns its mean loss, and in <paramref name="skipped"/> whether the update was
+    /// skipped because the loss or a gradient was not finite — the weights, moving statistics and optimizer state are
+    /// then as they were, as in a step <see cref="Fit"/> counts in <see cref="History.SkippedSteps"/>. A returned
+    /// non-finite loss always means a skipped step, but a finite loss can be skipped too (an overflowing gradient).
+    /// Compiled with <see cref="NonFiniteGradients.Throw"/>, such a step throws instead.
+    /// </summary>
+    public float TrainOnBatch(Tensor x, Tensor y, out bool skipped)
     {
         RequireCompiled();
         CheckPair(x, y);
         using var context = Context.Enter();
-        return TrainStep(x, y, out _, out _);
+        return TrainStep(x, y, out _, out skipped);
     }
 
     /// <summary>
@@ -235,14 +247,14 @@ public sealed partial class Sequential
         float loss;
         Tensor gradient;
         int last = _layers.Count - 1;
-        if (Loss!.FusesWithSoftmax && _layers[last] is ISoftmaxOutput { EndsInSoftmax: true } softmax)
+        if (FusedOutput() is { } fused)
         {
-            loss = Loss.ComputeFromLogits(softmax.Logits, output, y, dOutput.Span);
-            gradient = softmax.BackwardFromLogits(dOutput);
+            loss = Loss!.ComputeFromLogits(fused.Logits, output, y, dOutput.Span);
+            gradient = fused.BackwardFromLogits(dOutput);
         }
         else
         {
-            loss = Loss.Compute(output, y, dOutput.Span);
+            loss = Loss!.Compute(output, y, dOutput.Span);
             gradient = _layers[last].Backward(dOutput);
         }
         // Stop where no layer below has anything to learn.
@@ -253,10 +265,13 @@ public sealed partial class Sequential
     /// <summary>Mean loss of a batch in inference mode, computed the same way as in training.</summary>
     private float BatchLoss(Tensor output, Tensor y)
     {
-        if (Loss!.FusesWithSoftmax && _layers[^1] is ISoftmaxOutput { EndsInSoftmax: true } softmax)
-            return Loss.ComputeFromLogits(softmax.Logits, output, y, []);
-        return Loss.Compute(output, y, []);
+        if (FusedOutput() is { } fused) return Loss!.ComputeFromLogits(fused.Logits, output, y, []);
+        return Loss!.Compute(output, y, []);
     }
+
+    /// <summary>The last layer when the loss fuses with its activation (softmax with cross-entropy, sigmoid with binary cross-entropy).</summary>
+    private ILogitsOutput? FusedOutput() =>
+        _layers[^1] is ILogitsOutput output && Loss!.FusesWith(output.OutputActivation) ? output : null;
 
     /// <summary>‖g‖₂ over all gradients of the last training step, before clipping.</summary>
     internal double LastGradientNorm { get; private set; }
@@ -304,6 +319,7 @@ public sealed partial class Sequential
             throw new ArgumentException($"Model '{Name}': inputs {x.Shape} and targets {y.Shape} must have the same number of samples.");
         if (x.Shape[0] == 0) throw new ArgumentException($"Model '{Name}': the batch is empty.", nameof(x));
         Loss?.CheckOutput(OutputShape, x.Shape[0], y.Shape);
+        for (int m = 0; m < CompiledMetrics.Count; m++) CompiledMetrics[m].CheckOutput(OutputShape, x.Shape[0], y.Shape);
         RequireFinite(x, "input");
         RequireFinite(y, "target");
         if (Loss is { SparseTargets: true }) RequireClassIndices(y);

@@ -157,10 +157,14 @@ internal sealed class ConfigReader
         return (type, config, outer);
     }
 
-    /// <summary>Writes <paramref name="key"/>: <c>{"class_name": className, "config": {…}}</c>, the settings by <paramref name="config"/>.</summary>
-    public static void WriteClass(Utf8JsonWriter w, string key, string className, Action<Utf8JsonWriter> config)
+    /// <summary>
+    /// Writes <paramref name="key"/>: <c>{"class_name": className, "config": {…}}</c>, the settings by <paramref name="config"/>;
+    /// with a null key, the object as an array item.
+    /// </summary>
+    public static void WriteClass(Utf8JsonWriter w, string? key, string className, Action<Utf8JsonWriter> config)
     {
-        w.WriteStartObject(key);
+        if (key is null) w.WriteStartObject();
+        else w.WriteStartObject(key);
         w.WriteString("class_name", className);
         w.WriteStartObject("config");
         config(w);

@@ -81,15 +81,40 @@ internal static class ModelFile
     public static Sequential Load(string path, bool compile, MemoryBudget? budget = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Load(stream, compile, budget);
+    }
+
+    /// <summary>
+    /// Reads a model from <paramref name="stream"/>, from its position on, leaving it open. A seekable stream is read
+    /// as a file is (its length, twice over, is checked against <paramref name="budget"/>, and bounds every allocation);
+    /// any other is first copied into memory by <see cref="SafeTensors.Buffer"/>, as far as its header declares and no
+    /// further, the declared size checked against the budget before the data is copied.
+    /// </summary>
+    public static Sequential Load(Stream stream, bool compile, MemoryBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead) throw new ArgumentException("The stream to load a model from cannot be read.", nameof(stream));
         budget ??= MemoryBudget.Default;
-        string source = Path.GetFileName(path);
+        string source = stream is FileStream file ? Path.GetFileName(file.Name) : "the model stream";
         Dictionary<string, Tensor> tensors;
         Dictionary<string, string> metadata;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+        if (stream.CanSeek)
         {
-            budget.Require(2 * stream.Length, $"{source} ({MemoryBudget.Format(stream.Length)}, read and then copied into the model)");
+            long length = stream.Length - stream.Position;
+            budget.Require(2 * length, $"{source} ({MemoryBudget.Format(length)}, read and then copied into the model)");
             (tensors, metadata) = SafeTensors.Read(stream, source, budget);
         }
+        else
+        {
+            using var buffered = SafeTensors.Buffer(stream, source, budget);
+            (tensors, metadata) = SafeTensors.Read(buffered, source, budget);
+        }
+        return Load(tensors, metadata, source, compile);
+    }
+
+    private static Sequential Load(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata, string source, bool compile)
+    {
 
         if (!metadata.TryGetValue("format", out string? format) || format != Format)
             throw new InvalidDataException($"{source} is a safetensors file but not a Strata model (its metadata has no format \"{Format}\").");

@@ -141,6 +141,76 @@ internal static class SafeTensors
         return (tensors, metadata);
     }
 
+    /// <summary>
+    /// Copies a safetensors file from a stream that cannot seek into memory, reading no further than it declares: the
+    /// 8-byte length, a header of at most <see cref="MaxHeaderBytes"/>, then the data its tensors' offsets cover. Memory
+    /// grows only with the bytes that actually arrive, so a header that claims more than the stream holds costs no more
+    /// than the stream; <see cref="Read"/> then checks the copy as it checks a file. A header it cannot make sense of is
+    /// copied alone, for <see cref="Read"/> to name what is wrong with it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The header's length is beyond the limit, or bytes follow the data.</exception>
+    public static MemoryStream Buffer(Stream stream, string source, MemoryBudget? budget = null)
+    {
+        var copy = new MemoryStream();
+        Span<byte> lengthBytes = stackalloc byte[8];
+        int got = stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false);
+        copy.Write(lengthBytes[..got]);
+        if (got == 8)
+        {
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+            if (headerLength > MaxHeaderBytes)
+                throw Bad(source, $"its header claims {headerLength} bytes (the limit is {MaxHeaderBytes})");
+            if (CopyAtMost(stream, copy, (long)headerLength, source) == (long)headerLength && DeclaredDataBytes(copy, (int)headerLength) is long data)
+            {
+                // The buffer, then the tensors read from it and the model they fill: the declared size twice over.
+                (budget ?? MemoryBudget.Default).Require(2 * (8 + (long)headerLength + data), $"{source} (a stream declaring {MemoryBudget.Format(data)} of tensors)");
+                CopyAtMost(stream, copy, data, source);
+                Span<byte> probe = stackalloc byte[1];
+                if (copy.Length == 8 + (long)headerLength + data && stream.Read(probe) > 0)
+                    throw Bad(source, $"more bytes follow the {data} bytes of data its tensors cover");
+            }
+        }
+        copy.Position = 0;
+        return copy;
+    }
+
+    /// <summary>Copies up to <paramref name="count"/> bytes, in chunks, stopping early at the end of the stream; returns how many.</summary>
+    private static long CopyAtMost(Stream from, MemoryStream to, long count, string source)
+    {
+        if (to.Length + count > Array.MaxLength)
+            throw Bad(source, $"it declares {to.Length + count} bytes, more than a stream that cannot seek can be buffered in ({Array.MaxLength})");
+        var chunk = new byte[(int)Math.Min(count, 1 << 16)];
+        long copied = 0;
+        while (copied < count)
+        {
+            int read = from.Read(chunk, 0, (int)Math.Min(chunk.Length, count - copied));
+            if (read == 0) break;
+            to.Write(chunk, 0, read);
+            copied += read;
+        }
+        return copied;
+    }
+
+    /// <summary>The end of the last tensor the header (the <paramref name="headerLength"/> bytes after the length) declares; null if it is not readable.</summary>
+    private static long? DeclaredDataBytes(MemoryStream copy, int headerLength)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(copy.GetBuffer().AsMemory(8, headerLength), new JsonDocumentOptions { MaxDepth = 8 });
+            long end = 0;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name == MetadataKey) continue;
+                end = Math.Max(end, property.Value.GetProperty("data_offsets")[1].GetInt64());
+            }
+            return end;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     private static (string, int[], long, long) ParseEntry(JsonProperty property, string source)
     {
         var value = property.Value;

@@ -13,9 +13,9 @@ internal static class TrainingConfig
     public static void Write(Utf8JsonWriter w, Sequential model)
     {
         w.WriteStartObject();
-        w.WriteString("loss", model.Loss!.Name);
+        LossConfig.WriteLoss(w, model.Loss!);
         w.WriteStartArray("metrics");
-        foreach (var metric in model.CompiledMetrics) w.WriteStringValue(metric.Name);
+        foreach (var metric in model.CompiledMetrics) LossConfig.WriteMetric(w, metric);
         w.WriteEndArray();
         w.WriteString("non_finite_gradients", model.NonFiniteGradients == NonFiniteGradients.Throw ? "throw" : "skip");
         WriteOptimizer(w, model.Optimizer!);
@@ -29,12 +29,11 @@ internal static class TrainingConfig
     public static (Optimizer Optimizer, long Iterations) Compile(Sequential model, JsonElement element, string source)
     {
         var c = new ConfigReader(element, $"{source}: training config");
-        Loss loss = Named(c, "loss", c.String("loss"), Losses.Get);
+        Loss loss = LossConfig.ReadLoss(c);
         var metricsElement = c.Element("metrics");
         if (metricsElement.ValueKind != JsonValueKind.Array || metricsElement.GetArrayLength() > 16)
-            throw c.Bad("'metrics' must be an array of at most 16 names");
-        var metrics = metricsElement.EnumerateArray().Select(m => m.ValueKind == JsonValueKind.String
-            ? Named(c, "metrics", m.GetString()!, Metrics.Get) : throw c.Bad("'metrics' must hold names")).ToArray();
+            throw c.Bad("'metrics' must be an array of at most 16 metrics");
+        var metrics = metricsElement.EnumerateArray().Select(m => LossConfig.ReadMetric(c, m)).ToArray();
         var policy = c.String("non_finite_gradients") switch
         {
             "skip" => NonFiniteGradients.Skip,
@@ -175,11 +174,5 @@ internal static class TrainingConfig
     {
         if (value is float v) ConfigReader.WriteFloat(w, key, v);
         else w.WriteNull(key);
-    }
-
-    private static T Named<T>(ConfigReader c, string key, string name, Func<string, T> get)
-    {
-        try { return get(name); }
-        catch (ArgumentException e) { throw c.Bad($"'{key}': {e.Message}"); }
     }
 }

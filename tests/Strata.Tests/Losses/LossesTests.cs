@@ -32,17 +32,34 @@ public class LossesTests
         Assert.Equal((0.5 * (1 + 4) + 0.5 * (0 + 4)) / 2, Losses.MeanSquaredError.Compute(p, t, []), 6);
     }
 
+    /// <summary>A loss by name, with the settings' variants: "binary_crossentropy_from_logits", "huber_2" (δ = 2).</summary>
+    internal static Loss ByName(string name) => name switch
+    {
+        "binary_crossentropy_from_logits" => Losses.BinaryCrossentropy(fromLogits: true),
+        "huber_2" => Losses.Huber(delta: 2f),
+        _ => Losses.Get(name),
+    };
+
     [Theory]
     [InlineData("sparse_categorical_crossentropy")]
     [InlineData("categorical_crossentropy")]
     [InlineData("mean_squared_error")]
+    [InlineData("binary_crossentropy")]
+    [InlineData("binary_crossentropy_from_logits")]
+    [InlineData("mean_absolute_error")]
+    [InlineData("huber")]
+    [InlineData("huber_2")]
     public void Gradients_match_finite_differences(string name)
     {
-        Loss loss = name;
+        var loss = ByName(name);
         var logits = GradientChecker.Random(new Shape(4, 5), seed: 3);
-        var p = new Tensor(logits.Shape);
-        Strata.Kernels.ActivationKernels.SoftmaxForward(logits.Span, 4, 5, p.Span); // valid probabilities
-        var targets = loss.SparseTargets ? Tensor.FromArray(new Shape(4), 0, 3, 4, 1) : Softmax(GradientChecker.Random(p.Shape, seed: 4));
+        bool probabilities = name is "sparse_categorical_crossentropy" or "categorical_crossentropy" or "binary_crossentropy";
+        bool regression = name is "mean_squared_error" or "mean_absolute_error" or "huber" or "huber_2";
+        // Probabilities for the losses on them; spread values for the others, so Huber's linear tails are crossed too.
+        var p = probabilities ? Softmax(logits) : GradientChecker.Random(logits.Shape, seed: 3, scale: 3f);
+        var targets = loss.SparseTargets ? Tensor.FromArray(new Shape(4), 0, 3, 4, 1)
+            : regression ? GradientChecker.Random(p.Shape, seed: 4, scale: 3f)
+            : Softmax(GradientChecker.Random(p.Shape, seed: 4));
         var grad = new float[p.Length];
         loss.Compute(p, targets, grad);
         const float h = 1e-3f;

@@ -237,6 +237,33 @@ public class SequentialTests
     }
 
     [Fact]
+    public void TrainOnBatch_tells_whether_its_step_was_skipped()
+    {
+        var adam = new Adam(0.01f);
+        var (model, x, y) = OverflowingBnModel(adam, samples: 32, seed: 7);
+        float loss = model.TrainOnBatch(x, y, out bool skipped);
+        Assert.False(skipped);
+        Assert.True(float.IsFinite(loss));
+        Assert.Equal(1, adam.Iterations);
+
+        var weights = AllWeights(model);
+        var overflowing = new Tensor(y.Shape);
+        overflowing.Span.Fill(float.MaxValue); // finite targets, so accepted; (ŷ − y)² overflows for every sample
+        loss = model.TrainOnBatch(x, overflowing, out skipped);
+        Assert.True(skipped);
+        Assert.False(float.IsFinite(loss));
+        Assert.Equal(1, adam.Iterations);
+        var after = AllWeights(model);
+        for (int i = 0; i < weights.Length; i++) Assert.Equal(weights[i], after[i]);
+
+        // The float-returning overload trains as before; under the Throw policy a skipped step throws.
+        Assert.True(float.IsFinite(model.TrainOnBatch(x, y)));
+        Assert.Equal(2, adam.Iterations);
+        model.Compile(adam, Losses.MeanSquaredError, nonFiniteGradients: NonFiniteGradients.Throw);
+        Assert.Throws<NonFiniteGradientException>(() => model.TrainOnBatch(x, overflowing, out _));
+    }
+
+    [Fact]
     public void Nan_or_infinite_inputs_and_targets_are_refused_up_front_with_the_sample()
     {
         var (x, y) = Blobs(64, seed: 7);

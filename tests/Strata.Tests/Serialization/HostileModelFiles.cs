@@ -6,7 +6,7 @@ using static Strata.Tests.Serialization.TestModelFile;
 namespace Strata.Tests.Serialization;
 
 /// <summary>
-/// Model files that <see cref="Sequential.Load"/> must refuse with an <see cref="InvalidDataException"/>: truncated,
+/// Model files that <see cref="Sequential.Load(string, bool, Strata.Data.MemoryBudget)"/> must refuse with an <see cref="InvalidDataException"/>: truncated,
 /// with flipped bytes, and forged (re-signed with a valid digest) to declare giant layers and tensors, wrong dtypes,
 /// overlaps, wrong shapes, unknown layers and settings, bad values, duplicate and stray names, other formats and
 /// versions, a wrong or missing digest, deeply nested JSON, and non-finite weights or a negative variance.
