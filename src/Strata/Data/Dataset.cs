@@ -44,6 +44,50 @@ public sealed record Dataset(Tensor Images, Tensor Labels)
         return (first, second);
     }
 
+    /// <summary>A copy with the rows in a seeded random order (the same permutation for images and labels).</summary>
+    public Dataset Shuffled(int seed)
+    {
+        var order = Enumerable.Range(0, Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return new Dataset(Gather(Images, order), Gather(Labels, order)) { ClassNames = ClassNames };
+    }
+
+    /// <summary>
+    /// The dataset in mini-batches for a custom training loop: <c>foreach (var (x, y) in data.Batches(32, shuffle: true, seed: epoch))</c>.
+    /// Each batch is a fresh pair of tensors of <paramref name="batchSize"/> rows (the last may be smaller unless
+    /// <paramref name="dropLast"/>); with <paramref name="shuffle"/> the order is a seeded permutation, the one
+    /// <see cref="Random.Shuffle{T}(T[])"/> gives for that seed.
+    /// </summary>
+    public IEnumerable<(Tensor X, Tensor Y)> Batches(int batchSize, bool shuffle = false, int seed = 0, bool dropLast = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var order = Enumerable.Range(0, Count).ToArray();
+        if (shuffle) new Random(seed).Shuffle(order);
+        return Batched(order, batchSize, dropLast);
+    }
+
+    private IEnumerable<(Tensor X, Tensor Y)> Batched(int[] order, int batchSize, bool dropLast)
+    {
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            int count = Math.Min(batchSize, order.Length - start);
+            if (dropLast && count < batchSize) yield break;
+            var rows = order.AsSpan(start, count).ToArray();
+            yield return (Gather(Images, rows), Gather(Labels, rows));
+        }
+    }
+
+    /// <summary>Rows <paramref name="rows"/> of <paramref name="source"/>, in that order.</summary>
+    private static Tensor Gather(Tensor source, int[] rows)
+    {
+        var dims = source.Shape.Dims.ToArray();
+        int rowSize = source.Shape[0] == 0 ? 0 : source.Length / source.Shape[0];
+        dims[0] = rows.Length;
+        var result = new Tensor(new Shape(dims));
+        for (int i = 0; i < rows.Length; i++) source.Rows(rows[i], 1).CopyTo(result.Span.Slice(i * rowSize, rowSize));
+        return result;
+    }
+
     private static IReadOnlyList<string> CopyNames(IReadOnlyList<string> names)
     {
         var copy = names.ToArray();

@@ -86,4 +86,23 @@ public class DatasetTests
         var e = Assert.Throws<ArgumentException>(() => Sample(1) with { ClassNames = ["cat", null!] });
         Assert.Contains("Class name 1", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Batches_cover_every_row_once_in_a_seeded_order()
+    {
+        var x = new Tensor(new Shape(10, 2));
+        var y = new Tensor(new Shape(10));
+        for (int i = 0; i < 10; i++) { x[i, 0] = i; x[i, 1] = -i; y[i] = i; }
+        var data = new Dataset(x, y);
+        var batches = data.Batches(4, shuffle: true, seed: 3).ToList();
+        Assert.Equal([4, 4, 2], batches.Select(b => b.X.Shape[0]));
+        var seen = batches.SelectMany(b => b.Y.Span.ToArray()).ToArray();
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (float)i), seen.Order());
+        Assert.All(batches, b => Assert.Equal(b.Y.Span.ToArray().Select(v => -v), b.X.Span.ToArray().Where((_, i) => i % 2 == 1)));
+        Assert.Equal(seen, data.Batches(4, shuffle: true, seed: 3).SelectMany(b => b.Y.Span.ToArray()));
+        Assert.NotEqual(seen, data.Batches(4, shuffle: true, seed: 4).SelectMany(b => b.Y.Span.ToArray()));
+        Assert.Equal(2, data.Batches(4, dropLast: true).Count());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (float)i), data.Batches(3).SelectMany(b => b.Y.Span.ToArray()));
+        Assert.Equal(seen, data.Shuffled(3).Labels.Span.ToArray());
+    }
 }
