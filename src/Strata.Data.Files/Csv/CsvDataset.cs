@@ -51,6 +51,25 @@ public static class CsvDataset
                 $"'{path}' has {names.Length} columns, so a label column index is in {-names.Length}..{names.Length - 1}.");
         });
 
+    /// <summary>
+    /// Reads the features of <paramref name="path"/> alone, for predictions: every column is a feature except
+    /// <paramref name="skipColumn"/> (a label column the file may still hold), each cell a finite number.
+    /// </summary>
+    /// <returns>The features [n, f] and their column names.</returns>
+    public static (Tensor Features, IReadOnlyList<string> Names) LoadFeatures(string path, string? skipColumn = null, CsvOptions? options = null,
+        MemoryBudget? budget = null)
+    {
+        options ??= CsvOptions.Default;
+        var data = Read(path, options, budget, names =>
+        {
+            if (skipColumn is null) return -1;
+            int index = options.HasHeader ? Array.IndexOf(names, skipColumn) : -1;
+            return index >= 0 ? index : throw new ArgumentException(
+                $"'{path}' has no column '{skipColumn}'; its columns are {string.Join(", ", names.Select(n => $"'{n}'"))}.", nameof(skipColumn));
+        });
+        return (data.Dataset.Images, data.FeatureNames);
+    }
+
     private static CsvData Read(string path, CsvOptions options, MemoryBudget? budget, Func<string[], int> labelIndexIn)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -80,12 +99,12 @@ public static class CsvDataset
             {
                 (columns, firstLine) = (row.ColCount, line);
                 names = options.HasHeader ? HeaderNames(row, path, line) : DefaultNames(columns);
-                if (columns < 2)
+                label = labelIndexIn(names);
+                if (columns < (label >= 0 ? 2 : 1))
                 {
                     throw new InvalidDataException($"'{path}' line {line} has {columns} column when split at '{reader.Spec.Sep.Separator}'; " +
                         "a dataset needs a label column and at least one feature column (give CsvOptions.Separator if the file uses another).");
                 }
-                label = labelIndexIn(names);
                 if (options.HasHeader) continue;
             }
             if (row.ColCount != columns)
@@ -97,15 +116,17 @@ public static class CsvDataset
             {
                 if (col != label) buffer.Add(ParseFeature(row[col].Span, path, line, col, options.HasHeader ? names[col] : null));
             }
+            rows++;
+            if (label < 0) continue; // features only
             var labelCell = row[label].Span;
             if (labelCell.IsEmpty)
                 throw new InvalidDataException($"{CsvPosition.At(path, line, label, options.HasHeader ? names[label] : null)}: the label is missing.");
             buffer.AddLabel(labelCell, line);
-            rows++;
         }
         if (names is null) throw new InvalidDataException($"'{path}' is empty; it holds no header and no rows.");
         if (rows == 0) throw new InvalidDataException($"'{path}' holds a header but no rows.");
 
+        if (label < 0) return FeaturesOnly(buffer, rows, names, path, budget);
         string? labelName = options.HasHeader ? names[label] : null;
         var encoding = LabelEncoder.Encode(buffer.Labels, buffer.FirstLines, options.Labels, line => CsvPosition.At(path, line, label, labelName));
         return Assemble(buffer, rows, names, label, encoding, path, budget);
@@ -132,6 +153,14 @@ public static class CsvDataset
         var dataset = new Dataset(new Tensor(new Shape(rows, features), x), new Tensor(labelShape, y)) { ClassNames = encoding.ClassNames };
         string[] featureNames = [.. names[..label], .. names[(label + 1)..]];
         return new CsvData(dataset, featureNames, names[label], encoding.Kind);
+    }
+
+    /// <summary>The buffered rows as features [n, f], with no label (the labels of the result are zeros).</summary>
+    private static CsvData FeaturesOnly(CsvRowBuffer buffer, int rows, string[] names, string path, MemoryBudget budget)
+    {
+        budget.Require(buffer.Bytes + (long)rows * names.Length * sizeof(float), $"The tensor of '{path}' ({rows} rows of {names.Length} features)");
+        var x = new Tensor(new Shape(rows, names.Length), buffer.Values.ToArray());
+        return new CsvData(new Dataset(x, new Tensor(new Shape(rows))), names, "", LabelKind.Numbers);
     }
 
     private static float ParseFeature(ReadOnlySpan<char> cell, string path, int line, int column, string? name)

@@ -106,32 +106,9 @@ public static class FashionMnist
 
     private static Dataset LoadPair(string imagesPath, string labelsPath, MemoryBudget budget)
     {
-        Tensor images = Idx.Read(imagesPath, budget);
-        if (images.Shape.Rank != 3 || images.Shape[1] != ImageSize || images.Shape[2] != ImageSize)
-            throw new InvalidDataException($"'{imagesPath}' holds shape {images.Shape}; Fashion-MNIST images are (N, {ImageSize}, {ImageSize}).");
-        Tensor labels = Idx.Read(labelsPath, budget);
-        if (labels.Shape.Rank != 1)
-            throw new InvalidDataException($"'{labelsPath}' holds shape {labels.Shape}; Fashion-MNIST labels are (N,).");
-        if (labels.Shape[0] != images.Shape[0])
-            throw new InvalidDataException($"'{imagesPath}' holds {images.Shape[0]} images but '{labelsPath}' holds {labels.Shape[0]} labels.");
-
-        Span<float> pixels = images.Span;
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            // Pixels are unsigned bytes; anything else means the file is not the image file it is named for.
-            float p = pixels[i];
-            if (!(p >= 0f && p <= 255f))
-                throw new InvalidDataException($"'{imagesPath}' holds pixel {p} at index {i}; Fashion-MNIST pixels are 0..255.");
-        }
-        System.Numerics.Tensors.TensorPrimitives.Divide(pixels, 255f, pixels);
-
-        Span<float> classes = labels.Span;
-        for (int i = 0; i < classes.Length; i++)
-        {
-            float c = classes[i];
-            if (!(c >= 0f && c < ClassNames.Length && c == MathF.Floor(c)))
-                throw new InvalidDataException($"'{labelsPath}' holds label {c} at index {i}; Fashion-MNIST labels are whole numbers 0..{ClassNames.Length - 1}.");
-        }
-        return new Dataset(images, labels);
+        var shape = Idx.ReadShape(imagesPath);
+        if (shape.Rank != 3 || shape[1] != ImageSize || shape[2] != ImageSize)
+            throw new InvalidDataException($"'{imagesPath}' holds shape {shape}; Fashion-MNIST images are (N, {ImageSize}, {ImageSize}).");
+        return IdxDataset.Load(imagesPath, labelsPath, budget, maxClasses: ClassNames.Length) with { ClassNames = ClassNames };
     }
 }
