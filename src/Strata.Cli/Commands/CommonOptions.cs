@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Strata.Data;
+using Strata.Data.Files;
+using Strata.Layers;
 
 namespace Strata.Cli.Commands;
 
@@ -14,9 +16,28 @@ internal static class CommonOptions
 
     public static Option<string> Data() => new("--data")
     {
-        Description = "Directory with the four Fashion-MNIST IDX files (raw or .gz)",
-        HelpName = "DIR",
+        Description = "The data: a folder of IDX files (Fashion-MNIST's four, or any train/test images and labels pair), " +
+            "a CSV file (with --label), or an image folder (one sub-folder of PNG/JPEG files per class; train/ and test/ inside are both read)",
+        HelpName = "PATH",
         DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
+    };
+
+    /// <summary>The most pixels on a side --image-size accepts.</summary>
+    public const int MaxImageSide = 4096;
+
+    public static Option<Size2D?> ImageSize() => new("--image-size")
+    {
+        Description = $"Image-folder images are resized to HxW (each 1 to {MaxImageSide}) [default: the first image's size]",
+        HelpName = "HxW",
+        CustomParser = result => OptionParsers.ImageSize(result, MaxImageSide),
+    };
+
+    public static Option<ColorMode> ColorMode() => new("--color-mode")
+    {
+        Description = "Image-folder images as grayscale (1 channel) or rgb (3), as Keras's color_mode [default: rgb]",
+        HelpName = "grayscale|rgb",
+        DefaultValueFactory = _ => Strata.Data.Files.ColorMode.Rgb,
+        CustomParser = OptionParsers.ColorMode,
     };
 
     public static Option<int?> Threads() => new("--threads")

@@ -1,6 +1,8 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Strata.Data;
+using Strata.Data.Files;
+using Strata.Layers;
 
 namespace Strata.Cli.Commands;
 
@@ -44,6 +46,34 @@ internal static class OptionParsers
         if (MemoryBudget.TryParse(text, out var budget)) return budget;
         result.AddError($"{OptionName(result)} takes a size above zero such as 4GB, 512MB, 1.5G or a number of bytes; got '{text}'.");
         return null;
+    }
+
+    /// <summary>An image size "HxW" (28x28, 64X48), each side 1 to <paramref name="maximum"/>.</summary>
+    public static Size2D? ImageSize(ArgumentResult result, int maximum)
+    {
+        string text = Token(result);
+        var parts = text.Split('x', 'X');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int w) && h is > 0 && h <= maximum && w is > 0 && w <= maximum)
+        {
+            return new Size2D(h, w);
+        }
+        result.AddError($"{OptionName(result)} takes HEIGHTxWIDTH, each from 1 to {maximum}, such as 28x28; got '{text}'.");
+        return null;
+    }
+
+    /// <summary>grayscale or rgb, Keras's color modes.</summary>
+    public static ColorMode ColorMode(ArgumentResult result)
+    {
+        string text = Token(result);
+        switch (text.ToLowerInvariant())
+        {
+            case "grayscale" or "greyscale" or "grey" or "gray": return Data.Files.ColorMode.Grayscale;
+            case "rgb": return Data.Files.ColorMode.Rgb;
+            default:
+                result.AddError($"{OptionName(result)} is grayscale or rgb; got '{text}'.");
+                return Data.Files.ColorMode.Rgb;
+        }
     }
 
     /// <summary>"from 1 to 100", "at least 1", or nothing when every int is allowed.</summary>

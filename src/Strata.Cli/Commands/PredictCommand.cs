@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Strata.Cli.Inputs;
-using Strata.Data;
 
 namespace Strata.Cli.Commands;
 
@@ -10,9 +9,15 @@ internal sealed class PredictCommand : ModelCommand
 {
     private readonly Option<string> _input = new("--input")
     {
-        Description = "Images to classify: an IDX file (N×28×28 bytes, raw or .gz, like Fashion-MNIST's) or a 28×28 PNG (white on black, as Fashion-MNIST)",
+        Description = "Samples to predict: an IDX file (N×H×W bytes, raw or .gz, like Fashion-MNIST's), one PNG/JPEG/BMP/GIF image of the model's size, or a CSV file of features",
         HelpName = "FILE",
         Required = true,
+    };
+
+    private readonly Option<string?> _label = new("--label")
+    {
+        Description = "A label column of a CSV --input file, left out of the features",
+        HelpName = "COLUMN",
     };
 
     /// <summary>Images per inference batch.</summary>
@@ -39,9 +44,10 @@ internal sealed class PredictCommand : ModelCommand
     };
 
     public PredictCommand(Terminal terminal)
-        : base("predict", "Classify images from an IDX file or a PNG with a saved model.", terminal)
+        : base("predict", "Predict with a saved model: the most likely classes (by name) of each sample of an IDX file, an image or a CSV table, or its predicted number.", terminal)
     {
         Options.Add(_input);
+        Options.Add(_label);
         Options.Add(_top);
         Options.Add(_limit);
     }
@@ -50,7 +56,7 @@ internal sealed class PredictCommand : ModelCommand
     {
         string path = parsed.GetValue(_input)!;
         var budget = Budget(parsed);
-        var images = InputAdapter.ToModelInput(InputAdapter.ReadImages(path, model, budget), model);
+        var images = InputAdapter.ReadInputs(path, parsed.GetValue(_label), model, budget);
         ActivationMemory.Require(budget, model, Math.Min(PredictBatch, images.Shape[0]), training: false, $"predict's batch of {PredictBatch}");
         var outputs = model.Predict(images, batchSize: PredictBatch);
         int n = images.Shape[0], classes = outputs.Length / n;
@@ -62,7 +68,10 @@ internal sealed class PredictCommand : ModelCommand
                 return 1;
             }
         }
-        string[] names = classes == FashionMnist.ClassNames.Length ? FashionMnist.ClassNames : [.. Enumerable.Range(0, classes).Select(c => $"class {c}")];
+        if (classes == 1 && DataSource.ClassNamesOf(model) is null) return PrintNumbers(outputs, path, parsed.GetValue(_limit));
+        string[] names = DataSource.ClassNamesOf(model) is { } known && known.Count == classes
+            ? [.. known]
+            : [.. Enumerable.Range(0, classes).Select(c => $"class {c}")];
         int top = Math.Min(parsed.GetValue(_top), classes), limit = parsed.GetValue(_limit);
         var counts = new int[classes];
         var output = Terminal.Out;
@@ -82,6 +91,17 @@ internal sealed class PredictCommand : ModelCommand
         if (n > limit) output.WriteLine($"… {n - limit} more");
         output.WriteLine($"{n} image{(n == 1 ? "" : "s")} from {path}: " +
             string.Join(", ", Enumerable.Range(0, classes).Where(c => counts[c] > 0).Select(c => $"{names[c]} {counts[c]}")));
+        return 0;
+    }
+
+    /// <summary>A regression model's outputs, one number per sample.</summary>
+    private int PrintNumbers(Tensor outputs, string path, int limit)
+    {
+        var values = outputs.Span;
+        for (int i = 0; i < values.Length && i < limit; i++)
+            Terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sample {i}: {values[i]:G6}"));
+        if (values.Length > limit) Terminal.Out.WriteLine($"… {values.Length - limit} more");
+        Terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{values.Length} sample{(values.Length == 1 ? "" : "s")} from {path}"));
         return 0;
     }
 

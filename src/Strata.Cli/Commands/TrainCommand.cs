@@ -3,14 +3,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Strata.Cli.Experiments;
+using Strata.Cli.Inputs;
 using Strata.Data;
 using Strata.Optimizers;
 
 namespace Strata.Cli.Commands;
 
 /// <summary>
-/// <c>strata train</c>: trains a preset model on Fashion-MNIST with SGD, holding out the last 5 000 training
-/// images for validation (<c>--validation</c>), then reports the test accuracy and loss.
+/// <c>strata train</c>: trains a preset model (or one from a JSON configuration) on Fashion-MNIST or the user's own
+/// data (a CSV table, an image folder, IDX files; see <see cref="DataSource"/>), holding out 1/12 of the training
+/// samples for validation (<c>--validation</c>), then reports the test accuracy and loss.
 /// </summary>
 internal sealed class TrainCommand : Command
 {
@@ -83,10 +85,27 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<string> _model = new("--model")
     {
-        Description = "Model preset: " + string.Join("; ", Presets.All.Select(p => $"{p.Name} = {p.Description}")),
-        HelpName = "NAME",
+        Description = "A preset, or a JSON model configuration (the model_config of a saved model; input_shape and the last Dense's units may be left to the data). Presets: "
+            + string.Join("; ", Presets.All.Select(p => $"{p.Name} = {p.Description}")),
+        HelpName = "NAME|FILE.json",
         DefaultValueFactory = _ => Presets.Default,
     };
+
+    private readonly Option<string?> _label = new("--label")
+    {
+        Description = "The label column of a CSV --data file (class names, or numbers for regression)",
+        HelpName = "COLUMN",
+    };
+
+    private readonly Option<string?> _test = new("--test")
+    {
+        Description = "Test data of the same kind as --data (a CSV file, an image folder), when --data has no test set of its own",
+        HelpName = "PATH",
+    };
+
+    private readonly Option<Layers.Size2D?> _imageSize = CommonOptions.ImageSize();
+
+    private readonly Option<Strata.Data.Files.ColorMode> _colorMode = CommonOptions.ColorMode();
 
     private readonly Option<MemoryBudget?> _maxMemory = CommonOptions.MaxMemory();
 
@@ -133,7 +152,14 @@ internal sealed class TrainCommand : Command
         _model.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
-            if (Presets.Find(name) is null) result.AddError(Presets.UnknownMessage(name));
+            if (IsConfigFile(name))
+            {
+                if (!File.Exists(name)) result.AddError($"--model {name}: the configuration file does not exist.");
+            }
+            else if (Presets.Find(name) is null)
+            {
+                result.AddError(Presets.UnknownMessage(name) + " Or give a JSON model configuration, --model FILE.json.");
+            }
         });
         Options.Add(_epochs);
         Options.Add(_batchSize);
@@ -146,6 +172,10 @@ internal sealed class TrainCommand : Command
         Options.Add(_seed);
         Options.Add(_model);
         Options.Add(_data);
+        Options.Add(_label);
+        Options.Add(_test);
+        Options.Add(_imageSize);
+        Options.Add(_colorMode);
         Options.Add(_threads);
         Options.Add(_maxMemory);
         Options.Add(_validation);
@@ -172,14 +202,21 @@ internal sealed class TrainCommand : Command
 
     private int Execute(ParseResult parsed)
     {
-        var preset = Presets.Find(parsed.GetValue(_model)) ?? Presets.Find(Presets.Default)!;
-        string optimizerName = parsed.GetValue(_optimizer) ?? preset.Optimizer;
-        // The preset's rate belongs to the preset's optimizer; another optimizer starts from its own Keras default.
+        string modelName = parsed.GetValue(_model)!;
+        var preset = IsConfigFile(modelName) ? null : Presets.Find(modelName) ?? Presets.Find(Presets.Default)!;
+        // A configuration file trains with Adam at Keras's default rate unless told otherwise.
+        string modelOptimizer = preset?.Optimizer ?? "adam";
+        float modelRate = preset?.LearningRate ?? new Adam().LearningRate;
+        string optimizerName = parsed.GetValue(_optimizer) ?? modelOptimizer;
+        // The model's rate belongs to the model's optimizer; another optimizer starts from its own Keras default.
         float learningRate = parsed.GetValue(_learningRate)
-            ?? (optimizerName == preset.Optimizer ? preset.LearningRate : DefaultLearningRate(optimizerName));
+            ?? (optimizerName == modelOptimizer ? modelRate : DefaultLearningRate(optimizerName));
+        var budget = CommonOptions.Budget(parsed, _maxMemory);
         var settings = new TrainSettings(
-            Model: preset.Name,
+            Model: preset?.Name ?? modelName,
             DataDirectory: parsed.GetValue(_data)!,
+            TestPath: parsed.GetValue(_test),
+            Data: new DataOptions(parsed.GetValue(_label), parsed.GetValue(_imageSize), parsed.GetValue(_colorMode), budget),
             Epochs: parsed.GetValue(_epochs),
             BatchSize: parsed.GetValue(_batchSize),
             LearningRate: learningRate,
@@ -190,7 +227,7 @@ internal sealed class TrainCommand : Command
             LogGradients: parsed.GetValue(_logGradients),
             Seed: parsed.GetValue(_seed),
             Threads: parsed.GetValue(_threads),
-            Budget: CommonOptions.Budget(parsed, _maxMemory),
+            Budget: budget,
             ValidationCount: parsed.GetValue(_validation),
             OutputDirectory: parsed.GetValue(_output),
             Overwrite: parsed.GetValue(_overwrite),
@@ -211,16 +248,26 @@ internal sealed class TrainCommand : Command
         // Every output is checked before training: a run must not train to the end and then fail to write its results.
         if (s.LogGradients is not null) RequireWritable(s.LogGradients, "--log-gradients");
 
-        var (full, test) = FashionMnist.Load(s.DataDirectory, s.Budget);
+        var source = DataSource.Load(s.DataDirectory, s.Data);
+        var full = source.Data;
+        // A table is often sorted by its label: shuffled (by --seed) before the validation rows are taken from its end.
+        if (source.Kind == "CSV") full = full.Shuffled(s.Seed);
+        var test = source.Test;
+        if (s.TestPath is not null)
+        {
+            var given = DataSource.Load(s.TestPath, s.Data);
+            test = full.ClassNames is { } names ? DataSource.Relabel(given.Data, names, s.TestPath) : given.Data;
+        }
         // Split by count rather than Fit's validationSplit: a float fraction of 60 000 can round to 54 999.
         int held = s.ValidationCount ?? (int)Math.Round(full.Count / (double)ValidationDivisor);
         if (held >= full.Count)
-            throw new ArgumentException($"--validation {held} leaves none of the {full.Count} training images to train on.");
+            throw new ArgumentException($"--validation {held} leaves none of the {full.Count} training samples to train on.");
         var (train, validation) = held > 0 ? full.Split(full.Count - held) : (full, null);
+        string targets = source.Regression ? "numeric targets" : string.Create(CultureInfo.InvariantCulture, $"{source.Classes} classes");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Fashion-MNIST from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test.Count} test images"));
+            $"{source.Kind} from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test?.Count ?? 0} test samples of shape {train.Images.Shape.WithoutBatch()}, {targets}"));
 
-        var (model, optimizer) = s.Resume is null ? NewModel(s) : Resumed(s.Resume, s.Epochs, s.Budget);
+        var (model, optimizer) = s.Resume is null ? NewModel(s, train, source) : Resumed(s.Resume, s.Epochs, s.Budget);
         ActivationMemory.Require(s.Budget, model, Math.Min(s.BatchSize, Math.Max(1, train.Count)), training: true, "--batch-size");
         if (s.BatchSize == 1 && model.Layers.Any(l => l is Layers.BatchNormalization { Trainable: true }))
             throw new ArgumentException("--batch-size 1 cannot train a model with BatchNormalization: a batch variance needs at least 2 samples; use --batch-size 2 or more.");
@@ -261,9 +308,18 @@ internal sealed class TrainCommand : Command
             output.WriteLine($"gradient norms written to {s.LogGradients}");
         }
 
-        var result = model.Evaluate(test.Images, test.Labels, s.BatchSize);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test accuracy {result["accuracy"]:F4}, test loss {result.Loss:F4}"));
+        // The final score: on the test set, or on the validation set when the data has no test set.
+        var (scored, what) = test is not null ? (test, "test") : validation is not null ? (validation, "validation") : (null, "");
+        if (scored is not null)
+        {
+            var result = model.Evaluate(InputAdapter.ToModelInput(scored.Images, model), scored.Labels, s.BatchSize);
+            string metrics = string.Concat(result.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{what} {m.Key} {m.Value:F4}, ")));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{metrics}{what} loss {result.Loss:F4}"));
+        }
+        else
+        {
+            output.WriteLine("no test or validation set to score the model on (pass --test, or keep --validation above 0)");
+        }
 
         if (s.OutputDirectory is not null)
         {
@@ -305,13 +361,31 @@ internal sealed class TrainCommand : Command
         : optimizer.ClipNorm is float n ? new Threshold($"clipNorm {Format(n)} (per weight)", n)
         : null;
 
-    private static (Sequential, Optimizer) NewModel(TrainSettings s)
+    /// <summary>
+    /// The preset (or configuration) built for the data: its input shape, and an output of one unit per class (or one
+    /// number for regression). Classification trains with cross-entropy and reports accuracy; regression with mean
+    /// squared error, reporting mae. The data's class names go with the model, and any Normalization layer is
+    /// adapted on the training samples.
+    /// </summary>
+    private static (Sequential, Optimizer) NewModel(TrainSettings s, Dataset train, SourceData source)
     {
-        var model = Presets.Create(s.Model, s.Seed);
+        var inputShape = train.Images.Shape.WithoutBatch();
+        var target = source.Regression ? ModelTarget.Regression : ModelTarget.Classification(Math.Max(2, source.Classes));
+        var model = IsConfigFile(s.Model)
+            ? Sequential.FromConfig(File.ReadAllText(s.Model), inputShape, outputUnits: target.IsRegression ? 1 : target.Classes, s.Seed, s.Budget)
+            : Presets.Get(s.Model).Create(inputShape, target, s.Seed);
+        model.Build(inputShape);
         var optimizer = CreateOptimizer(s);
-        model.Compile(optimizer, Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        Loss loss = target.IsRegression ? Losses.MeanSquaredError
+            : model.OutputShape[^1] == 1 ? Losses.BinaryCrossentropy() : Losses.SparseCategoricalCrossentropy;
+        model.Compile(optimizer, loss, [target.IsRegression ? Metrics.MeanAbsoluteError : Metrics.Accuracy]);
+        model.ClassNames = train.ClassNames;
+        model.Adapt(train.Images);
         return (model, optimizer);
     }
+
+    /// <summary>True when --model names a JSON configuration rather than a preset.</summary>
+    private static bool IsConfigFile(string? model) => model is not null && model.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A saved model with its optimizer, ready to train on to <paramref name="epochs"/> epochs in all.</summary>
     private static (Sequential, Optimizer) Resumed(string path, int epochs, MemoryBudget budget)
@@ -428,7 +502,7 @@ internal sealed class TrainCommand : Command
         return csv.ToString();
     }
 
-    private sealed record TrainSettings(string Model, string DataDirectory, int Epochs, int BatchSize, float LearningRate,
+    private sealed record TrainSettings(string Model, string DataDirectory, string? TestPath, DataOptions Data, int Epochs, int BatchSize, float LearningRate,
         int Seed, int? Threads, MemoryBudget Budget, int? ValidationCount, string? OutputDirectory, bool Overwrite,
         string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, string? LogGradients, string? Resume);
 }

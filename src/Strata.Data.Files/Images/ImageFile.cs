@@ -15,6 +15,16 @@ public static class ImageFile
         || start.StartsWith("BM"u8)
         || start.StartsWith("GIF8"u8);
 
+    /// <summary>The (height, width) an image file's header declares, read without decoding it.</summary>
+    /// <exception cref="InvalidDataException">Not an image Skia can read.</exception>
+    public static Size2D ReadSize(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var codec = SkiaSharp.SKCodec.Create(path, out var result)
+            ?? throw new InvalidDataException($"'{path}' is not an image Skia can read ({result}); images are PNG, JPEG, BMP or GIF files.");
+        return new Size2D(codec.Info.Height, codec.Info.Width);
+    }
+
     /// <summary>
     /// Reads <paramref name="path"/> as [1, height, width, channels], resized to <paramref name="size"/>, grey or RGB,
     /// pixels scaled by <paramref name="rescale"/>; its declared size is checked against the budget before decoding.

@@ -63,27 +63,27 @@ public static class IdxDataset
     {
         var pairs = FindPairs(directory);
         budget ??= MemoryBudget.Default;
-        var train = Load(pairs.TrainImages, pairs.TrainLabels, budget);
+        var train = Load(pairs.TrainImages!, pairs.TrainLabels!, budget);
         var test = pairs.TestImages is null ? null : Load(pairs.TestImages, pairs.TestLabels!, budget);
         return (train, test);
     }
 
-    /// <summary>True when <paramref name="directory"/> holds a training pair of IDX files, named as <see cref="LoadFolder"/> finds them.</summary>
+    /// <summary>True when <paramref name="directory"/> holds IDX image files (training or test), named as <see cref="LoadFolder"/> finds them.</summary>
     public static bool IsIdxFolder(string directory) =>
-        Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(f => Role(f) is ("train", "images"));
+        Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(f => Role(f) is (_, "images"));
 
     /// <summary>The test pair of <paramref name="directory"/>, for scoring a model without reading its training files.</summary>
     public static Dataset LoadTest(string directory, MemoryBudget? budget = null)
     {
-        var pairs = FindPairs(directory);
+        var pairs = FindPairs(directory, needTraining: false);
         if (pairs.TestImages is null)
             throw new FileNotFoundException($"'{directory}' holds no test pair of IDX files (names with 'test' or 't10k' and 'images' or 'labels').", directory);
         return Load(pairs.TestImages, pairs.TestLabels!, budget);
     }
 
-    private sealed record Pairs(string TrainImages, string TrainLabels, string? TestImages, string? TestLabels);
+    private sealed record Pairs(string? TrainImages, string? TrainLabels, string? TestImages, string? TestLabels);
 
-    private static Pairs FindPairs(string directory)
+    private static Pairs FindPairs(string directory, bool needTraining = true)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"The folder '{directory}' does not exist.");
@@ -102,7 +102,7 @@ public static class IdxDataset
         }
         string? trainImages = Single("train", "images"), trainLabels = Single("train", "labels");
         string? testImages = Single("test", "images"), testLabels = Single("test", "labels");
-        if (trainImages is null || trainLabels is null)
+        if (needTraining && (trainImages is null || trainLabels is null))
         {
             throw new FileNotFoundException($"'{directory}' holds no training pair of IDX files: it needs files named with 'train' and 'images', " +
                 $"and 'train' and 'labels' (as train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz); it holds {Listing(files)}.", directory);

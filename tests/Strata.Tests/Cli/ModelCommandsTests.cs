@@ -55,14 +55,14 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
-    public void Predict_names_a_jpeg_as_a_jpeg()
+    public void Predict_refuses_a_truncated_jpeg_naming_it()
     {
         string jpeg = Path.Combine(_root, "photo.jpg");
         File.WriteAllBytes(jpeg, [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0]);
         var run = CliHarness.Run("predict", _model, "--input", jpeg);
         Assert.Equal(1, run.ExitCode);
         CliHarness.AssertOneErrorLine(run.Stderr);
-        Assert.Contains("is a JPEG image", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"'{jpeg}' is not an image", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed partial class ModelCommandsTests : IDisposable
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(1, run.ExitCode);
         CliHarness.AssertOneErrorLine(run.Stderr);
-        Assert.Contains($"'{bomb}' holds a 4096×4096 image (16777216 pixels), but model 'mlp-bn' takes inputs of shape (28, 28)", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"'{bomb}' is a 4096×4096 image, but model 'mlp-bn' takes 28×28 images (inputs of shape (28, 28))", run.Stderr, StringComparison.Ordinal);
         Assert.True(allocated < 32 << 20, $"predict allocated {allocated} bytes before refusing the image");
 
         string small = Path.Combine(_root, "small-idx3-ubyte");
@@ -131,7 +131,7 @@ public sealed partial class ModelCommandsTests : IDisposable
             File.Copy(file, Path.Combine(testOnly, Path.GetFileName(file)));
         var evaluate = CliHarness.Run("evaluate", _model, "--data", testOnly);
         Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
-        Assert.Contains("(50 images from", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(50 samples from", evaluate.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed partial class ModelCommandsTests : IDisposable
         string Accuracy(string text) => AccuracyPattern().Match(text).Groups["a"].Value;
         Assert.NotEqual("", Accuracy(evaluate.Stdout));
         Assert.Equal(Accuracy(train.Stdout), Accuracy(evaluate.Stdout));
-        Assert.Contains("(50 images from", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(50 samples from", evaluate.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

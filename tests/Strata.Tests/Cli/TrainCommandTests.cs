@@ -40,7 +40,7 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.Contains("Model: \"mlp-bn\"", run.Stdout, StringComparison.Ordinal); // the BN network is the default
         Assert.Contains("Total params: 271,346", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Non-trainable params: 2,368", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains($"183 training, 17 validation, {TestCount} test images", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"183 training, 17 validation, {TestCount} test samples", run.Stdout, StringComparison.Ordinal);
         // Captured output is not a terminal: one plain line per epoch.
         Assert.Matches(EpochLine(1), run.Stdout);
         Assert.Matches(EpochLine(2), run.Stdout);
@@ -142,7 +142,7 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("does not exist", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("apt-get install dataset-fashion-mnist", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("--data DIR", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--data PATH", run.Stderr, StringComparison.Ordinal);
         CliHarness.AssertOneErrorLine(run.Stderr);
     }
 
