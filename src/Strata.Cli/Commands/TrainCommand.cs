@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Strata.Cli.Experiments;
+using Strata.Experiments.Reporting;
 using Strata.Data;
 using Strata.Optimizers;
 
