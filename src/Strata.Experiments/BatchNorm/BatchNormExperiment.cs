@@ -6,77 +6,22 @@ using Strata.Optimizers;
 namespace Strata.Experiments;
 
 /// <summary>
-/// The settings of <c>strata experiment batchnorm</c>. The main comparison trains the plain and the BN network for
-/// <see cref="Steps"/> steps at each of <see cref="MainLearningRates"/> over <see cref="Seeds"/> seeds; the sweeps
-/// (learning rate, activation, initialization scale) train seed 0 for <see cref="SweepSteps"/> steps, at
-/// <see cref="LearningRate"/> (the first main rate) unless the learning rate is what they sweep.
-/// </summary>
-internal sealed record BatchNormSettings(
-    int Steps, int EvaluateEvery, int SweepSteps, int SweepEvaluateEvery, int Seeds, int TestCount, int ProbeCount,
-    float[] MainLearningRates, float InitStddev, float[] SweepLearningRates, float[] SweepInitStddevs, int BatchSize = 60,
-    string? Caveat = null)
-{
-    /// <summary>The primary learning rate: the first main one.</summary>
-    public float LearningRate => MainLearningRates[0];
-
-    /// <summary>The full run (see docs/experiments.md for how long it takes).</summary>
-    public static BatchNormSettings Full(int seeds) => new(
-        Steps: 20_000, EvaluateEvery: 250, SweepSteps: 4_000, SweepEvaluateEvery: 500, Seeds: seeds, TestCount: 0, ProbeCount: 1_000,
-        MainLearningRates: [0.1f, 0.5f], InitStddev: 0.05f, SweepLearningRates: [0.1f, 0.5f, 2f, 5f, 10f, 20f], SweepInitStddevs: [0.01f, 0.1f, 1f]);
-
-    /// <summary>The --quick run: the same conditions, fewer steps, a 1 000-image test subset.</summary>
-    public static BatchNormSettings Quick(int seeds) => new(
-        Steps: 4_000, EvaluateEvery: 100, SweepSteps: 1_000, SweepEvaluateEvery: 100, Seeds: seeds, TestCount: 2_000, ProbeCount: 200,
-        MainLearningRates: [0.1f, 0.5f], InitStddev: 0.05f, SweepLearningRates: [0.5f, 10f], SweepInitStddevs: [1f],
-        Caveat: "This is the --quick run: one seed, 4 000 steps and 2 000 test images. It shows the direction of each effect " +
-            "(the plain network learns slowly at rate 0.1, BN reaches its best accuracy in a fraction of the steps, and only BN " +
-            "trains at rate 10), not its size; the full run (`strata experiment batchnorm`) measures that over 3 seeds and 20 000 steps.");
-}
-
-/// <summary>What one training run was: which network, how trained, and in which part of the experiment.</summary>
-internal sealed record BatchNormRunSpec(string Group, bool BatchNorm, string Activation, float LearningRate, float InitStddev, int Seed, int Steps, int EvaluateEvery)
-{
-    /// <summary>"BN" or "plain".</summary>
-    public string Network => BatchNorm ? "BN" : "plain";
-}
-
-/// <summary>One run's evaluations and whether it failed.</summary>
-internal sealed record BatchNormRun(BatchNormRunSpec Spec, IReadOnlyList<Checkpoint> Checkpoints, int SkippedSteps, int? FirstNonFiniteStep, double Seconds)
-{
-    /// <summary>Chance accuracy on ten balanced classes plus a margin: at or below it a network has learned nothing.</summary>
-    public const double FailAccuracy = 0.2;
-
-    public double FinalAccuracy => Checkpoints[^1].TestAccuracy;
-
-    public double BestAccuracy => Checkpoints.Max(c => c.TestAccuracy);
-
-    /// <summary>
-    /// Failed: a step's loss or gradient was not finite (the model diverged) or the final test accuracy is at most
-    /// <see cref="FailAccuracy"/> (chance is 0.1).
-    /// </summary>
-    public bool Failed => SkippedSteps > 0 || !(FinalAccuracy > FailAccuracy);
-
-    /// <summary>The first evaluated step with test accuracy ≥ <paramref name="target"/>, or null if none reached it.</summary>
-    public int? StepsToReach(double target) => Checkpoints.FirstOrDefault(c => c.TestAccuracy >= target)?.Step;
-}
-
-/// <summary>
 /// Ioffe and Szegedy's §4.1 MNIST experiment moved to Fashion-MNIST: 784 → three hidden layers of 100 sigmoid
 /// units → 10 softmax, weights from N(0, σ²) with small σ, SGD at batch 60, with and without BatchNormalization
 /// (BN between a bias-free Dense and the sigmoid, z = g(BN(Wu))). Test accuracy is measured every few hundred
 /// steps, with the percentiles of one last-hidden-layer sigmoid input over a fixed batch (Fig. 1). Sweeps over the
 /// learning rate, the activation (sigmoid, tanh) and the initialization scale show where BN makes the difference.
 /// </summary>
-internal static class BatchNormExperiment
+public static class BatchNormExperiment
 {
     /// <summary>Hidden layers and units of the paper's network.</summary>
-    public const int HiddenLayers = 3, HiddenUnits = 100;
+    internal const int HiddenLayers = 3, HiddenUnits = 100;
 
     /// <summary>The unit whose input is tracked (any one; the paper shows "a typical" one).</summary>
-    public const int ProbeUnit = 0;
+    internal const int ProbeUnit = 0;
 
     /// <summary>The network: Flatten → 3 × [Dense(100) → (BN) → activation] → Dense(10, softmax).</summary>
-    public static Sequential CreateModel(bool batchNorm, string activation, float initStddev, int seed)
+    internal static Sequential CreateModel(bool batchNorm, string activation, float initStddev, int seed)
     {
         var layers = new List<Layer> { new Flatten(inputShape: [FashionMnist.ImageSize, FashionMnist.ImageSize]) };
         for (int i = 0; i < HiddenLayers; i++)
@@ -109,29 +54,46 @@ internal static class BatchNormExperiment
         return runs;
     }
 
-    /// <summary>Trains every planned run, reporting each as it finishes.</summary>
-    public static List<BatchNormRun> Run(BatchNormSettings s, Dataset train, Dataset test, Action<BatchNormRun, int, int>? onRunDone = null)
+    /// <summary>
+    /// Trains every planned run on <paramref name="train"/> (Fashion-MNIST's training set, or any 28×28 images of
+    /// ten classes) and evaluates it on <paramref name="test"/>, reporting each run to <paramref name="progress"/> as
+    /// it finishes. The runs are seeded: the same settings and data give the same numbers.
+    /// </summary>
+    public static BatchNormResult Run(BatchNormSettings settings, Dataset train, Dataset test, IProgress<ExperimentProgress<BatchNormRun>>? progress = null)
     {
-        var testSet = s.TestCount > 0 && s.TestCount < test.Count ? test.Split(s.TestCount).First : test;
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        var clock = Stopwatch.StartNew();
+        var testSet = settings.TestCount > 0 && settings.TestCount < test.Count ? test.Split(settings.TestCount).First : test;
         // The probe batch: the first images of the test set, the same for every run and every evaluation.
-        var probe = test.Split(Math.Min(s.ProbeCount, test.Count)).First.Images;
-        var plan = Plan(s);
-        var results = new List<BatchNormRun>(plan.Count);
+        var probe = test.Split(Math.Min(settings.ProbeCount, test.Count)).First.Images;
+        var plan = Plan(settings);
+        var runs = new List<BatchNormRun>(plan.Count);
         foreach (var spec in plan)
         {
-            var clock = Stopwatch.StartNew();
-            var model = CreateModel(spec.BatchNorm, spec.Activation, spec.InitStddev, seed: 1000 + spec.Seed);
-            model.Compile(new Sgd(spec.LearningRate), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
-            var evaluator = new StepEvaluator(testSet.Images, testSet.Labels, probe, StepEvaluator.LastHiddenActivation(model.Layers),
-                ProbeUnit, spec.EvaluateEvery, spec.Steps);
-            int stepsPerEpoch = train.Count / s.BatchSize;
-            int epochs = (spec.Steps + stepsPerEpoch - 1) / stepsPerEpoch;
-            model.Fit(train.Images, train.Labels, epochs: epochs, batchSize: s.BatchSize, shuffle: true, seed: 2000 + spec.Seed,
-                callbacks: [evaluator], dropLastPartialBatch: true);
-            var run = new BatchNormRun(spec, evaluator.Checkpoints.ToArray(), evaluator.SkippedSteps, evaluator.FirstNonFiniteStep, clock.Elapsed.TotalSeconds);
-            results.Add(run);
-            onRunDone?.Invoke(run, results.Count, plan.Count);
+            runs.Add(RunOne(settings, spec, train, testSet, probe));
+            progress?.Report(new ExperimentProgress<BatchNormRun>(runs[^1], runs.Count, plan.Count));
         }
-        return results;
+        return new BatchNormResult(settings, runs, train.Count, testSet.Count, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// One run: SGD for the spec's steps (Fit's step budget, over reshuffled epochs), the test set evaluated at step
+    /// 0 and every EvaluateEvery steps, each evaluation with the probe's percentiles at the same moment.
+    /// </summary>
+    private static BatchNormRun RunOne(BatchNormSettings s, BatchNormRunSpec spec, Dataset train, Dataset test, Tensor probeImages)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = CreateModel(spec.BatchNorm, spec.Activation, spec.InitStddev, seed: 1000 + spec.Seed);
+        model.Compile(new Sgd(spec.LearningRate), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+        var probe = new SigmoidInputProbe(model, probeImages, ProbeUnit);
+        var checkpoints = new List<BatchNormCheckpoint>();
+        var evaluate = new EvaluateEvery(spec.EvaluateEvery, test.Images, test.Labels, batchSize: 500, atStart: true,
+            onEvaluation: e => checkpoints.Add(probe.Measure(e)));
+        var skipped = new SkippedStepCounter();
+        model.Fit(train.Images, train.Labels, batchSize: s.BatchSize, shuffle: true, seed: 2000 + spec.Seed, callbacks: [evaluate, skipped],
+            dropLastPartialBatch: true, verbose: 0, steps: spec.Steps);
+        return new BatchNormRun(spec, checkpoints, skipped.Count, skipped.First, clock.Elapsed.TotalSeconds);
     }
 }

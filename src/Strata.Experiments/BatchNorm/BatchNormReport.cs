@@ -5,23 +5,10 @@ using static Strata.Experiments.Reporting.ReportFormat;
 
 namespace Strata.Experiments;
 
-/// <summary>The main comparison of one seed: the plain network's best and how soon BN reached it.</summary>
-internal sealed record BatchNormComparison(float LearningRate, int Seed, double PlainBest, int PlainStepsToBest, double BnBest, int? BnStepsToPlainBest)
-{
-    /// <summary>True when the plain network never beat chance: there is no accuracy of its own for BN to reach sooner.</summary>
-    public bool PlainFailed => !(PlainBest > BatchNormRun.FailAccuracy);
-
-    /// <summary>
-    /// BN's steps to the plain network's best over the plain network's own steps to it; null if BN never got there or
-    /// the plain network failed (a ratio of steps to chance accuracy would mean nothing).
-    /// </summary>
-    public double? Ratio => BnStepsToPlainBest is int s && !PlainFailed ? (double)s / PlainStepsToBest : null;
-}
-
 /// <summary>Writes the batchnorm experiment's folder: report.md, curves.csv, runs.csv and the PNG charts.</summary>
 internal static class BatchNormReport
 {
-    public const string CurvesFile = "curves.csv", RunsFile = "runs.csv", ReportFile = "report.md";
+    public const string CurvesFile = "curves.csv", RunsFile = "runs.csv", ReportFile = ExperimentReport.ReportFileName;
     public const string AccuracyChart = "accuracy.png", PlainInputChart = "input-percentiles-plain.png", BnInputChart = "input-percentiles-bn.png";
     public const string LearningRateChart = "learning-rate-sweep.png", InitScaleChart = "init-scale-sweep.png", ActivationChart = "activation-sweep.png";
 
@@ -73,17 +60,18 @@ internal static class BatchNormReport
         return table + "\n" + sweep;
     }
 
-    /// <summary>Writes every file into <paramref name="directory"/>; returns a warning if the charts could not be drawn.</summary>
-    public static string? Write(string directory, BatchNormSettings s, IReadOnlyList<BatchNormRun> runs, double seconds, string dataDirectory)
+    /// <summary>Writes every file into <paramref name="directory"/>; the charts are left out, with a warning, on a machine without fonts.</summary>
+    public static ExperimentReport Write(string directory, BatchNormResult result, string? dataSource)
     {
         Directory.CreateDirectory(directory);
-        WriteCsvs(directory, runs);
-        string? warning = Plots.TryDraw(() => Plots.Save(directory, Charts(s, runs)));
-        File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(s, runs, seconds, dataDirectory, warning));
-        return warning;
+        var files = WriteCsvs(directory, result.Runs).ToList();
+        string? warning = Plots.TryDraw(() => files.AddRange(Plots.Save(directory, Charts(result.Settings, result.Runs))));
+        string report = Path.Combine(directory, ReportFile);
+        File.WriteAllText(report, Markdown(result, dataSource, warning));
+        return new ExperimentReport(directory, [report, .. files], warning);
     }
 
-    private static void WriteCsvs(string directory, IReadOnlyList<BatchNormRun> runs)
+    private static IEnumerable<string> WriteCsvs(string directory, IReadOnlyList<BatchNormRun> runs)
     {
         var curves = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "step", "test_accuracy", "test_loss", "input_p15", "input_p50", "input_p85",
             "input_batch_p15", "input_batch_p50", "input_batch_p85");
@@ -97,8 +85,7 @@ internal static class BatchNormReport
             summary.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, p.Steps, run.FinalAccuracy, run.BestAccuracy,
                 run.SkippedSteps, run.FirstNonFiniteStep, run.Failed, Math.Round(run.Seconds, 2));
         }
-        curves.Save(Path.Combine(directory, CurvesFile));
-        summary.Save(Path.Combine(directory, RunsFile));
+        return [curves.Save(Path.Combine(directory, CurvesFile)), summary.Save(Path.Combine(directory, RunsFile))];
     }
 
     /// <summary>
@@ -194,18 +181,21 @@ internal static class BatchNormReport
     private static string Verdict(BatchNormRun run) =>
         run.SkippedSteps > 0 ? $"fails (diverged at step {run.FirstNonFiniteStep})" : run.Failed ? "fails (≤ chance + 0.1)" : "trains";
 
-    private static string Markdown(BatchNormSettings s, IReadOnlyList<BatchNormRun> runs, double seconds, string data, string? chartWarning)
+    private static string Markdown(BatchNormResult result, string? dataSource, string? chartWarning)
     {
+        var (s, runs) = (result.Settings, result.Runs);
         var md = new StringBuilder();
         md.Append("# Batch normalization on Fashion-MNIST (Ioffe & Szegedy 2015, §4.1)\n\n");
         if (s.Caveat is { } caveat) md.Append("> ").Append(caveat).Append("\n\n");
-        md.Append(CultureInfo.InvariantCulture, $"Data: `{data}` (60 000 training images; test accuracy on {(s.TestCount > 0 ? $"the first {s.TestCount}" : "all 10 000")} test images).\n");
+        string source = dataSource is null ? "Fashion-MNIST" : $"`{dataSource}`";
+        string tested = s.TestCount > 0 && result.TestCount == s.TestCount ? $"the first {I(s.TestCount)}" : $"all {N(result.TestCount)}";
+        md.Append(CultureInfo.InvariantCulture, $"Data: {source} ({N(result.TrainCount)} training images; test accuracy on {tested} test images).\n");
         md.Append(CultureInfo.InvariantCulture, $"Network: 784 → 3 × [Dense(100) → sigmoid] → Dense(10, softmax); weights N(0, {G(s.InitStddev)}²), biases 0. ");
         md.Append("The BN network drops the hidden biases and puts BatchNormalization (Keras defaults: momentum 0.99, ε 1e-3) between each Dense and its sigmoid.\n");
         md.Append(CultureInfo.InvariantCulture, $"Training: plain SGD (no momentum), batch {s.BatchSize}, shuffled every epoch; ");
         md.Append(CultureInfo.InvariantCulture, $"main comparison at learning rates {string.Join(" and ", s.MainLearningRates.Select(G))}, {s.Steps} steps over {s.Seeds} seed(s), evaluated every {s.EvaluateEvery} steps; ");
         md.Append(CultureInfo.InvariantCulture, $"sweeps {s.SweepSteps} steps, seed 0, at learning rate {G(s.LearningRate)} unless swept, evaluated every {s.SweepEvaluateEvery}.\n");
-        md.Append(CultureInfo.InvariantCulture, $"Total time {seconds:F0} s.\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Total time {result.Seconds:F0} s.\n\n");
 
         md.Append("## Speed of learning\n\n");
         md.Append("\"Plain best\" is the plain network's highest test accuracy over the run and the step where it first reached it; ");

@@ -8,7 +8,7 @@ namespace Strata.Experiments;
 /// <summary>Writes the clipping experiment's folder: report.md, runs.csv, evaluations.csv, gradient-norms.csv and the PNG charts.</summary>
 internal static class ClippingReport
 {
-    public const string ReportFile = "report.md", RunsFile = "runs.csv", EvaluationsFile = "evaluations.csv", NormsFile = "gradient-norms.csv";
+    public const string ReportFile = ExperimentReport.ReportFileName, RunsFile = "runs.csv", EvaluationsFile = "evaluations.csv", NormsFile = "gradient-norms.csv";
 
     /// <summary>At most this many points per run in gradient-norms.csv and the trace charts (the largest norm of each window).</summary>
     public const int TracePoints = 1_000;
@@ -33,32 +33,34 @@ internal static class ClippingReport
     /// <summary>Success rate per task and length (rows) and mode (columns), as "k/n".</summary>
     public static string SummaryTable(ClippingSettings s, IReadOnlyList<ClippingRun> runs) => SuccessTable(s, runs).ToString();
 
+    /// <summary>The seeds that succeeded of every task, length and mode: task, then length, then mode.</summary>
+    public static IReadOnlyList<ClippingSuccess> Successes(ClippingSettings s, IReadOnlyList<ClippingRun> runs) =>
+        (from task in ClippingSettings.Tasks
+         from length in s.Lengths
+         from mode in ClippingSettings.Modes
+         let these = Select(runs, task.Name, length, mode)
+         select new ClippingSuccess(task.Name, length, mode, these.Count(r => r.Succeeded), these.Count)).ToList();
+
     private static TextTable SuccessTable(ClippingSettings s, IReadOnlyList<ClippingRun> runs)
     {
         var table = new TextTable(["task", "length", .. ClippingSettings.Modes.Select(m => $"{Name(m)} success")]);
-        foreach (var task in ClippingSettings.Tasks)
-            foreach (int length in s.Lengths)
-                table.Add([task.Name, I(length), .. ClippingSettings.Modes.Select(m => Rate(runs, task.Name, length, m))]);
+        foreach (var row in Successes(s, runs).Chunk(ClippingSettings.Modes.Count))
+            table.Add([row[0].Task, I(row[0].Length), .. row.Select(c => $"{c.Succeeded}/{c.Runs}")]);
         return table;
-    }
-
-    private static string Rate(IReadOnlyList<ClippingRun> runs, string task, int length, ClipMode mode)
-    {
-        var these = Select(runs, task, length, mode);
-        return $"{these.Count(r => r.Succeeded)}/{these.Count}";
     }
 
     private static List<ClippingRun> Select(IReadOnlyList<ClippingRun> runs, string task, int length, ClipMode mode) =>
         runs.Where(r => r.Spec.Task == task && r.Spec.Length == length && r.Spec.Mode == mode).ToList();
 
-    /// <summary>Writes every file; returns a warning if the charts could not be drawn.</summary>
-    public static string? Write(string directory, ClippingSettings s, IReadOnlyList<ClippingRun> runs, double seconds)
+    /// <summary>Writes every file; the charts are left out, with a warning, on a machine without fonts.</summary>
+    public static ExperimentReport Write(string directory, ClippingResult result)
     {
         Directory.CreateDirectory(directory);
-        WriteCsvs(directory, runs);
-        string? warning = Plots.TryDraw(() => Plots.Save(directory, Charts(s, runs)));
-        File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(s, runs, seconds, warning));
-        return warning;
+        var files = WriteCsvs(directory, result.Runs).ToList();
+        string? warning = Plots.TryDraw(() => files.AddRange(Plots.Save(directory, Charts(result.Settings, result.Runs))));
+        string report = Path.Combine(directory, ReportFile);
+        File.WriteAllText(report, Markdown(result.Settings, result.Runs, result.Seconds, warning));
+        return new ExperimentReport(directory, [report, .. files], warning);
     }
 
     /// <summary>The largest norm in each of at most <see cref="TracePoints"/> equal windows, at the window's last step.</summary>
@@ -78,7 +80,7 @@ internal static class ClippingReport
         return (steps.ToArray(), maxima.ToArray());
     }
 
-    private static void WriteCsvs(string directory, IReadOnlyList<ClippingRun> runs)
+    private static IEnumerable<string> WriteCsvs(string directory, IReadOnlyList<ClippingRun> runs)
     {
         var summary = new Csv("task", "length", "mode", "seed", "steps", "succeeded", "steps_to_success", "final_error_rate",
             "exploded_fraction", "nonfinite_steps", "median_norm", "max_norm", "seconds");
@@ -96,9 +98,8 @@ internal static class ClippingReport
                 for (int i = 0; i < steps.Length; i++) norms.Row(p.Task, p.Length, Name(p.Mode), p.Seed, (int)steps[i], maxima[i]);
             }
         }
-        summary.Save(Path.Combine(directory, RunsFile));
-        evaluations.Save(Path.Combine(directory, EvaluationsFile));
-        norms.Save(Path.Combine(directory, NormsFile));
+        return [summary.Save(Path.Combine(directory, RunsFile)), evaluations.Save(Path.Combine(directory, EvaluationsFile)),
+            norms.Save(Path.Combine(directory, NormsFile))];
     }
 
     /// <summary>

@@ -23,7 +23,12 @@ internal sealed class Csv
         return this;
     }
 
-    public void Save(string path) => File.WriteAllText(path, _text.ToString());
+    /// <summary>Writes the file; returns its path.</summary>
+    public string Save(string path)
+    {
+        File.WriteAllText(path, _text.ToString());
+        return path;
+    }
 
     public override string ToString() => _text.ToString();
 

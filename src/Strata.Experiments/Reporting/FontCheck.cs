@@ -29,6 +29,3 @@ internal static class FontCheck
             "no fonts were found for the PNG charts (SkiaSharp reads /usr/share/fonts); install one, e.g. `apt-get install fonts-dejavu-core`; the charts are skipped, the other results are still written.");
     }
 }
-
-/// <summary>PNG charts cannot be drawn on this machine; the message says why and what to install.</summary>
-internal sealed class PlotUnavailableException(string message) : Exception(message);

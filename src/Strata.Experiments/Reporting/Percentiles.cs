@@ -1,7 +1,7 @@
 namespace Strata.Experiments.Reporting;
 
-/// <summary>Order statistics used by the reports.</summary>
-internal static class Percentiles
+/// <summary>Order statistics used by the reports (and by <c>strata fold</c>'s timing).</summary>
+public static class Percentiles
 {
     /// <summary>
     /// The p-th percentile (0 ≤ p ≤ 100) of <paramref name="values"/> by linear interpolation between closest ranks

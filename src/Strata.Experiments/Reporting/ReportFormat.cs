@@ -7,6 +7,11 @@ internal static class ReportFormat
 {
     public static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A count with its thousands set apart by a space, as the reports' prose writes them ("60 000").</summary>
+    public static string N(int v) => v.ToString("#,0", s_thousands);
+
+    private static readonly NumberFormatInfo s_thousands = new() { NumberGroupSeparator = " " };
+
     public static string F4(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
 
     public static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);

@@ -1,4 +1,4 @@
 namespace Strata.Experiments.Reporting;
 
 /// <summary>A horizontal reference line on a chart (a clipping threshold), with the legend label that says what it is.</summary>
-internal sealed record Threshold(string Label, double Value);
+public sealed record Threshold(string Label, double Value);

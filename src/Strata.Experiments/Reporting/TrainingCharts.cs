@@ -1,13 +1,16 @@
 namespace Strata.Experiments.Reporting;
 
-/// <summary>The charts of one <c>strata train</c> run, drawn from its <see cref="History"/>.</summary>
-internal static class TrainingCharts
+/// <summary>
+/// The charts of a training run, drawn from the <see cref="History"/> that Fit returns: what <c>strata train
+/// --output</c> writes beside the model, and what a program training in code can write the same way.
+/// </summary>
+public static class TrainingCharts
 {
     /// <summary>File names of the charts, in the run folder.</summary>
     public const string LearningCurves = "learning-curves.png", GradientNorms = "gradient-norms.png";
 
     /// <summary>Every chart <see cref="Build"/> makes, for <see cref="ChartCatalog"/>.</summary>
-    public static IReadOnlyList<string> ChartFiles { get; } = [LearningCurves, GradientNorms];
+    internal static IReadOnlyList<string> ChartFiles { get; } = [LearningCurves, GradientNorms];
 
     /// <summary>
     /// Writes both charts into <paramref name="directory"/> and returns their paths (see <see cref="Build"/>).
@@ -24,7 +27,7 @@ internal static class TrainingCharts
     /// on the gradient chart: the steps above it are the clipped ones.
     /// </summary>
     /// <exception cref="PlotUnavailableException">The machine has no fonts to draw text with.</exception>
-    public static IReadOnlyList<Chart> Build(History history, string modelName, int firstEpoch = 1, Threshold? clipping = null)
+    internal static IReadOnlyList<Chart> Build(History history, string modelName, int firstEpoch = 1, Threshold? clipping = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         var epochs = Enumerable.Range(firstEpoch, history.Epochs).Select(e => (double)e).ToArray();

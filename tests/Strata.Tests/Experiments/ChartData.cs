@@ -39,7 +39,7 @@ internal static class ChartData
             double progress = i / (double)(count - 1);
             double accuracy = learns ? 0.1 + (0.7 + 0.02 * spec.LearningRate) * progress : 0.1 + 0.01 * (i % 2) + 0.02 * spec.LearningRate;
             double spread = spec.BatchNorm ? 1 : 0.5 + 2 * progress;
-            return new Checkpoint(i * spec.EvaluateEvery, Math.Min(accuracy, 1), 2.3 * (1 - 0.5 * progress), -spread, 0.1 * i, spread,
+            return new BatchNormCheckpoint(i * spec.EvaluateEvery, Math.Min(accuracy, 1), 2.3 * (1 - 0.5 * progress), -spread, 0.1 * i, spread,
                 spec.BatchNorm ? -1.2 : double.NaN, spec.BatchNorm ? 0.05 * i : double.NaN, spec.BatchNorm ? 1.2 : double.NaN);
         }).ToArray();
         return new BatchNormRun(spec, checkpoints, 0, null, 1);

@@ -8,7 +8,7 @@ public sealed class ExperimentOutcomeTests
 {
     private static BatchNormRun BnRun(double[] accuracies, int skipped = 0, bool batchNorm = false, int seed = 0) => new(
         new BatchNormRunSpec("main", batchNorm, "sigmoid", 0.1f, 0.05f, seed, 100 * (accuracies.Length - 1), 100),
-        accuracies.Select((a, i) => new Checkpoint(100 * i, a, 1, 0, 0, 0)).ToArray(), skipped, skipped > 0 ? 1 : null, 0);
+        accuracies.Select((a, i) => new BatchNormCheckpoint(100 * i, a, 1, 0, 0, 0)).ToArray(), skipped, skipped > 0 ? 1 : null, 0);
 
     [Fact]
     public void BatchNormRun_FailsAtChancePlusATenthOrWhenAStepWasNotFinite()
