@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Strata.Cli.Experiments;
+using Strata.Experiments;
 using Strata.Data;
 
 namespace Strata.Cli.Commands;
@@ -9,7 +9,8 @@ namespace Strata.Cli.Commands;
 /// <summary>
 /// <c>strata experiment batchnorm|clipping</c>: reproduces a paper's experiment and writes a folder with a Markdown
 /// report, the CSV data and PNG charts (by default a new <c>runs/experiment-NAME-yyyyMMdd-HHmmss</c> under the
-/// current directory), then prints a short table.
+/// current directory), then prints a short table. A thin driver over Strata.Experiments: options → settings →
+/// <c>Run</c> (a line per finished run) → <c>WriteReport</c> → the summary.
 /// </summary>
 internal sealed class ExperimentCommand : Command
 {
@@ -66,12 +67,28 @@ internal sealed class ExperimentCommand : Command
 
         protected abstract int Execute(ParseResult parsed, string output);
 
-        /// <summary>The closing lines: where the report is, any chart warning, and the time.</summary>
-        protected void Finish(string output, string? chartWarning, Stopwatch clock)
+        /// <summary>Prints a line per finished run as it finishes (at once, on the training thread: a <see cref="Progress{T}"/> would post it to the thread pool, out of order).</summary>
+        protected IProgress<ExperimentProgress<TRun>> RunLines<TRun>(Func<TRun, string> line) => new LineProgress<ExperimentProgress<TRun>>(p =>
         {
-            if (chartWarning is not null) Terminal.Out.WriteLine($"warning: {chartWarning}");
-            Terminal.Out.WriteLine($"report written to {Path.Combine(output, "report.md")}");
-            Terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
+            Terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{p.Done}/{p.Total}] {line(p.Run)}"));
+            Terminal.Out.Flush();
+        });
+
+        /// <summary>The closing lines: the summary table, the caveat of a reduced run, where the report is, any chart warning, and the time.</summary>
+        protected void Finish(string summary, string? caveat, ExperimentReport report, Stopwatch clock)
+        {
+            var o = Terminal.Out;
+            o.WriteLine();
+            o.Write(summary);
+            if (caveat is not null) o.WriteLine(caveat);
+            if (report.ChartWarning is not null) o.WriteLine($"warning: {report.ChartWarning}");
+            o.WriteLine($"report written to {report.ReportFile}");
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
+        }
+
+        private sealed class LineProgress<T>(Action<T> report) : IProgress<T>
+        {
+            public void Report(T value) => report(value);
         }
     }
 
@@ -97,18 +114,13 @@ internal sealed class ExperimentCommand : Command
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"batchnorm experiment{(parsed.GetValue(Quick) ? " (quick)" : "")}: {BatchNormExperiment.Plan(settings).Count} runs, {train.Count} training images from {data}; writing to {output}"));
             o.Flush();
-            var runs = BatchNormExperiment.Run(settings, train, test, (run, done, total) =>
+            var result = BatchNormExperiment.Run(settings, train, test, RunLines<BatchNormRun>(run =>
             {
                 var p = run.Spec;
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{done}/{total}] {p.Group,-13} {p.Network,-5} {p.Activation,-7} lr {p.LearningRate,-4} σ {p.InitStddev,-5} seed {p.Seed}: test accuracy {run.FinalAccuracy:F4} (best {run.BestAccuracy:F4}){(run.SkippedSteps > 0 ? $", {run.SkippedSteps} non-finite steps" : "")}  {run.Seconds:F1}s"));
-                o.Flush();
-            });
-            string? warning = BatchNormReport.Write(output, settings, runs, clock.Elapsed.TotalSeconds, data);
-            o.WriteLine();
-            o.Write(BatchNormReport.SummaryTable(settings, runs));
-            if (settings.Caveat is { } caveat) o.WriteLine(caveat);
-            Finish(output, warning, clock);
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Group,-13} {p.Network,-5} {p.Activation,-7} lr {p.LearningRate,-4} σ {p.InitStddev,-5} seed {p.Seed}: test accuracy {run.FinalAccuracy:F4} (best {run.BestAccuracy:F4}){(run.SkippedSteps > 0 ? $", {run.SkippedSteps} non-finite steps" : "")}  {run.Seconds:F1}s");
+            }));
+            Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output, dataSource: data), clock);
             return 0;
         }
     }
@@ -187,19 +199,14 @@ internal sealed class ExperimentCommand : Command
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"clipping experiment{(quick ? " (quick)" : "")}: {ClippingExperiment.Plan(settings).Count} runs (lengths {string.Join(", ", settings.Lengths)}, {seeds} seeds, at most {settings.MaxSteps} steps each); writing to {output}"));
             o.Flush();
-            var runs = ClippingExperiment.Run(settings, (run, done, total) =>
+            var result = ClippingExperiment.Run(settings, RunLines<ClippingRun>(run =>
             {
                 var p = run.Spec;
                 string outcome = run.Succeeded ? $"solved at step {run.StepsToSuccess}" : $"not solved, error rate {run.FinalErrorRate:P1}";
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{done}/{total}] {p.Task,-14} T {p.Length,-4} {ClippingReport.Name(p.Mode),-14} seed {p.Seed}: {outcome}; exploded steps {run.ExplodedFraction:P1}, max ‖g‖ {run.MaxNorm:G3}  {run.Seconds:F1}s"));
-                o.Flush();
-            });
-            string? warning = ClippingReport.Write(output, settings, runs, clock.Elapsed.TotalSeconds);
-            o.WriteLine();
-            o.Write(ClippingReport.SummaryTable(settings, runs));
-            if (settings.Caveat is { } caveat) o.WriteLine(caveat);
-            Finish(output, warning, clock);
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Task,-14} T {p.Length,-4} {p.ModeName,-14} seed {p.Seed}: {outcome}; exploded steps {run.ExplodedFraction:P1}, max ‖g‖ {run.MaxNorm:G3}  {run.Seconds:F1}s");
+            }));
+            Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output), clock);
             return 0;
         }
     }

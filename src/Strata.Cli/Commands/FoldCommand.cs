@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Strata.Cli.Experiments;
+using Strata.Experiments.Reporting;
 
 namespace Strata.Cli.Commands;
 

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using Strata.Cli.Experiments;
 using Strata.Cli.Inputs;
 using Strata.Data;
+using Strata.Experiments.Reporting;
 using Strata.Optimizers;
 
 namespace Strata.Cli.Commands;
@@ -304,7 +303,7 @@ internal sealed class TrainCommand : Command
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate or --global-clip-norm.");
         if (s.LogGradients is not null)
         {
-            File.WriteAllText(s.LogGradients, GradientCsv(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray(), firstEpoch));
+            File.WriteAllText(s.LogGradients, TrainingCsv.PerStep(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray(), firstEpoch));
             output.WriteLine($"gradient norms written to {s.LogGradients}");
         }
 
@@ -329,8 +328,8 @@ internal sealed class TrainCommand : Command
             if (saver is not { Saved.Count: > 0 }) model.Save(modelPath);
             output.WriteLine($"model written to {modelPath}");
             string path = Path.Combine(s.OutputDirectory, "history.csv");
-            string csv = HistoryCsv(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch);
-            File.WriteAllText(path, firstEpoch > 1 && File.Exists(path) ? ContinueHistory(File.ReadAllText(path), csv, firstEpoch) : csv);
+            string csv = TrainingCsv.PerEpoch(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch);
+            File.WriteAllText(path, firstEpoch > 1 && File.Exists(path) ? TrainingCsv.Continue(File.ReadAllText(path), csv, firstEpoch) : csv);
             output.WriteLine($"history written to {path}");
             WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch, ClippingThreshold(optimizer));
         }
@@ -345,10 +344,15 @@ internal sealed class TrainCommand : Command
     /// </summary>
     private void WriteCharts(History history, string directory, string modelName, int firstEpoch, Threshold? clipping)
     {
-        IReadOnlyList<string> paths = [];
-        string? warning = Plots.TryDraw(() => paths = TrainingCharts.Write(history, directory, modelName, firstEpoch, clipping));
-        foreach (string path in paths) _terminal.Out.WriteLine($"chart written to {path}");
-        if (warning is not null) _terminal.Out.WriteLine($"warning: {warning}");
+        try
+        {
+            foreach (string path in TrainingCharts.Write(history, directory, modelName, firstEpoch, clipping))
+                _terminal.Out.WriteLine($"chart written to {path}");
+        }
+        catch (PlotUnavailableException e)
+        {
+            _terminal.Out.WriteLine($"warning: {e.Message}");
+        }
     }
 
     /// <summary>
@@ -396,43 +400,6 @@ internal sealed class TrainCommand : Command
         if (model.EpochsCompleted >= epochs)
             throw new ArgumentException($"'{path}' has already trained {model.EpochsCompleted} epochs; pass --epochs above that to train further.");
         return (model, optimizer);
-    }
-
-    /// <summary>One row per epoch: <c>epoch,loss,accuracy,val_loss,val_accuracy</c> (epochs counted from 1).</summary>
-    /// <summary>
-    /// A resumed run's history after the earlier run's: the earlier file's rows before <paramref name="firstEpoch"/>, then
-    /// the new rows; when the columns differ the new history stands alone (it cannot be merged row by row).
-    /// </summary>
-    internal static string ContinueHistory(string earlier, string resumed, int firstEpoch)
-    {
-        string[] old = earlier.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        string[] added = resumed.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (old.Length == 0 || added.Length == 0 || old[0] != added[0]) return resumed;
-        var kept = old.Skip(1).Where(row => int.TryParse(row.Split(',')[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch)
-            && epoch < firstEpoch);
-        return string.Join('\n', [added[0], .. kept, .. added.Skip(1)]) + "\n";
-    }
-
-    internal static string HistoryCsv(History history, IReadOnlyList<string> metricNames, int firstEpoch = 1)
-    {
-        ArgumentNullException.ThrowIfNull(history);
-        var keys = ProgressLogger.OrderedKeys(history.Values.Keys, metricNames).ToList();
-        var csv = new StringBuilder();
-        csv.Append("epoch");
-        foreach (string key in keys) csv.Append(',').Append(key);
-        csv.Append('\n');
-        for (int epoch = 0; epoch < history.Epochs; epoch++)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{epoch + firstEpoch}");
-            foreach (string key in keys)
-            {
-                var column = history.Values[key];
-                csv.Append(',');
-                if (epoch < column.Count) csv.Append(column[epoch].ToString("R", CultureInfo.InvariantCulture));
-            }
-            csv.Append('\n');
-        }
-        return csv.ToString();
     }
 
     private static string Format(float value) => value.ToString("G", CultureInfo.InvariantCulture);
@@ -485,22 +452,6 @@ internal sealed class TrainCommand : Command
         "nadam" => new Nadam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
         _ => new Sgd(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
     };
-
-    /// <summary>One row per step: <c>epoch,step,global,&lt;weight names&gt;</c>, norms before clipping.</summary>
-    internal static string GradientCsv(History history, IReadOnlyList<string> weightNames, int firstEpoch = 1)
-    {
-        var csv = new StringBuilder("epoch,step,global");
-        foreach (string name in weightNames) csv.Append(',').Append(name);
-        csv.Append('\n');
-        int steps = TrainingCharts.StepsPerEpoch(history);
-        for (int i = 0; i < history.GradientNorms.Count; i++)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{(steps == 0 ? firstEpoch : i / steps + firstEpoch)},{(steps == 0 ? i + 1 : i % steps + 1)},{history.GradientNorms[i]:G6}");
-            foreach (double n in history.WeightGradientNorms[i]) csv.Append(CultureInfo.InvariantCulture, $",{n:G6}");
-            csv.Append('\n');
-        }
-        return csv.ToString();
-    }
 
     private sealed record TrainSettings(string Model, string DataDirectory, string? TestPath, DataOptions Data, int Epochs, int BatchSize, float LearningRate,
         int Seed, int? Threads, MemoryBudget Budget, int? ValidationCount, string? OutputDirectory, bool Overwrite,

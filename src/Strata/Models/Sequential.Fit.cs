@@ -24,9 +24,16 @@ public sealed partial class Sequential
     /// <paramref name="epochs"/> − 1 are trained, and the shuffles of the earlier ones are replayed so that, with the
     /// same seed, a resumed run sees the batches the uninterrupted run would have.
     /// </param>
+    /// <param name="steps">
+    /// A step budget in place of <paramref name="epochs"/>: train exactly this many steps (batches), over as many
+    /// epochs as they take, reshuffled as usual, the last one cut short after the last step (as a callback's stop
+    /// would; it is recorded in the history but not counted in <see cref="EpochsCompleted"/>). Step-based training
+    /// (papers count updates, not passes) then needs no callback that counts steps and stops. Null (the default):
+    /// <paramref name="epochs"/> decides; with a budget, <paramref name="epochs"/> stays at its default.
+    /// </param>
     public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
         (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int? seed = null,
-        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1)
+        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1, int? steps = null)
     {
         RequireCompiled();
         CheckPair(x, y);
@@ -59,11 +66,19 @@ public sealed partial class Sequential
         int fullSteps = trainCount / batchSize;
         int partial = trainCount % batchSize;
         bool usePartial = partial > 0 && !dropLastPartialBatch;
-        int steps = fullSteps + (usePartial ? 1 : 0);
-        if (steps == 0)
+        int stepsPerEpoch = fullSteps + (usePartial ? 1 : 0);
+        if (stepsPerEpoch == 0)
             throw new ArgumentException($"{trainCount} training samples make no batch of {batchSize} once the partial batch is dropped.", nameof(batchSize));
+        int lastEpochSteps = stepsPerEpoch;
+        if (steps is int budget)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(budget, nameof(steps));
+            if (epochs != 1) throw new ArgumentException($"Fit takes epochs ({epochs}) or steps ({budget}), not both.", nameof(steps));
+            epochs = initialEpoch + (budget + stepsPerEpoch - 1) / stepsPerEpoch;
+            lastEpochSteps = budget - (epochs - initialEpoch - 1) * stepsPerEpoch;
+        }
 
-        var plan = new TrainingPlan(epochs, steps, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray(),
+        var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray(),
             _slab!.Weights.Select(w => w.Name).ToArray());
         var history = new History();
         foreach (var cb in cbs) cb.Attach(this, history);
@@ -75,7 +90,7 @@ public sealed partial class Sequential
         Shape xFull = WithBatch(x, batchSize), yFull = WithBatch(y, batchSize);
         Shape xPart = WithBatch(x, partial), yPart = WithBatch(y, partial);
         var logs = new BatchLogs(CompiledMetrics.Count, _slab.Weights.Length);
-        var epochNorms = new List<double>(steps);
+        var epochNorms = new List<double>(stepsPerEpoch);
         var metricSums = new double[CompiledMetrics.Count];
 
         if (shuffle)
@@ -89,7 +104,8 @@ public sealed partial class Sequential
             int seen = 0;
             Array.Clear(metricSums);
             epochNorms.Clear();
-            for (int step = 0; step < steps; step++)
+            int epochSteps = epoch == epochs - 1 ? lastEpochSteps : stepsPerEpoch;
+            for (int step = 0; step < epochSteps; step++)
             {
                 int count = step < fullSteps ? batchSize : partial;
                 var xb = Gather(x, order, step * batchSize, count, count == batchSize ? xFull : xPart, ref _xBatch);

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using Strata.Cli.Experiments;
+using Strata.Experiments;
+using Strata.Tests.Experiments.Reporting;
 
 namespace Strata.Tests.Cli;
 
@@ -39,12 +39,12 @@ public sealed class ExperimentCommandTests : IDisposable
         foreach (string chart in new[] { BatchNormReport.AccuracyChart, BatchNormReport.PlainInputChart, BatchNormReport.BnInputChart,
                      BatchNormReport.LearningRateChart, BatchNormReport.InitScaleChart, BatchNormReport.ActivationChart })
         {
-            AssertChart(output, chart, report, run.Stdout);
+            ReportAssert.AssertChart(output, chart, report, run.Stdout);
         }
 
         // One row per evaluation: step 0 and every EvaluateEvery steps of each run.
         int evaluations = plan.Sum(p => p.Steps / p.EvaluateEvery + 1);
-        var curves = AssertCsv(Path.Combine(output, BatchNormReport.CurvesFile),
+        var curves = ReportAssert.AssertCsv(Path.Combine(output, BatchNormReport.CurvesFile),
             "group,network,activation,learning_rate,init_stddev,seed,step,test_accuracy,test_loss,input_p15,input_p50,input_p85,input_batch_p15,input_batch_p50,input_batch_p85",
             evaluations);
         Assert.All(curves, row => Assert.InRange(double.Parse(row[7], CultureInfo.InvariantCulture), 0, 1));
@@ -53,7 +53,7 @@ public sealed class ExperimentCommandTests : IDisposable
             && double.Parse(row[10], CultureInfo.InvariantCulture) <= double.Parse(row[11], CultureInfo.InvariantCulture), string.Join(',', row)));
         Assert.All(curves, row => Assert.Equal(row[1] == "BN", row[12].Length > 0));
         Assert.Equal(plan.Count(p => p.Group == "main") * (settings.Steps / settings.EvaluateEvery + 1), curves.Count(r => r[0] == "main"));
-        var runs = AssertCsv(Path.Combine(output, BatchNormReport.RunsFile),
+        var runs = ReportAssert.AssertCsv(Path.Combine(output, BatchNormReport.RunsFile),
             "group,network,activation,learning_rate,init_stddev,seed,steps,final_accuracy,best_accuracy,skipped_steps,first_nonfinite_step,failed,seconds", plan.Count);
         Assert.Equal(plan.Count(p => p.BatchNorm), runs.Count(r => r[1] == "BN"));
     }
@@ -83,17 +83,17 @@ public sealed class ExperimentCommandTests : IDisposable
             foreach (string chart in new[] { ClippingReport.SuccessChart(task.Name), ClippingReport.ErrorChart(task.Name),
                          ClippingReport.ExplodedChart(task.Name), ClippingReport.TraceChart(task.Name) })
             {
-                AssertChart(output, chart, report, run.Stdout);
+                ReportAssert.AssertChart(output, chart, report, run.Stdout);
             }
         }
 
-        var runs = AssertCsv(Path.Combine(output, ClippingReport.RunsFile),
+        var runs = ReportAssert.AssertCsv(Path.Combine(output, ClippingReport.RunsFile),
             "task,length,mode,seed,steps,succeeded,steps_to_success,final_error_rate,exploded_fraction,nonfinite_steps,median_norm,max_norm,seconds", plan.Count);
         Assert.Equal(["clipNorm", "clipValue", "globalClipNorm", "none"], runs.Select(r => r[2]).Distinct().Order());
         Assert.All(runs, r => Assert.Equal(Steps.ToString(CultureInfo.InvariantCulture), r[4])); // the only evaluation is at the last step
         // One evaluation per run (at the last step), and seed 0's every step in the trace (fewer steps than TracePoints).
-        AssertCsv(Path.Combine(output, ClippingReport.EvaluationsFile), "task,length,mode,seed,step,error_rate,loss", plan.Count);
-        var norms = AssertCsv(Path.Combine(output, ClippingReport.NormsFile), "task,length,mode,seed,step,max_norm_in_window", plan.Count * Steps);
+        ReportAssert.AssertCsv(Path.Combine(output, ClippingReport.EvaluationsFile), "task,length,mode,seed,step,error_rate,loss", plan.Count);
+        var norms = ReportAssert.AssertCsv(Path.Combine(output, ClippingReport.NormsFile), "task,length,mode,seed,step,max_norm_in_window", plan.Count * Steps);
         Assert.All(norms, r => Assert.True(double.Parse(r[5], CultureInfo.InvariantCulture) >= 0));
     }
 
@@ -144,62 +144,5 @@ public sealed class ExperimentCommandTests : IDisposable
         run = CliHarness.Run("experiment", "batchnorm", "--quick", "--data", Path.Combine(_root, "nowhere"), "--output", Path.Combine(_root, "x"));
         Assert.Equal(1, run.ExitCode);
         CliHarness.AssertOneErrorLine(run.Stderr);
-    }
-
-    /// <summary>
-    /// Whether this machine has a font for the charts. The CI machine has (Debian's fonts-dejavu-core); on one
-    /// without, the experiments skip the charts with a warning, and the tests check that instead.
-    /// </summary>
-    internal static bool FontsAvailable()
-    {
-        try
-        {
-            FontCheck.Family();
-            return true;
-        }
-        catch (PlotUnavailableException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The report embeds the chart and the PNG is well-formed, or (no fonts) the report and output say why it is missing.</summary>
-    internal static void AssertChart(string folder, string chart, string report, string stdout)
-    {
-        if (FontsAvailable())
-        {
-            Assert.Contains($"]({chart})", report, StringComparison.Ordinal);
-            AssertPng(Path.Combine(folder, chart));
-        }
-        else
-        {
-            Assert.Contains("chart not drawn", report, StringComparison.Ordinal);
-            Assert.Contains("warning: no fonts were found", stdout, StringComparison.Ordinal);
-            Assert.False(File.Exists(Path.Combine(folder, chart)));
-        }
-    }
-
-    /// <summary>A PNG file: the eight-byte signature, an IHDR of the charts' size, and more than a blank image's bytes.</summary>
-    internal static void AssertPng(string path)
-    {
-        Assert.True(File.Exists(path), $"{path} is missing");
-        byte[] bytes = File.ReadAllBytes(path);
-        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
-        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
-        Assert.Equal(Plots.Width, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
-        Assert.Equal(Plots.Height, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
-        Assert.True(bytes.Length > 8_000, $"{path} has only {bytes.Length} bytes");
-    }
-
-    /// <summary>A CSV with the given header and <paramref name="rows"/> rows of as many cells; returns the rows.</summary>
-    internal static List<string[]> AssertCsv(string path, string header, int rows)
-    {
-        string[] lines = File.ReadAllLines(path);
-        Assert.Equal(header, lines[0]);
-        Assert.Equal(rows, lines.Length - 1);
-        int columns = header.Split(',').Length;
-        var cells = lines.Skip(1).Select(l => l.Split(',')).ToList();
-        Assert.All(cells, row => Assert.Equal(columns, row.Length));
-        return cells;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Strata.Cli;
 using Strata.Data;
+using Strata.Tests.Experiments.Reporting;
 
 namespace Strata.Tests.Cli;
 
@@ -122,10 +123,10 @@ public sealed partial class TrainCommandTests : IDisposable
                 Assert.True(double.IsFinite(double.Parse(field, CultureInfo.InvariantCulture)), lines[epoch]);
         }
         // The learning curves and the per-step gradient norms as charts beside the CSV (or a warning without fonts).
-        if (ExperimentCommandTests.FontsAvailable())
+        if (ReportAssert.FontsAvailable())
         {
-            ExperimentCommandTests.AssertPng(Path.Combine(runDir, Strata.Cli.Experiments.TrainingCharts.LearningCurves));
-            ExperimentCommandTests.AssertPng(Path.Combine(runDir, Strata.Cli.Experiments.TrainingCharts.GradientNorms));
+            ReportAssert.AssertPng(Path.Combine(runDir, Strata.Experiments.Reporting.TrainingCharts.LearningCurves));
+            ReportAssert.AssertPng(Path.Combine(runDir, Strata.Experiments.Reporting.TrainingCharts.GradientNorms));
             Assert.Contains("chart written to", run.Stdout, StringComparison.Ordinal);
         }
         else
@@ -353,8 +354,8 @@ public sealed partial class TrainCommandTests : IDisposable
         var global = Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Sgd(0.1f, globalClipNorm: 5f));
         var perWeight = Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Adam(clipNorm: 0.5f));
 
-        Assert.Equal(new Strata.Cli.Experiments.Threshold("globalClipNorm 5", 5), global);
-        Assert.Equal(new Strata.Cli.Experiments.Threshold("clipNorm 0.5 (per weight)", 0.5), perWeight);
+        Assert.Equal(new Strata.Experiments.Reporting.Threshold("globalClipNorm 5", 5), global);
+        Assert.Equal(new Strata.Experiments.Reporting.Threshold("clipNorm 0.5 (per weight)", 0.5), perWeight);
         Assert.Null(Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Sgd(0.1f, clipValue: 1f)));
         Assert.Null(Strata.Cli.Commands.TrainCommand.ClippingThreshold(new Strata.Optimizers.Sgd(0.1f)));
     }

@@ -1,4 +1,0 @@
-namespace Strata.Cli.Experiments;
-
-/// <summary>A horizontal reference line on a chart (a clipping threshold), with the legend label that says what it is.</summary>
-internal sealed record Threshold(string Label, double Value);
