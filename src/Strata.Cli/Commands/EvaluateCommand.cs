@@ -42,7 +42,7 @@ internal sealed class EvaluateCommand : ModelCommand
         {
             bool regression = source.Regression || (model.ClassNames is null && model.OutputShape[^1] == 1);
             model.Compile(new Sgd(), regression ? Losses.MeanSquaredError : Losses.SparseCategoricalCrossentropy,
-                [regression ? Metrics.MeanAbsoluteError : Metrics.Accuracy]);
+                [regression ? Metrics.Get("mae") : Metrics.Accuracy]);
         }
         var inputs = InputAdapter.ToModelInput(test.Images, model);
         var result = model.Evaluate(inputs, test.Labels, batch);

@@ -73,6 +73,7 @@ internal sealed class PredictCommand : ModelCommand
             ? [.. known]
             : [.. Enumerable.Range(0, classes).Select(c => $"class {c}")];
         int top = Math.Min(parsed.GetValue(_top), classes), limit = parsed.GetValue(_limit);
+        string noun = DataSource.IsCsv(path) ? "sample" : "image"; // a table's rows are samples, not images
         var counts = new int[classes];
         var output = Terminal.Out;
         for (int i = 0; i < n; i++)
@@ -86,10 +87,10 @@ internal sealed class PredictCommand : ModelCommand
             string Show(int c) => probabilities
                 ? string.Create(CultureInfo.InvariantCulture, $"{names[c]} {100 * row[c]:F1}%")
                 : string.Create(CultureInfo.InvariantCulture, $"{names[c]} {row[c]:G4}");
-            output.WriteLine($"image {i}: {Show(ranked[0])}{(top > 1 ? $" ({string.Join(", ", ranked.Skip(1).Select(Show))})" : "")}");
+            output.WriteLine($"{noun} {i}: {Show(ranked[0])}{(top > 1 ? $" ({string.Join(", ", ranked.Skip(1).Select(Show))})" : "")}");
         }
         if (n > limit) output.WriteLine($"… {n - limit} more");
-        output.WriteLine($"{n} image{(n == 1 ? "" : "s")} from {path}: " +
+        output.WriteLine($"{n} {noun}{(n == 1 ? "" : "s")} from {path}: " +
             string.Join(", ", Enumerable.Range(0, classes).Where(c => counts[c] > 0).Select(c => $"{names[c]} {counts[c]}")));
         return 0;
     }

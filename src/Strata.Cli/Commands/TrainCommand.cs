@@ -382,7 +382,7 @@ internal sealed class TrainCommand : Command
         var optimizer = CreateOptimizer(s);
         Loss loss = target.IsRegression ? Losses.MeanSquaredError
             : model.OutputShape[^1] == 1 ? Losses.BinaryCrossentropy() : Losses.SparseCategoricalCrossentropy;
-        model.Compile(optimizer, loss, [target.IsRegression ? Metrics.MeanAbsoluteError : Metrics.Accuracy]);
+        model.Compile(optimizer, loss, [target.IsRegression ? Metrics.Get("mae") : Metrics.Accuracy]);
         model.ClassNames = train.ClassNames;
         model.Adapt(train.Images);
         return (model, optimizer);
