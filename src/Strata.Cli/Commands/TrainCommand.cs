@@ -249,8 +249,9 @@ internal sealed class TrainCommand : Command
 
         var source = DataSource.Load(s.DataDirectory, s.Data);
         var full = source.Data;
-        // A table is often sorted by its label: shuffled (by --seed) before the validation rows are taken from its end.
-        if (source.Kind == "CSV") full = full.Shuffled(s.Seed);
+        // A table is often sorted by its label, and an image folder is read class by class: both are shuffled (by
+        // --seed) before the validation samples are taken from the end, as Keras's image_dataset_from_directory does.
+        if (source.Kind is "CSV" or "image folder") full = full.Shuffled(s.Seed);
         var test = source.Test;
         if (s.TestPath is not null)
         {
