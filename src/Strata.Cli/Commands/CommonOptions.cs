@@ -32,12 +32,12 @@ internal static class CommonOptions
         CustomParser = result => OptionParsers.ImageSize(result, MaxImageSide),
     };
 
-    public static Option<ColorMode> ColorMode() => new("--color-mode")
+    /// <summary>Null when not given: the command's default (rgb, as Keras's) applies.</summary>
+    public static Option<ColorMode?> ColorMode() => new("--color-mode")
     {
         Description = "Image-folder images as grayscale (1 channel) or rgb (3), as Keras's color_mode [default: rgb]",
         HelpName = "grayscale|rgb",
-        DefaultValueFactory = _ => Strata.Data.Files.ColorMode.Rgb,
-        CustomParser = OptionParsers.ColorMode,
+        CustomParser = result => OptionParsers.ColorMode(result),
     };
 
     public static Option<int?> Threads() => new("--threads")

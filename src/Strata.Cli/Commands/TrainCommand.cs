@@ -39,12 +39,12 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<float?> _learningRate = new("--learning-rate")
     {
-        Description = "Learning rate of the optimizer [default: the model's with its own optimizer (0.01 for the MLPs' SGD, 0.001 for cnn-bn's Adam), else the optimizer's Keras default]",
+        Description = "Learning rate of the optimizer [default: the model's with its own optimizer (0.01 for the MLPs' SGD, 0.001 for the Adam of cnn-bn, tabular and JSON configurations), else the optimizer's Keras default]",
     };
 
     private readonly Option<string?> _optimizer = new("--optimizer")
     {
-        Description = "sgd, adam, adamw, rmsprop or nadam, with Keras's other defaults [default: the model's, sgd for the MLPs, adam for cnn-bn]",
+        Description = "sgd, adam, adamw, rmsprop or nadam, with Keras's other defaults [default: the model's, sgd for the MLPs, adam for cnn-bn, tabular and JSON configurations]",
         HelpName = "NAME",
     };
 
@@ -104,13 +104,13 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<Layers.Size2D?> _imageSize = CommonOptions.ImageSize();
 
-    private readonly Option<Strata.Data.Files.ColorMode> _colorMode = CommonOptions.ColorMode();
+    private readonly Option<Strata.Data.Files.ColorMode?> _colorMode = CommonOptions.ColorMode();
 
     private readonly Option<MemoryBudget?> _maxMemory = CommonOptions.MaxMemory();
 
     private readonly Option<int?> _validation = new("--validation")
     {
-        Description = $"Training images held out (the last ones) for validation, 0 to {MaxValidation}; 0 trains on all of them [default: 1/12, 5000 of 60000]",
+        Description = $"Training samples held out (the last ones; a CSV table or an image folder is shuffled by --seed first) for validation, 0 to {MaxValidation}; 0 trains on all of them [default: 1/12, 5000 of Fashion-MNIST's 60000]",
         HelpName = "N",
     };
 
@@ -132,7 +132,7 @@ internal sealed class TrainCommand : Command
     };
 
     public TrainCommand(Terminal terminal)
-        : base("train", "Train a model on Fashion-MNIST, then report its test accuracy and loss.")
+        : base("train", "Train a model on Fashion-MNIST or your own data (a CSV table, an image folder, IDX files), then report its test accuracy and loss.")
     {
         _terminal = terminal;
         // Custom parsers so that a bad value (abc, 0, -1) gets one clear message naming the option.
@@ -215,7 +215,7 @@ internal sealed class TrainCommand : Command
             Model: preset?.Name ?? modelName,
             DataDirectory: parsed.GetValue(_data)!,
             TestPath: parsed.GetValue(_test),
-            Data: new DataOptions(parsed.GetValue(_label), parsed.GetValue(_imageSize), parsed.GetValue(_colorMode), budget),
+            Data: new DataOptions(parsed.GetValue(_label), parsed.GetValue(_imageSize), parsed.GetValue(_colorMode) ?? Strata.Data.Files.ColorMode.Rgb, budget),
             Epochs: parsed.GetValue(_epochs),
             BatchSize: parsed.GetValue(_batchSize),
             LearningRate: learningRate,
