@@ -74,6 +74,9 @@ public abstract class PerSampleNormalization : Layer
         return inputShape;
     }
 
+    /// <summary>Once built, one sample's layout: Rows × Positions × Groups × GroupSize values, normalized per row and group.</summary>
+    internal (int Rows, int Positions, int Groups, int GroupSize) SampleLayout => (_rowsPerSample, _positions, _groups, _groupSize);
+
     private ReadOnlySpan<float> GammaValues => Gamma is null ? _ones : Gamma.Value;
     private ReadOnlySpan<float> BetaValues => Beta is null ? _zeros : Beta.Value;
 
