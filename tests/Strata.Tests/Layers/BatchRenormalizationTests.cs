@@ -5,7 +5,6 @@ using static Strata.Tests.Layers.LayerNormalizationTests;
 namespace Strata.Tests.Layers;
 
 /// <summary>BatchNormalization(renorm: true) against tf.keras's equations, replayed in double.</summary>
-// Steady-step allocation is measured here, so the class runs alone with the other worker-pool tests.
 [Collection(nameof(Strata.Tests.Kernels.WorkerPoolSettings))]
 public class BatchRenormalizationTests
 {

@@ -5,7 +5,6 @@ using static Strata.Tests.Layers.LayerNormalizationTests;
 namespace Strata.Tests.Layers;
 
 /// <summary>Keras's GroupNormalization: channels-last groups, statistics per sample and group, γ and β per channel.</summary>
-// Steady-step allocation is measured here, so the class runs alone with the other worker-pool tests.
 [Collection(nameof(Strata.Tests.Kernels.WorkerPoolSettings))]
 public class GroupNormalizationTests
 {

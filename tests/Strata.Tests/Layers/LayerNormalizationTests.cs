@@ -1,4 +1,5 @@
 using Strata.Layers;
+using Strata.Optimizers;
 using Strata.Tests.GradientCheck;
 
 namespace Strata.Tests.Layers;
@@ -97,6 +98,21 @@ public class LayerNormalizationTests
         Assert.Contains("batch", Assert.Throws<ArgumentException>(() => new LayerNormalization(axis: 0).Build(new Shape(3))).Message);
         Assert.Contains("last axes", Assert.Throws<ArgumentException>(() => new LayerNormalization(axes: [1, 3]).Build(new Shape(2, 3, 4))).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new LayerNormalization(epsilon: 0f));
+    }
+
+    [Fact]
+    public void Folding_copies_per_sample_normalizations_and_folds_a_renormalized_batch_normalization()
+    {
+        var model = new Sequential(new Dense(6, inputShape: [4]), new BatchNormalization(renorm: true, virtualBatchSize: 4),
+            new LayerNormalization(), new Dense(8), new Reshape([2, 4]), new GroupNormalization(2), new Flatten(), new Dense(2)) { Seed = 1 };
+        model.Compile(new Adam(0.01f), Losses.MeanSquaredError);
+        var x = GradientChecker.Random(new Shape(16, 4), seed: 2);
+        model.Fit(x, GradientChecker.Random(new Shape(16, 2), seed: 3), epochs: 2, batchSize: 8, seed: 1);
+        var folded = model.FoldBatchNormalization();
+        Assert.DoesNotContain(folded.Layers, l => l is BatchNormalization);
+        Assert.Single(folded.Layers.OfType<LayerNormalization>());
+        Assert.Single(folded.Layers.OfType<GroupNormalization>());
+        Near(model.Predict(x).Span.ToArray(), folded.Predict(x).Span, 1e-4);
     }
 
     [Fact]
