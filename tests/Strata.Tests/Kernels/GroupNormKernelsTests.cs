@@ -65,6 +65,18 @@ public class GroupNormKernelsTests
 
     [Theory]
     [MemberData(nameof(Widths.Lanes), MemberType = typeof(Widths))]
+    public void Rows_of_every_awkward_width_match_the_reference(int lanes)
+    {
+        // Layer normalization's rows, and a run of each length in the groups of an image.
+        foreach (int width in Widths.AwkwardLengths.Where(w => w > 0))
+        {
+            Forward_and_backward_match_the_reference(lanes, 2, 1, 1, width);
+            Forward_and_backward_match_the_reference(lanes, 1, 3, 2, width);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.Lanes), MemberType = typeof(Widths))]
     public void Inference_skips_x_hat_and_may_normalize_in_place(int lanes)
     {
         using var forced = Widths.Force(lanes);
