@@ -114,6 +114,7 @@ public static class OnnxExporter
             case Conv2D conv: Conv2DExport.Export(context, conv); break;
             case BatchNormalization bn: BatchNormalizationExport.Export(context, bn); break;
             case Normalization normalization: NormalizationExport.Export(context, normalization); break;
+            case PerSampleNormalization normalization: PerSampleNormalizationExport.Export(context, normalization); break;
             case Activation activation: ActivationExport.Export(context, activation); break;
             case Pooling2D pooling: PoolingExport.Export(context, pooling); break;
             case GlobalAveragePooling2D global: PoolingExport.Export(context, global); break;
@@ -123,7 +124,7 @@ public static class OnnxExporter
             case Recurrent recurrent: RecurrentExport.Export(context, recurrent); break;
             default:
                 throw new NotSupportedException(
-                    $"Layer '{layer.Name}' ({layer.TypeName}) has no ONNX export: the exporter knows Dense, Conv2D, BatchNormalization, Normalization, " +
+                    $"Layer '{layer.Name}' ({layer.TypeName}) has no ONNX export: the exporter knows Dense, Conv2D, BatchNormalization, LayerNormalization, GroupNormalization, Normalization, " +
                     "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape, Dropout, SimpleRnn, Lstm and Gru.");
         }
     }

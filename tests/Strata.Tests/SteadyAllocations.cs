@@ -1,3 +1,5 @@
+using Strata.Optimizers;
+
 namespace Strata.Tests;
 
 /// <summary>Measures what a repeated step allocates once the JIT has settled.</summary>
@@ -20,5 +22,19 @@ internal static class SteadyAllocations
             least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
         return least;
+    }
+
+    /// <summary>
+    /// What a steady training step of <paramref name="model"/> allocates: compiled with Adam and sparse cross-entropy
+    /// (its output a softmax over <paramref name="classes"/>), trained on <paramref name="x"/> with labels
+    /// 0, 1, …, classes − 1, 0, … for three warm-up steps, then measured by <see cref="Of"/>.
+    /// </summary>
+    public static long OfTraining(Sequential model, Tensor x, int classes)
+    {
+        model.Compile(new Adam(), Losses.SparseCategoricalCrossentropy);
+        var y = new Tensor(new Shape(x.Shape[0]));
+        for (int i = 0; i < y.Length; i++) y[i] = i % classes;
+        for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y);
+        return Of(() => model.TrainOnBatch(x, y));
     }
 }

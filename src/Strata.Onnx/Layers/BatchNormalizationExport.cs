@@ -67,7 +67,7 @@ internal static class BatchNormalizationExport
         AffineExport.Export(context, layer.Name, layer.InputShape, first, last, scale, shift);
     }
 
-    private static float[] Filled(int length, float value)
+    internal static float[] Filled(int length, float value)
     {
         var values = new float[length];
         Array.Fill(values, value);

@@ -19,6 +19,12 @@ internal static class RecurrentExport
 
     public static void Export(ExportContext context, Recurrent layer)
     {
+        if (layer.LayerNormalization)
+        {
+            throw new NotSupportedException(
+                $"Layer '{layer.Name}' ({layer.TypeName}) layer-normalizes its pre-activations (layerNormalization: true), which ONNX's " +
+                "RNN, LSTM and GRU operators cannot express; such a layer has no ONNX export.");
+        }
         var b = context.Builder;
         string x = context.InStrataLayout(layer.Name);
         int units = layer.Units, features = layer.InputShape[1], time = layer.InputShape[0];

@@ -54,23 +54,96 @@ internal static class BatchNormChannelKernels
     public static bool UpdateMovingStatistics(ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float momentum,
         Span<float> movingMean, Span<float> movingVariance)
     {
-        float batchSum = TensorPrimitives.Sum(mean) + TensorPrimitives.Sum(variance);
-        if (!float.IsFinite(batchSum)) return false;
-        float keep = momentum, take = 1f - momentum;
-        for (int f = 0; f < mean.Length; f++)
-        {
-            movingMean[f] = movingMean[f] * keep + mean[f] * take;
-            movingVariance[f] = movingVariance[f] * keep + variance[f] * take;
-        }
+        if (!Finite(mean, variance)) return false;
+        Follow(movingMean, mean, momentum);
+        Follow(movingVariance, variance, momentum);
         return true;
     }
 
-    /// <summary>dβ += Σdy; dγ += Σdy·x̂ = invStd·Σdy·(x − μ). Either gradient may be empty (no center or no scale).</summary>
+    /// <summary>
+    /// Batch Renormalization's state after a batch with mean μ_B and biased variance σ²_B, as tf.keras keeps it, with
+    /// σ_B = √(σ²_B + ε): the inference statistics follow <paramref name="momentum"/> (moving_mean ← μ_B, moving_stddev ← σ_B,
+    /// and moving_variance = max(moving_stddev² − ε, 0) so that inference divides by moving_stddev), and the statistics
+    /// the corrections r, d are measured against follow <paramref name="renormMomentum"/> (renorm_mean ← μ_B,
+    /// renorm_stddev ← σ_B). <paramref name="stddev"/> is scratch [c] for σ_B. Nothing changes if a batch statistic is
+    /// not finite; returns whether the state was updated.
+    /// </summary>
+    public static bool UpdateRenormStatistics(ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, float momentum,
+        float renormMomentum, Span<float> stddev, Span<float> movingMean, Span<float> movingVariance, Span<float> movingStddev,
+        Span<float> renormMean, Span<float> renormStddev)
+    {
+        if (!Finite(mean, variance)) return false;
+        StandardDeviation(variance, epsilon, stddev);
+        Follow(movingMean, mean, momentum);
+        Follow(movingStddev, stddev, momentum);
+        TensorPrimitives.Multiply(movingStddev, movingStddev, movingVariance);
+        TensorPrimitives.Subtract(movingVariance, epsilon, movingVariance);
+        TensorPrimitives.Max(movingVariance, 0f, movingVariance);
+        Follow(renormMean, mean, renormMomentum);
+        Follow(renormStddev, stddev, renormMomentum);
+        return true;
+    }
+
+    /// <summary>σ = √(σ² + ε); ε = 0 turns a variance into a standard deviation.</summary>
+    public static void StandardDeviation(ReadOnlySpan<float> variance, float epsilon, Span<float> stddev)
+    {
+        TensorPrimitives.Add(variance, epsilon, stddev);
+        TensorPrimitives.Sqrt(stddev, stddev);
+    }
+
+    /// <summary>
+    /// Batch Renormalization's corrections (Ioffe 2017) as tf.keras computes them, from the batch statistics and the
+    /// renorm statistics before this batch's update: with σ_B = √(σ²_B + ε) and s = max(renorm_stddev, √ε) (no division
+    /// by zero early on), r = clip(σ_B/s, rMin, rMax) and d = clip((μ_B − renorm_mean)/s, −dMax, dMax); a missing bound
+    /// does not clip. Training then outputs γ·(x̂·r + d) + β with r and d held constant in backpropagation.
+    /// </summary>
+    public static void RenormCorrection(ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon,
+        ReadOnlySpan<float> renormMean, ReadOnlySpan<float> renormStddev, float rMin, float rMax, float dMax, Span<float> r, Span<float> d)
+    {
+        float floor = MathF.Sqrt(epsilon);
+        for (int f = 0; f < mean.Length; f++)
+        {
+            float s = MathF.Max(renormStddev[f], floor);
+            r[f] = Math.Clamp(MathF.Sqrt(variance[f] + epsilon) / s, rMin, rMax);
+            d[f] = Math.Clamp((mean[f] - renormMean[f]) / s, -dMax, dMax);
+        }
+    }
+
+    /// <summary>
+    /// γ·(x̂·r + d) + β as γ'·x̂ + β' with γ' = γ·r and β' = γ·d + β (tf.keras's composed transform), the form
+    /// <see cref="AffineForm"/> and <see cref="BackwardCoefficients"/> take.
+    /// </summary>
+    public static void RenormAffine(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> r, ReadOnlySpan<float> d,
+        Span<float> renormGamma, Span<float> renormBeta)
+    {
+        TensorPrimitives.FusedMultiplyAdd(gamma, d, beta, renormBeta);
+        TensorPrimitives.Multiply(gamma, r, renormGamma);
+    }
+
+    /// <summary>average[f] = Σ_g values[g, f]/count: the ghost batches' statistics averaged, as tf.keras updates from them.</summary>
+    public static void Average(ReadOnlySpan<float> values, int count, Span<float> average)
+    {
+        int c = average.Length;
+        values[..c].CopyTo(average);
+        for (int g = 1; g < count; g++) TensorPrimitives.Add(average, values.Slice(g * c, c), average);
+        TensorPrimitives.Multiply(average, 1f / count, average);
+    }
+
+    /// <summary>
+    /// dβ += Σdy; dγ += Σdy·(r·x̂ + d) = r·invStd·Σdy·(x − μ) + d·Σdy. Empty r and d mean r = 1, d = 0 (no renorm);
+    /// either gradient may be empty (no center or no scale).
+    /// </summary>
     public static void ParameterGradients(ReadOnlySpan<float> sumDy, ReadOnlySpan<float> sumDyXc, ReadOnlySpan<float> invStd,
-        Span<float> dGamma, Span<float> dBeta)
+        ReadOnlySpan<float> r, ReadOnlySpan<float> d, Span<float> dGamma, Span<float> dBeta)
     {
         if (!dBeta.IsEmpty) TensorPrimitives.Add(dBeta, sumDy, dBeta);
-        if (!dGamma.IsEmpty) TensorPrimitives.FusedMultiplyAdd(sumDyXc, invStd, dGamma, dGamma);
+        if (dGamma.IsEmpty) return;
+        if (r.IsEmpty)
+        {
+            TensorPrimitives.FusedMultiplyAdd(sumDyXc, invStd, dGamma, dGamma);
+            return;
+        }
+        for (int f = 0; f < dGamma.Length; f++) dGamma[f] += r[f] * invStd[f] * sumDyXc[f] + d[f] * sumDy[f];
     }
 
     /// <summary>
@@ -90,4 +163,14 @@ internal static class BatchNormChannelKernels
             b[f] = -kf * sumDy[f] * invN - mf * mean[f];
         }
     }
+
+    /// <summary>moving ← moving·momentum + value·(1 − momentum), Keras's moving average.</summary>
+    private static void Follow(Span<float> moving, ReadOnlySpan<float> value, float momentum)
+    {
+        float keep = momentum, take = 1f - momentum;
+        for (int f = 0; f < moving.Length; f++) moving[f] = moving[f] * keep + value[f] * take;
+    }
+
+    private static bool Finite(ReadOnlySpan<float> mean, ReadOnlySpan<float> variance) =>
+        float.IsFinite(TensorPrimitives.Sum(mean) + TensorPrimitives.Sum(variance));
 }

@@ -347,8 +347,8 @@ internal static class BatchNormKernels
             => TV.Store(TV.MultiplyAdd(TV.Create(M), TV.Load(V + i), TV.MultiplyAdd(TV.Create(K), TV.Load(U + i), TV.Create(B))), Output + i);
     }
 
-    /// <summary>Σ run or Σ (run − shift)² over one contiguous run (the inner &gt; 1 layout), in double.</summary>
-    private unsafe struct RunSum : IWideReduction
+    /// <summary>Σ run or Σ (run − shift)² over one contiguous run (the inner &gt; 1 layout, and <see cref="GroupNormKernels"/>), in double.</summary>
+    internal unsafe struct RunSum : IWideReduction
     {
         public float* X;
         public float Shift;

@@ -15,6 +15,27 @@ namespace Strata.Layers;
 /// </list>
 /// Weights, in Keras's order: <c>gamma</c> (with <see cref="Scale"/>), <c>beta</c> (with <see cref="Center"/>),
 /// <c>moving_mean</c> and <c>moving_variance</c> (never trainable): 4 parameters per feature, 2 non-trainable.
+/// <para>
+/// Batch Renormalization (Ioffe 2017, <see cref="Renorm"/>), as tf.keras's <c>renorm=True</c>: training outputs
+/// <c>γ·(x̂·r + d) + β</c>, x̂ normalized with the batch statistics as above and the corrections
+/// r = clip(σ_B/σ, rMin, rMax), d = clip((μ_B − μ)/σ, −dMax, dMax) held constant in backpropagation (so dX is Batch
+/// Normalization's with γ·r for γ). Like tf.keras, μ and σ are not the inference statistics but their own moving
+/// averages, <c>renorm_mean</c> and <c>renorm_stddev</c>, following σ_B = √(σ²_B + ε) with <see cref="RenormMomentum"/>
+/// (σ floored at √ε); and the inference statistics follow the batch through <c>moving_stddev</c>, with
+/// moving_variance = moving_stddev² − ε. These three weights come after the others (7 parameters per feature, 5
+/// non-trainable) and start from the moving statistics' initial values (tf.keras draws their initializers again).
+/// See <see cref="BatchNormChannelKernels.RenormCorrection"/> and <see cref="BatchNormChannelKernels.UpdateRenormStatistics"/>.
+/// </para>
+/// <para>
+/// Ghost batches (Hoffer et al. 2017, <see cref="VirtualBatchSize"/>), as tf.keras's <c>virtual_batch_size</c>: in
+/// training the batch is split into consecutive virtual batches of that many samples, each normalized with its own
+/// statistics; the moving statistics (and Batch Renormalization's r, d and state) follow the ghosts' means and
+/// variances averaged, as tf.keras updates them in one step. Inference always uses the moving statistics, whatever the
+/// batch size. Two choices differ from tf.keras: a batch that is not a multiple of the virtual batch size is not refused
+/// (the last ghost batch takes the remainder, so each has between V and 2V − 1 samples, and a batch smaller than V is
+/// one ghost batch), and ghost batches are consecutive samples where tf.keras's reshape to [V, N/V, …] gathers every
+/// (N/V)-th sample; for a shuffled batch both are equally random subsets.
+/// </para>
 /// </summary>
 public sealed class BatchNormalization : Layer
 {
@@ -23,7 +44,13 @@ public sealed class BatchNormalization : Layer
     private Tensor? _x, _y, _dx;
     private bool _batchMode, _readyForBackward;
     private float[] _ones = [], _zeros = [], _mean = [], _variance = [], _invStd = [], _scale = [], _shift = [];
-    // The moving statistics before the last training pass (mean, then variance), restored if its step is abandoned.
+    // Per ghost batch g of the last training pass: its mean, variance and 1/√(σ² + ε) at [g·c, (g + 1)·c).
+    private float[] _ghostMean = [], _ghostVariance = [], _ghostInvStd = [];
+    private int _ghosts, _ghostSize;
+    // Batch Renormalization's corrections of the last training pass, and γ·r, γ·d + β; σ_B as scratch.
+    private float[] _r = [], _d = [], _renormGamma = [], _renormBeta = [], _stddev = [];
+    // The moving statistics (and the renorm state) before the last training pass, restored if its step is abandoned.
+    private Weight[] _state = [];
     private float[] _movingBefore = [];
     private bool _canAbandon;
     private float[] _sumDy = [], _sumDyXc = [], _k = [], _m = [], _b = [];
@@ -40,12 +67,17 @@ public sealed class BatchNormalization : Layer
     /// <param name="movingVarianceInitializer">Default ones.</param>
     /// <param name="inputShape">Per-sample input shape, for the first layer.</param>
     /// <param name="name">Layer name; by default batch_normalization, batch_normalization_1, …</param>
+    /// <param name="renorm">Batch Renormalization (tf.keras's <c>renorm</c>); see the remarks.</param>
+    /// <param name="renormClipping">Bounds of r and d (tf.keras's <c>renorm_clipping</c>); none by default. Only with renorm.</param>
+    /// <param name="renormMomentum">Keep-rate of the statistics r and d are measured against (tf.keras's <c>renorm_momentum</c>).</param>
+    /// <param name="virtualBatchSize">Samples per ghost batch in training (tf.keras's <c>virtual_batch_size</c>), or null for the whole batch.</param>
     public BatchNormalization(int axis = -1, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true,
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
-        int[]? inputShape = null, string? name = null)
+        int[]? inputShape = null, string? name = null,
+        bool renorm = false, RenormClipping? renormClipping = null, float renormMomentum = 0.99f, int? virtualBatchSize = null)
         : this([axis], momentum, epsilon, center, scale, betaInitializer, gammaInitializer, movingMeanInitializer,
-            movingVarianceInitializer, inputShape, name)
+            movingVarianceInitializer, inputShape, name, renorm, renormClipping, renormMomentum, virtualBatchSize)
     {
     }
 
@@ -53,7 +85,8 @@ public sealed class BatchNormalization : Layer
     public BatchNormalization(int[] axes, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true,
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
-        int[]? inputShape = null, string? name = null)
+        int[]? inputShape = null, string? name = null,
+        bool renorm = false, RenormClipping? renormClipping = null, float renormMomentum = 0.99f, int? virtualBatchSize = null)
         : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(axes);
@@ -62,7 +95,17 @@ public sealed class BatchNormalization : Layer
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1].");
         if (!(epsilon > 0) || !float.IsFinite(epsilon))
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be positive and finite.");
+        if (!(renormMomentum >= 0 && renormMomentum <= 1))
+            throw new ArgumentOutOfRangeException(nameof(renormMomentum), renormMomentum, "BatchNormalization: renormMomentum must be in [0, 1].");
+        if (renormClipping is not null && !renorm)
+            throw new ArgumentException("BatchNormalization: renormClipping bounds Batch Renormalization's corrections; it needs renorm: true.", nameof(renormClipping));
+        if (virtualBatchSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(virtualBatchSize), virtualBatchSize, "BatchNormalization: virtualBatchSize must be at least 1 (or null).");
         _axes = (int[])axes.Clone();
+        Renorm = renorm;
+        RenormClipping = renorm ? renormClipping ?? new RenormClipping() : null;
+        RenormMomentum = renormMomentum;
+        VirtualBatchSize = virtualBatchSize;
         Momentum = momentum;
         Epsilon = epsilon;
         Center = center;
@@ -96,9 +139,31 @@ public sealed class BatchNormalization : Layer
     /// <summary>The moving (biased) variance used at inference.</summary>
     public Weight MovingVariance { get; private set; } = null!;
 
+    /// <summary>Whether training uses Batch Renormalization.</summary>
+    public bool Renorm { get; }
+
+    /// <summary>The bounds of r and d with <see cref="Renorm"/> (no bound unless given); null without it.</summary>
+    public RenormClipping? RenormClipping { get; }
+
+    /// <summary>Keep-rate of <see cref="RenormMean"/> and <see cref="RenormStddev"/>.</summary>
+    public float RenormMomentum { get; }
+
+    /// <summary>Samples per ghost batch in training, or null (the whole batch).</summary>
+    public int? VirtualBatchSize { get; }
+
+    /// <summary>With <see cref="Renorm"/>: the moving √(σ² + ε) that <see cref="MovingVariance"/> is derived from; else null.</summary>
+    public Weight? MovingStddev { get; private set; }
+
+    /// <summary>With <see cref="Renorm"/>: the moving mean the correction d is measured against; else null.</summary>
+    public Weight? RenormMean { get; private set; }
+
+    /// <summary>With <see cref="Renorm"/>: the moving √(σ² + ε) the corrections r and d are measured against; else null.</summary>
+    public Weight? RenormStddev { get; private set; }
+
     internal override Layer CloneConfiguration() =>
         new BatchNormalization(_axes, Momentum, Epsilon, Center, Scale, BetaInitializer, GammaInitializer,
-            MovingMeanInitializer, MovingVarianceInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+            MovingMeanInitializer, MovingVarianceInitializer, DeclaredInputShape?.Dims.ToArray(), Name,
+            Renorm, Renorm ? RenormClipping : null, RenormMomentum, VirtualBatchSize);
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
@@ -129,13 +194,25 @@ public sealed class BatchNormalization : Layer
         if (Center) Beta = AddWeight("beta", shape, BetaInitializer, trainable: true, random);
         MovingMean = AddWeight("moving_mean", shape, MovingMeanInitializer, trainable: false, random);
         MovingVariance = AddWeight("moving_variance", shape, MovingVarianceInitializer, trainable: false, random);
-
+        _state = [MovingMean, MovingVariance];
         int c = _channels;
+        if (Renorm)
+        {
+            MovingStddev = AddWeight("moving_stddev", shape, Initializers.Zeros, trainable: false, random);
+            RenormMean = AddWeight("renorm_mean", shape, Initializers.Zeros, trainable: false, random);
+            RenormStddev = AddWeight("renorm_stddev", shape, Initializers.Zeros, trainable: false, random);
+            BatchNormChannelKernels.StandardDeviation(MovingVariance.Value, 0f, MovingStddev.Value);
+            MovingMean.Value.CopyTo(RenormMean.Value);
+            MovingStddev.Value.CopyTo(RenormStddev.Value);
+            _state = [.. _state, MovingStddev, RenormMean, RenormStddev];
+            (_r, _d, _renormGamma, _renormBeta, _stddev) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
+        }
+
         _ones = new float[c];
         Array.Fill(_ones, 1f);
         _zeros = new float[c];
         (_mean, _variance, _invStd, _scale, _shift) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
-        _movingBefore = new float[2 * c];
+        _movingBefore = new float[_state.Length * c];
         (_sumDy, _sumDyXc, _k, _m, _b) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
         return inputShape;
     }
@@ -148,43 +225,102 @@ public sealed class BatchNormalization : Layer
         CheckInput(x);
         int outer = x.Shape[0] * _outerPerSample, c = _channels, inner = _inner;
         var y = Tensor.Ensure(ref _y, x.Shape);
-        int scratch = BatchNormKernels.ScratchLength(outer, c, inner);
-        if (_accumulator.Length < scratch) _accumulator = new double[scratch];
         _batchMode = training && Trainable;
         if (_batchMode)
         {
-            if ((long)outer * inner < 2)
-            {
-                throw new ArgumentException(
-                    $"Layer '{Name}' (BatchNormalization) got a training batch with one value per feature (input {x.Shape}): " +
-                    "a batch variance needs at least 2. Use a larger batch, or Fit(..., dropLastPartialBatch: true) to skip a last batch of one.");
-            }
-            BatchNormKernels.Moments(x.Span, outer, c, inner, _accumulator, _mean, _variance);
-            BatchNormChannelKernels.InverseStd(_variance, Epsilon, _invStd);
-            MovingMean.Value.CopyTo(_movingBefore.AsSpan(0, c));
-            MovingVariance.Value.CopyTo(_movingBefore.AsSpan(c));
-            _canAbandon = true;
-            BatchNormChannelKernels.UpdateMovingStatistics(_mean, _variance, Momentum, MovingMean.Value, MovingVariance.Value);
-            BatchNormChannelKernels.AffineForm(_mean, _invStd, GammaValues, BetaValues, _scale, _shift);
+            NormalizeGhostBatches(x, y);
         }
         else
         {
             BatchNormChannelKernels.InverseStd(MovingVariance.Value, Epsilon, _invStd);
             BatchNormChannelKernels.AffineForm(MovingMean.Value, _invStd, GammaValues, BetaValues, _scale, _shift);
+            BatchNormKernels.Affine(x.Span, _scale, _shift, outer, c, inner, y.Span);
         }
-        BatchNormKernels.Affine(x.Span, _scale, _shift, outer, c, inner, y.Span);
         _x = x;
         _readyForBackward = training;
         return y;
+    }
+
+    /// <summary>
+    /// Training: the statistics of every ghost batch (the whole batch without <see cref="VirtualBatchSize"/>), the
+    /// moving statistics' update from their average, and each ghost batch normalized with its own.
+    /// </summary>
+    private void NormalizeGhostBatches(Tensor x, Tensor y)
+    {
+        int batch = x.Shape[0], c = _channels, inner = _inner;
+        PrepareGhosts(batch);
+        for (int g = 0; g < _ghosts; g++)
+        {
+            var (values, outer) = Ghost(g, batch);
+            if ((long)outer * inner < 2)
+            {
+                string where = VirtualBatchSize is int v ? $" in ghost batches of {v} samples or more" : "";
+                throw new ArgumentException(
+                    $"Layer '{Name}' (BatchNormalization) got a training batch with one value per feature (input {x.Shape}){where}: " +
+                    "a batch variance needs at least 2. Use a larger batch, or Fit(..., dropLastPartialBatch: true) to skip a last batch of one.");
+            }
+            var stats = new Range(g * c, (g + 1) * c);
+            BatchNormKernels.Moments(x.Span[values], outer, c, inner, _accumulator, _ghostMean.AsSpan(stats), _ghostVariance.AsSpan(stats));
+            BatchNormChannelKernels.InverseStd(_ghostVariance.AsSpan(stats), Epsilon, _ghostInvStd.AsSpan(stats));
+        }
+        BatchNormChannelKernels.Average(_ghostMean, _ghosts, _mean);
+        BatchNormChannelKernels.Average(_ghostVariance, _ghosts, _variance);
+
+        for (int i = 0; i < _state.Length; i++) _state[i].Value.CopyTo(_movingBefore.AsSpan(i * c, c));
+        _canAbandon = true;
+        ReadOnlySpan<float> gamma = GammaValues, beta = BetaValues;
+        if (Renorm)
+        {
+            var clip = RenormClipping!;
+            // r and d from the renorm statistics before this batch's update.
+            BatchNormChannelKernels.RenormCorrection(_mean, _variance, Epsilon, RenormMean!.Value, RenormStddev!.Value,
+                clip.RMin ?? float.NegativeInfinity, clip.RMax ?? float.PositiveInfinity, clip.DMax ?? float.PositiveInfinity, _r, _d);
+            BatchNormChannelKernels.UpdateRenormStatistics(_mean, _variance, Epsilon, Momentum, RenormMomentum, _stddev,
+                MovingMean.Value, MovingVariance.Value, MovingStddev!.Value, RenormMean.Value, RenormStddev.Value);
+            BatchNormChannelKernels.RenormAffine(gamma, beta, _r, _d, _renormGamma, _renormBeta);
+            gamma = _renormGamma;
+            beta = _renormBeta;
+        }
+        else
+        {
+            BatchNormChannelKernels.UpdateMovingStatistics(_mean, _variance, Momentum, MovingMean.Value, MovingVariance.Value);
+        }
+        for (int g = 0; g < _ghosts; g++)
+        {
+            var (values, outer) = Ghost(g, batch);
+            var stats = new Range(g * c, (g + 1) * c);
+            BatchNormChannelKernels.AffineForm(_ghostMean.AsSpan(stats), _ghostInvStd.AsSpan(stats), gamma, beta, _scale, _shift);
+            BatchNormKernels.Affine(x.Span[values], _scale, _shift, outer, c, inner, y.Span[values]);
+        }
+    }
+
+    /// <summary>Sizes the ghost batches of a batch (one without <see cref="VirtualBatchSize"/>) and their scratch.</summary>
+    private void PrepareGhosts(int batch)
+    {
+        int size = VirtualBatchSize is int v && v < batch ? v : batch;
+        _ghosts = Math.Max(1, batch / Math.Max(size, 1));
+        _ghostSize = size;
+        int stats = _ghosts * _channels;
+        if (_ghostMean.Length < stats) (_ghostMean, _ghostVariance, _ghostInvStd) = (new float[stats], new float[stats], new float[stats]);
+        // The last ghost batch is the largest (it takes the remainder).
+        int scratch = BatchNormKernels.ScratchLength(Ghost(_ghosts - 1, batch).Outer, _channels, _inner);
+        if (_accumulator.Length < scratch) _accumulator = new double[scratch];
+    }
+
+    /// <summary>Ghost batch g: its values in the batch tensor and its rows (samples·outer-per-sample) in the [outer, c, inner] view.</summary>
+    private (Range Values, int Outer) Ghost(int g, int batch)
+    {
+        int first = g * _ghostSize, samples = g == _ghosts - 1 ? batch - first : _ghostSize;
+        int perSample = _outerPerSample * _channels * _inner;
+        return (new Range(first * perSample, (first + samples) * perSample), samples * _outerPerSample);
     }
 
     internal override void AbandonStep()
     {
         if (!_canAbandon) return;
         _canAbandon = false;
-        int c = _mean.Length;
-        _movingBefore.AsSpan(0, c).CopyTo(MovingMean.Value);
-        _movingBefore.AsSpan(c).CopyTo(MovingVariance.Value);
+        int c = _channels;
+        for (int i = 0; i < _state.Length; i++) _movingBefore.AsSpan(i * c, c).CopyTo(_state[i].Value);
     }
 
     public override Tensor Backward(Tensor dy)
@@ -201,14 +337,22 @@ public sealed class BatchNormalization : Layer
             return dxFrozen;
         }
 
-        BatchNormKernels.BackwardSums(x.Span, dy.Span, _mean, outer, c, inner, _accumulator, _sumDy, _sumDyXc);
-        BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXc, _invStd,
-            Gamma is { } gamma ? gamma.Gradient : [], Beta is { } beta ? beta.Gradient : []);
-        if (!NeedsInputGradient) return NoGradient;
-
-        BatchNormChannelKernels.BackwardCoefficients(GammaValues, _invStd, _mean, _sumDy, _sumDyXc, (double)outer * inner, _k, _m, _b);
-        var dx = Tensor.Ensure(ref _dx, x.Shape);
-        BatchNormKernels.BackwardInput(x.Span, dy.Span, _k, _m, _b, outer, c, inner, dx.Span);
-        return dx;
+        // Each ghost batch is Batch Normalization on its own (with γ·r for γ under renorm, r and d constants).
+        var dx = NeedsInputGradient ? Tensor.Ensure(ref _dx, x.Shape) : null;
+        ReadOnlySpan<float> gamma = Renorm ? _renormGamma : GammaValues;
+        int batch = x.Shape[0];
+        for (int g = 0; g < _ghosts; g++)
+        {
+            var (values, ghostOuter) = Ghost(g, batch);
+            var stats = new Range(g * c, (g + 1) * c);
+            BatchNormKernels.BackwardSums(x.Span[values], dy.Span[values], _ghostMean.AsSpan(stats), ghostOuter, c, inner, _accumulator, _sumDy, _sumDyXc);
+            BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXc, _ghostInvStd.AsSpan(stats), _r, _d,
+                Gamma is { } weight ? weight.Gradient : [], Beta is { } bias ? bias.Gradient : []);
+            if (dx is null) continue;
+            BatchNormChannelKernels.BackwardCoefficients(gamma, _ghostInvStd.AsSpan(stats), _ghostMean.AsSpan(stats), _sumDy, _sumDyXc,
+                (double)ghostOuter * inner, _k, _m, _b);
+            BatchNormKernels.BackwardInput(x.Span[values], dy.Span[values], _k, _m, _b, ghostOuter, c, inner, dx.Span[values]);
+        }
+        return dx ?? NoGradient;
     }
 }

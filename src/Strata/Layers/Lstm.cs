@@ -31,11 +31,15 @@ public sealed class Lstm : Recurrent
     /// <param name="biasInitializer">b's initializer; zeros by default.</param>
     /// <param name="inputShape">Per-sample input shape (time, features), for the first layer.</param>
     /// <param name="name">Layer name; by default lstm, lstm_1, …</param>
+    /// <param name="layerNormalization">
+    /// Layer-normalize x_t·W + h_{t−1}·U (all four gates' row together) before b and the gates (Ba et al. 2016; see
+    /// <see cref="Recurrent"/>). With <paramref name="unitForgetBias"/> the forget gate still starts at +1, now after the normalization.
+    /// </param>
     public Lstm(int units, bool returnSequences = false, ActivationFunction? activation = null,
         ActivationFunction? recurrentActivation = null, bool useBias = true, bool unitForgetBias = true,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
-        int[]? inputShape = null, string? name = null)
-        : base(units, 4, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name)
+        int[]? inputShape = null, string? name = null, bool layerNormalization = false)
+        : base(units, 4, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name, layerNormalization)
     {
         Activation = activation ?? Activations.Tanh;
         RecurrentActivation = recurrentActivation ?? Activations.Sigmoid;
@@ -56,7 +60,7 @@ public sealed class Lstm : Recurrent
 
     internal override Layer CloneConfiguration() =>
         new Lstm(Units, ReturnSequences, Activation, RecurrentActivation, UseBias, UnitForgetBias, KernelInitializer,
-            RecurrentInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+            RecurrentInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name, LayerNormalization);
 
     /// <summary>Keras's unit_forget_bias: b = [init(units), ones(units), init(2·units)].</summary>
     private protected override void InitializeBias(Span<float> bias, Random random)

@@ -22,6 +22,16 @@ namespace Strata.Layers;
 /// after the loop as three large GEMMs instead of 2T small ones: dW += x̃ᵀ·dZ, dU += H_{0..T−1}ᵀ·dR,
 /// db += Σ_rows dZ (and Σ_rows dR for a separate recurrent bias), and dX = dZ·Wᵀ, swapped back to batch-major.
 /// </para>
+/// <para>
+/// With <see cref="LayerNormalization"/> (SimpleRnn and Lstm), the pre-activations of every step are layer-normalized
+/// before the cell, as Ba et al. (2016, §3.1) normalize a recurrent layer's summed inputs:
+/// Z_t = γ ⊙ LN(x_t·W + h_{t−1}·U) + b, LN over each row's k·units values (all gates together) with
+/// ε = <see cref="LayerNormEpsilon"/>, γ a new weight <c>gamma</c> [k·units] (ones at first) and the bias b acting as
+/// LN's β. The sum is normalized, not x_t·W and h_{t−1}·U apart (Ba et al.'s LSTM variant, which doubles γ and β):
+/// one normalization per step, and the recurrent product stays where it is for every cell. The cell state of an LSTM
+/// is not normalized. Backward, the cell's gradient dZ̃_t goes through the normalization
+/// (<see cref="GroupNormKernels.BackwardInput"/>) before it reaches U, W and h_{t−1}; dγ = Σ dZ̃ ⊙ x̂ and db = Σ dZ̃.
+/// </para>
 /// </remarks>
 public abstract class Recurrent : Layer
 {
@@ -29,9 +39,13 @@ public abstract class Recurrent : Layer
     private int _batch = -1, _time, _features;
     private bool _trained;
     private Shape _xTShape, _zShape, _hShape, _yShape, _stateShape, _xShape;
+    // Layer normalization of the pre-activations: x̂ and 1/σ of every step's rows, the gradient of the normalized Z̃.
+    private Tensor? _xHat, _dZNormalized;
+    private float[] _invStd = [], _ones = [], _zeros = [], _sumDy = [], _sumDyXHat = [];
+    private double[] _accumulator = [];
 
     private protected Recurrent(int units, int gates, bool returnSequences, bool useBias, Initializer? kernelInitializer,
-        Initializer? recurrentInitializer, Initializer? biasInitializer, int[]? inputShape, string? name)
+        Initializer? recurrentInitializer, Initializer? biasInitializer, int[]? inputShape, string? name, bool layerNormalization = false)
         : base(name, inputShape)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
@@ -39,6 +53,7 @@ public abstract class Recurrent : Layer
         Gates = gates;
         ReturnSequences = returnSequences;
         UseBias = useBias;
+        LayerNormalization = layerNormalization;
         KernelInitializer = kernelInitializer ?? Initializers.GlorotUniform;
         RecurrentInitializer = recurrentInitializer ?? Initializers.Orthogonal;
         BiasInitializer = biasInitializer ?? Initializers.Zeros;
@@ -52,6 +67,12 @@ public abstract class Recurrent : Layer
 
     /// <summary>Whether the gates have a bias.</summary>
     public bool UseBias { get; }
+
+    /// <summary>Whether each step's pre-activations are layer-normalized (see the remarks).</summary>
+    public bool LayerNormalization { get; }
+
+    /// <summary>The ε of the pre-activations' layer normalization: Keras's LayerNormalization default.</summary>
+    public const float LayerNormEpsilon = 1e-3f;
 
     /// <summary>Initializer of W; glorot_uniform by default, as in Keras.</summary>
     public Initializer KernelInitializer { get; }
@@ -70,6 +91,9 @@ public abstract class Recurrent : Layer
 
     /// <summary>b: [k·units] ([2, 3·units] for a GRU that resets after the product), or null without bias.</summary>
     public Weight? Bias { get; private set; }
+
+    /// <summary>γ [k·units] of the pre-activations' layer normalization, or null without <see cref="LayerNormalization"/>.</summary>
+    public Weight? Gamma { get; private set; }
 
     /// <summary>Number of gate blocks k in the columns of W and U (1, 4 or 3).</summary>
     private protected int Gates { get; }
@@ -114,6 +138,15 @@ public abstract class Recurrent : Layer
             Bias = AddWeight("bias", BiasShape, Initializers.Zeros, trainable: true, random);
             InitializeBias(Bias.Value, random);
         }
+        if (LayerNormalization)
+        {
+            if (Product != RecurrentProduct.InZ)
+                throw new NotSupportedException($"Layer '{Name}' ({TypeName}) keeps h·U apart from x·W, so it has no layer normalization of their sum.");
+            Gamma = AddWeight("gamma", new Shape(GateWidth), Initializers.Ones, trainable: true, random);
+            _ones = new float[GateWidth];
+            Array.Fill(_ones, 1f);
+            (_zeros, _sumDy, _sumDyXHat) = (new float[GateWidth], new float[GateWidth], new float[GateWidth]);
+        }
         return ReturnSequences ? new Shape(inputShape[0], Units) : new Shape(Units);
     }
 
@@ -130,16 +163,23 @@ public abstract class Recurrent : Layer
         var h = Tensor.Ensure(ref _h, _hShape);
         RecurrentKernels.SwapLeadingAxes(x.Span, batch, time, features, xT.Span);
         Gemm.NN(xT.Span, Kernel.Value, time * batch, features, width, 0f, z.Span);     // Z = x̃·W for every step
-        if (UseBias) BiasKernels.AddToRows(InputBias, time * batch, z.Span);          //   + b
+        if (UseBias && !LayerNormalization) BiasKernels.AddToRows(InputBias, time * batch, z.Span);   //   + b
         int stateSize = batch * units, stepSize = batch * width;
         h.Span[..stateSize].Clear();                                                   // h_0 = 0
         PrepareCell(batch, time);
+        var xHat = LayerNormalization && training ? Tensor.Ensure(ref _xHat, _zShape).Span : default;
+        if (LayerNormalization && _invStd.Length < time * batch) _invStd = new float[time * batch];
         for (int t = 0; t < time; t++)
         {
             var hPrev = h.Span.Slice(t * stateSize, stateSize);
             var zt = z.Span.Slice(t * stepSize, stepSize);
             if (t > 0 && Product == RecurrentProduct.InZ)
                 Gemm.NN(hPrev, RecurrentKernel.Value, batch, units, width, 1f, zt);   // Z_t += h_{t−1}·U
+            if (LayerNormalization)                                                    // Z_t ← γ ⊙ LN(Z_t) + b
+            {
+                GroupNormKernels.Forward(zt, batch, 1, 1, width, Gamma!.Value, UseBias ? InputBias : _zeros, LayerNormEpsilon,
+                    _invStd.AsSpan(t * batch, batch), xHat.IsEmpty ? default : xHat.Slice(t * stepSize, stepSize), zt);
+            }
             StepForward(t, batch, zt, hPrev, h.Span.Slice((t + 1) * stateSize, stateSize));
         }
         var y = Tensor.Ensure(ref _y, _yShape);
@@ -158,6 +198,8 @@ public abstract class Recurrent : Layer
         int stateSize = batch * units, stepSize = batch * width;
         var dZ = Tensor.Ensure(ref _dZ, _zShape);
         var dR = Product == RecurrentProduct.Separate ? Tensor.Ensure(ref _dR, _zShape) : dZ;
+        // With layer normalization the cell writes dZ̃ (the gradient of the normalized pre-activations) apart.
+        var dZCell = LayerNormalization ? Tensor.Ensure(ref _dZNormalized, _zShape) : dZ;
         var dH = Tensor.Ensure(ref _dH, _stateShape);
         var dHPrev = Tensor.Ensure(ref _dHPrev, _stateShape);
         var h = _h!.Span;
@@ -169,7 +211,12 @@ public abstract class Recurrent : Layer
             if (ReturnSequences) RecurrentKernels.AddStep(dy.Span, t, batch, time, units, dH.Span);   // dh_t += ∂L/∂y_t
             var dRt = dR.Span.Slice(t * stepSize, stepSize);
             StepBackward(t, batch, dH.Span, _z!.Span.Slice(t * stepSize, stepSize), h.Slice(t * stateSize, stateSize),
-                h.Slice((t + 1) * stateSize, stateSize), dZ.Span.Slice(t * stepSize, stepSize), dRt, dHPrev.Span);
+                h.Slice((t + 1) * stateSize, stateSize), dZCell.Span.Slice(t * stepSize, stepSize), dRt, dHPrev.Span);
+            if (LayerNormalization)                                                     // dZ_t = LN'(dZ̃_t)
+            {
+                GroupNormKernels.BackwardInput(_xHat!.Span.Slice(t * stepSize, stepSize), dZCell.Span.Slice(t * stepSize, stepSize),
+                    batch, 1, 1, width, Gamma!.Value, _invStd.AsSpan(t * batch, batch), dZ.Span.Slice(t * stepSize, stepSize));
+            }
             if (t == 0) break;                                                          // h_0 is a constant
             // dh_{t−1} = (direct path, written by a Separate cell) + dR_t·Uᵀ; an InCell cell wrote all of it
             if (Product != RecurrentProduct.InCell)
@@ -185,7 +232,9 @@ public abstract class Recurrent : Layer
                 AccumulateRecurrentGradient(batch, time, h);
             else if (time > 1)
                 Gemm.TN(h.Slice(stateSize, (time - 1) * stateSize), dR.Span[stepSize..], units, rows - batch, width, 1f, RecurrentKernel.Gradient);
-            if (Bias is { } bias)
+            if (LayerNormalization)
+                AccumulateNormalizationGradients(rows, width);
+            else if (Bias is { } bias)
             {
                 BiasKernels.AccumulateRowSums(dZ.Span, rows, bias.Gradient[..width]);         // db += Σ dZ
                 if (Product == RecurrentProduct.Separate)
@@ -198,6 +247,18 @@ public abstract class Recurrent : Layer
         var dx = Tensor.Ensure(ref _dx, _xShape);
         RecurrentKernels.SwapLeadingAxes(dxT.Span, time, batch, features, dx.Span);
         return dx;
+    }
+
+    /// <summary>
+    /// dγ += Σ dZ̃ ⊙ x̂ and db += Σ dZ̃ over all steps' rows: BatchNorm's column sums, with x̂ for x and a zero mean.
+    /// </summary>
+    private void AccumulateNormalizationGradients(int rows, int width)
+    {
+        int scratch = BatchNormKernels.ScratchLength(rows, width, 1);
+        if (_accumulator.Length < scratch) _accumulator = new double[scratch];
+        BatchNormKernels.BackwardSums(_xHat!.Span, _dZNormalized!.Span, _zeros, rows, width, 1, _accumulator, _sumDy, _sumDyXHat);
+        BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXHat, _ones, [], [], Gamma!.Gradient,
+            Bias is { } bias ? bias.Gradient[..width] : []);
     }
 
     /// <summary>

@@ -16,10 +16,11 @@ public sealed class SimpleRnn : Recurrent
     /// <param name="biasInitializer">b's initializer; zeros by default.</param>
     /// <param name="inputShape">Per-sample input shape (time, features), for the first layer.</param>
     /// <param name="name">Layer name; by default simple_rnn, simple_rnn_1, …</param>
+    /// <param name="layerNormalization">Layer-normalize x_t·W + h_{t−1}·U before b and φ (Ba et al. 2016; see <see cref="Recurrent"/>).</param>
     public SimpleRnn(int units, ActivationFunction? activation = null, bool returnSequences = false,
         bool useBias = true, Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null,
-        Initializer? biasInitializer = null, int[]? inputShape = null, string? name = null)
-        : base(units, 1, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name)
+        Initializer? biasInitializer = null, int[]? inputShape = null, string? name = null, bool layerNormalization = false)
+        : base(units, 1, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name, layerNormalization)
     {
         Activation = activation ?? Activations.Tanh;
     }
@@ -29,7 +30,7 @@ public sealed class SimpleRnn : Recurrent
 
     internal override Layer CloneConfiguration() =>
         new SimpleRnn(Units, Activation, ReturnSequences, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer,
-            DeclaredInputShape?.Dims.ToArray(), Name);
+            DeclaredInputShape?.Dims.ToArray(), Name, LayerNormalization);
 
     // z: [batch, units] = x_t·W + h_{t−1}·U + b; h = φ(z)
     private protected override void StepForward(int t, int batch, Span<float> z, ReadOnlySpan<float> hPrev, Span<float> h)

@@ -43,6 +43,28 @@ internal static class LayerConfig
                 WriteInitializer(w, "gamma_initializer", bn.GammaInitializer);
                 WriteInitializer(w, "moving_mean_initializer", bn.MovingMeanInitializer);
                 WriteInitializer(w, "moving_variance_initializer", bn.MovingVarianceInitializer);
+                // As tf.keras, the TensorFlow-only settings only when set, so other configs stay Keras's.
+                if (bn.RenormClipping is { } clipping)
+                {
+                    w.WriteBoolean("renorm", true);
+                    w.WriteStartObject("renorm_clipping");
+                    if (clipping.RMax is float rMax) ConfigReader.WriteFloat(w, "rmax", rMax);
+                    if (clipping.RMin is float rMin) ConfigReader.WriteFloat(w, "rmin", rMin);
+                    if (clipping.DMax is float dMax) ConfigReader.WriteFloat(w, "dmax", dMax);
+                    w.WriteEndObject();
+                    ConfigReader.WriteFloat(w, "renorm_momentum", bn.RenormMomentum);
+                }
+                if (bn.VirtualBatchSize is int virtualBatchSize) w.WriteNumber("virtual_batch_size", virtualBatchSize);
+                break;
+            case LayerNormalization ln:
+                if (ln.Axis.Count == 1) w.WriteNumber("axis", ln.Axis[0]);
+                else WriteInts(w, "axis", [.. ln.Axis]);
+                WritePerSampleNormalization(w, ln);
+                break;
+            case GroupNormalization gn:
+                w.WriteNumber("groups", gn.Groups);
+                w.WriteNumber("axis", gn.Axis);
+                WritePerSampleNormalization(w, gn);
                 break;
             case Normalization n:
                 if (n.Axis is int axis) w.WriteNumber("axis", axis);
@@ -82,6 +104,7 @@ internal static class LayerConfig
                 WriteInitializer(w, "kernel_initializer", r.KernelInitializer);
                 WriteInitializer(w, "recurrent_initializer", r.RecurrentInitializer);
                 WriteInitializer(w, "bias_initializer", r.BiasInitializer);
+                if (r.LayerNormalization) w.WriteBoolean("layer_normalization", true);
                 switch (r)
                 {
                     case SimpleRnn simple:
@@ -135,7 +158,13 @@ internal static class LayerConfig
             "Flatten" => new Flatten(input, name),
             "BatchNormalization" => new BatchNormalization(ReadAxes(c), c.Float("momentum"), c.Float("epsilon"),
                 c.Bool("center"), c.Bool("scale"), ReadInitializer(c, "beta_initializer"), ReadInitializer(c, "gamma_initializer"),
-                ReadInitializer(c, "moving_mean_initializer"), ReadInitializer(c, "moving_variance_initializer"), input, name),
+                ReadInitializer(c, "moving_mean_initializer"), ReadInitializer(c, "moving_variance_initializer"), input, name,
+                OptionalFlag(c, "renorm"), ReadRenormClipping(c), c.OptionalFloat("renorm_momentum") ?? 0.99f,
+                c.OptionalInt("virtual_batch_size", 1, int.MaxValue)),
+            "LayerNormalization" => new LayerNormalization(ReadAxes(c), c.Float("epsilon"), c.Bool("center"), c.Bool("scale"),
+                ReadInitializer(c, "beta_initializer"), ReadInitializer(c, "gamma_initializer"), input, name),
+            "GroupNormalization" => new GroupNormalization(c.Int("groups", -1, 1 << 20), c.Int("axis", -64, 64), c.Float("epsilon"),
+                c.Bool("center"), c.Bool("scale"), ReadInitializer(c, "beta_initializer"), ReadInitializer(c, "gamma_initializer"), input, name),
             "Normalization" => new Normalization(c.OptionalInt("axis", -64, 64), c.OptionalFloatArray("mean", MaxStatistics),
                 c.OptionalFloatArray("variance", MaxStatistics), c.Bool("invert"), input, name),
             "Conv2D" => new Conv2D(c.Int("filters", 1), ReadSize(c, "kernel_size"), ReadSize(c, "strides"), c.String("padding"),
@@ -147,14 +176,15 @@ internal static class LayerConfig
             "Dropout" => new Dropout(c.Float("rate"), c.OptionalInt("seed"), input, name),
             "Reshape" => new Reshape(c.IntArray("target_shape", -1, int.MaxValue), input, name),
             "SimpleRnn" => new SimpleRnn(c.Int("units", 1), ReadActivation(c, "activation"), c.Bool("return_sequences"), c.Bool("use_bias"),
-                ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"), ReadInitializer(c, "bias_initializer"), input, name),
+                ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"), ReadInitializer(c, "bias_initializer"), input, name,
+                OptionalFlag(c, "layer_normalization")),
             "Lstm" => new Lstm(c.Int("units", 1), c.Bool("return_sequences"), ReadActivation(c, "activation"), ReadActivation(c, "recurrent_activation"),
                 c.Bool("use_bias"), c.Bool("unit_forget_bias"), ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"),
-                ReadInitializer(c, "bias_initializer"), input, name),
+                ReadInitializer(c, "bias_initializer"), input, name, OptionalFlag(c, "layer_normalization")),
             "Gru" => new Gru(c.Int("units", 1), c.Bool("return_sequences"), ReadActivation(c, "activation"), ReadActivation(c, "recurrent_activation"),
                 c.Bool("use_bias"), c.Bool("reset_after"), ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"),
                 ReadInitializer(c, "bias_initializer"), input, name),
-            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, Normalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Reshape, SimpleRnn, Lstm, Gru)"),
+            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, LayerNormalization, GroupNormalization, Normalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Reshape, SimpleRnn, Lstm, Gru)"),
             };
         }
         catch (ArgumentException e)
@@ -164,6 +194,35 @@ internal static class LayerConfig
         c.Done();
         layer.Trainable = trainable;
         return layer;
+    }
+
+    /// <summary>The settings LayerNormalization and GroupNormalization share, after their axes.</summary>
+    private static void WritePerSampleNormalization(Utf8JsonWriter w, PerSampleNormalization n)
+    {
+        ConfigReader.WriteFloat(w, "epsilon", n.Epsilon);
+        w.WriteBoolean("center", n.Center);
+        w.WriteBoolean("scale", n.Scale);
+        WriteInitializer(w, "beta_initializer", n.BetaInitializer);
+        WriteInitializer(w, "gamma_initializer", n.GammaInitializer);
+    }
+
+    /// <summary>A setting written only when true (absent or null: false), so configs without it stay as they were.</summary>
+    private static bool OptionalFlag(ConfigReader c, string key) => c.Optional(key) switch
+    {
+        null => false,
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => throw c.Bad($"'{key}' must be true or false"),
+    };
+
+    /// <summary>tf.keras's renorm_clipping: an object with any of rmax, rmin and dmax, or absent.</summary>
+    private static RenormClipping? ReadRenormClipping(ConfigReader c)
+    {
+        if (c.Optional("renorm_clipping") is not { } e) return null;
+        var o = new ConfigReader(e, $"{c.Context}, 'renorm_clipping'");
+        var clipping = new RenormClipping(o.OptionalFloat("rmax"), o.OptionalFloat("rmin"), o.OptionalFloat("dmax"));
+        o.Done();
+        return clipping;
     }
 
     /// <summary>The most fixed statistics a Normalization config may list (one per feature).</summary>

@@ -78,7 +78,7 @@ public class BatchNormKernelsTests
         Assert.Equal(1.25f, variance[0], 5);
     }
 
-    private static void Close(float[] expected, float[] actual, double tolerance = 2e-5)
+    internal static void Close(float[] expected, float[] actual, double tolerance = 2e-5)
     {
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1, Math.Abs(expected[i])), $"[{i}] expected {expected[i]}, got {actual[i]}");

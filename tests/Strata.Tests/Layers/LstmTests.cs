@@ -18,6 +18,24 @@ public class LstmTests
             batch, time, features, units);
     }
 
+    [Theory]
+    [InlineData(3, 5, 4, 3, false)]
+    [InlineData(2, 4, 3, 2, true)]
+    public void Layer_normalized_gradients_match_finite_differences(int batch, int time, int features, int units, bool returnSequences)
+    {
+        RecurrentTests.CheckGradients(new Lstm(units, returnSequences: returnSequences, biasInitializer: Initializers.RandomNormal(0.3f),
+            layerNormalization: true), batch, time, features, units);
+    }
+
+    [Fact]
+    public void Layer_normalized_gradients_with_other_activations_and_no_bias_match_finite_differences()
+    {
+        var lstm = new Lstm(3, returnSequences: true, activation: "elu", recurrentActivation: "tanh", useBias: false, layerNormalization: true);
+        lstm.Build(new Shape(4, 3), new Random(6));
+        Assert.Equal(new Shape(12), lstm.Gamma!.Shape);
+        GradientChecker.Check(lstm, GradientChecker.Random(new Shape(2, 4, 3), seed: 8));
+    }
+
     [Fact]
     public void Gradients_with_other_activations_and_no_bias_match_finite_differences()
     {

@@ -10,12 +10,15 @@ namespace Strata.Tests.Layers;
 [Collection(nameof(Strata.Tests.Kernels.WorkerPoolSettings))]
 public class RecurrentTests
 {
-    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru", "gru_reset_before"];
+    // "_ln": with layer-normalized pre-activations.
+    public static TheoryData<string> Kinds() => ["simple_rnn", "lstm", "gru", "gru_reset_before", "simple_rnn_ln", "lstm_ln"];
 
     private static Layer Make(string kind, int units, bool returnSequences = false, int[]? inputShape = null, string? name = null) => kind switch
     {
-        "simple_rnn" => new SimpleRnn(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
-        "lstm" => new Lstm(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
+        "simple_rnn" or "simple_rnn_ln" => new SimpleRnn(units, returnSequences: returnSequences, inputShape: inputShape, name: name,
+            layerNormalization: kind.EndsWith("_ln", StringComparison.Ordinal)),
+        "lstm" or "lstm_ln" => new Lstm(units, returnSequences: returnSequences, inputShape: inputShape, name: name,
+            layerNormalization: kind.EndsWith("_ln", StringComparison.Ordinal)),
         "gru" => new Gru(units, returnSequences: returnSequences, inputShape: inputShape, name: name),
         _ => new Gru(units, returnSequences: returnSequences, resetAfter: false, inputShape: inputShape, name: name),
     };
@@ -24,6 +27,7 @@ public class RecurrentTests
     internal static void CheckGradients(Layer layer, int batch, int time, int features, int units)
     {
         layer.Build(new Shape(time, features), new Random(batch * 10 + time));
+        if (layer is Recurrent { Gamma: { } gamma }) GradientChecker.Random(gamma.Shape, seed: units, scale: 0.5f).Span.CopyTo(gamma.Value);
         GradientChecker.Check(layer, GradientChecker.Random(new Shape(batch, time, features), seed: units + time));
     }
 
