@@ -9,7 +9,7 @@ namespace Strata.Onnx;
 
 /// <summary>
 /// Writes a built <see cref="Sequential"/> model as an ONNX model for inference (ONNX Runtime, and any other
-/// ONNX reader). The ONNX model takes exactly what <see cref="Sequential.Predict"/> takes — input
+/// ONNX reader). The ONNX model takes exactly what <see cref="Model.Predict(Tensor, int)"/> takes — input
 /// <c>"input"</c> of shape [N, …the model's input shape] in Strata's layout (NHWC for images), N any batch size —
 /// and gives what it returns as <c>"output"</c>. Inside, convolution and pooling run in ONNX's NCHW.
 /// BatchNormalization uses its moving statistics and Dropout is the identity, as in Predict.

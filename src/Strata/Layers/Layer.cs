@@ -3,16 +3,17 @@ using System.Collections.Concurrent;
 namespace Strata.Layers;
 
 /// <summary>
-/// A layer of a <see cref="Sequential"/> model. The contract:
+/// A layer of a <see cref="Model"/>: a <see cref="Sequential"/> stack, or a graph built by <see cref="Call"/>. The contract:
 /// the constructor records configuration only; <see cref="Build"/> creates the weights once and returns the
 /// output shape; <see cref="Forward"/> caches what <see cref="Backward"/> needs; <see cref="Backward"/> returns
 /// dX and ACCUMULATES into the weights' gradients (the model zeroes them at the start of each step).
 /// Shapes given to and returned by <see cref="Build"/> leave out the batch dimension.
 /// </summary>
-public abstract class Layer
+public abstract partial class Layer
 {
     private static readonly ConcurrentDictionary<string, int> s_nameCounters = new();
     private readonly List<Weight> _weights = [];
+    private readonly List<Initializer> _initializers = [];
 
     /// <param name="name">Keras-style name; by default the snake_case type name, numbered from the second instance on.</param>
     /// <param name="inputShape">The per-sample input shape, for the first layer of a model.</param>
@@ -89,10 +90,16 @@ public abstract class Layer
         }
         if (DeclaredInputShape is { } declared && declared != inputShape)
             throw new ArgumentException($"Layer '{Name}' declares input {declared.ToBatchString()} but receives {inputShape.ToBatchString()}.");
-        OutputShape = OnBuild(inputShape, random ?? new Random());
-        InputShape = inputShape;
-        IsBuilt = true;
+        MarkBuilt(inputShape, OnBuild(inputShape, random ?? new Random()));
         return OutputShape;
+    }
+
+    /// <summary>Records the shapes of a finished build (a merge layer's <see cref="InputShape"/> is its first input's).</summary>
+    private protected void MarkBuilt(Shape inputShape, Shape outputShape)
+    {
+        InputShape = inputShape;
+        OutputShape = outputShape;
+        IsBuilt = true;
     }
 
     /// <summary>Validates the input shape, creates weights through <see cref="AddWeight"/>, returns the output shape.</summary>
@@ -104,15 +111,38 @@ public abstract class Layer
     /// <summary>Given dL/dY of the last training Forward, accumulates weight gradients and returns dL/dX.</summary>
     public abstract Tensor Backward(Tensor dy);
 
-    /// <summary>Creates a weight and fills it with its initializer.</summary>
+    /// <summary>
+    /// Creates a weight and fills it with its initializer; in a later call of a shared layer (<see cref="Call"/>), returns
+    /// the called layer's own weight instead, so that both calls read and accumulate into one weight.
+    /// </summary>
     protected Weight AddWeight(string name, Shape shape, Initializer initializer, bool trainable, Random random)
     {
-        Serialization.WeightBudget.Spend($"{Name}/{name}", shape.Size);
-        var weight = new Weight($"{Name}/{name}", shape, trainable);
-        // A model being loaded gets every value from its file; an initializer (Orthogonal's QR is O(n³)) would be wasted.
-        if (!Serialization.WeightBudget.Active) initializer.Fill(shape, random, weight.Value);
+        var weight = WeightSharing.Claim(this, $"{Name}/{name}", shape, trainable);
+        if (weight is null)
+        {
+            Serialization.WeightBudget.Spend($"{Name}/{name}", shape.Size);
+            weight = new Weight($"{Name}/{name}", shape, trainable);
+            // A model being loaded gets every value from its file; an initializer (Orthogonal's QR is O(n³)) would be wasted.
+            if (!Serialization.WeightBudget.Active) initializer.Fill(shape, random, weight.Value);
+        }
         _weights.Add(weight);
+        _initializers.Add(initializer);
         return weight;
+    }
+
+    /// <summary>
+    /// Whether <see cref="OnBuild"/> should fill the weights it creates beyond <see cref="AddWeight"/>'s initializer:
+    /// not when the values come from a file, nor when they are another call's (a shared layer).
+    /// </summary>
+    private protected bool FillsNewWeights => !Serialization.WeightBudget.Active && !WeightSharing.IsSharing(this);
+
+    /// <summary>
+    /// Draws every weight again from its initializer with <paramref name="random"/>, in creation order
+    /// (<see cref="Model.Seed"/> of a functional model, whose layers were built, at random, when called).
+    /// </summary>
+    internal virtual void Reinitialize(Random random)
+    {
+        for (int i = 0; i < _weights.Count; i++) _initializers[i].Fill(_weights[i].Shape, random, _weights[i].Value);
     }
 
     /// <summary>Throws unless the layer is built and <paramref name="x"/> is a batch of its input shape.</summary>

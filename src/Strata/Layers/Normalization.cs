@@ -96,11 +96,7 @@ public sealed class Normalization : Layer
         Mean = AddWeight("mean", shape, Initializers.Zeros, trainable: false, random);
         Variance = AddWeight("variance", shape, Initializers.Ones, trainable: false, random);
         Count = AddWeight("count", new Shape(), Initializers.Zeros, trainable: false, random);
-        if (_initialMean is not null && !Serialization.WeightBudget.Active)
-        {
-            Fill(_initialMean, Mean.Value, "mean");
-            Fill(_initialVariance!, Variance.Value, "variance");
-        }
+        if (FillsNewWeights) FillGivenStatistics();
         (_scale, _shift, _zeros) = (new float[_channels], new float[_channels], new float[_channels]);
         return inputShape;
     }
@@ -143,6 +139,19 @@ public sealed class Normalization : Layer
         var dx = Tensor.Ensure(ref _dx, dy.Shape);
         BatchNormKernels.Affine(dy.Span, _scale, _zeros, dy.Shape[0] * _outerPerSample, _channels, _inner, dx.Span);
         return dx;
+    }
+
+    internal override void Reinitialize(Random random)
+    {
+        base.Reinitialize(random); // mean 0, variance 1, count 0
+        FillGivenStatistics();
+    }
+
+    private void FillGivenStatistics()
+    {
+        if (_initialMean is null) return;
+        Fill(_initialMean, Mean.Value, "mean");
+        Fill(_initialVariance!, Variance.Value, "variance");
     }
 
     private void Fill(float[] given, Span<float> weight, string what)

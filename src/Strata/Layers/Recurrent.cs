@@ -136,7 +136,7 @@ public abstract class Recurrent : Layer
         if (UseBias)
         {
             Bias = AddWeight("bias", BiasShape, Initializers.Zeros, trainable: true, random);
-            InitializeBias(Bias.Value, random);
+            if (FillsNewWeights) InitializeBias(Bias.Value, random);
         }
         if (LayerNormalization)
         {
@@ -148,6 +148,12 @@ public abstract class Recurrent : Layer
             (_zeros, _sumDy, _sumDyXHat) = (new float[GateWidth], new float[GateWidth], new float[GateWidth]);
         }
         return ReturnSequences ? new Shape(inputShape[0], Units) : new Shape(Units);
+    }
+
+    internal override void Reinitialize(Random random)
+    {
+        base.Reinitialize(random); // b = 0
+        if (Bias is { } bias) InitializeBias(bias.Value, random);
     }
 
     /// <summary>Fills b (zeros on entry); by default with <see cref="BiasInitializer"/> over the whole shape.</summary>

@@ -61,7 +61,7 @@ public abstract class Loss
     /// <summary>
     /// For a classifier's loss, the classes of an output of per-sample shape <paramref name="sample"/> and the
     /// threshold that makes a single output a class (0.5 on a probability, 0 on a logit); null for regression or
-    /// outputs that are not one class per sample. <see cref="Sequential.Evaluate"/> uses it for the confusion matrix.
+    /// outputs that are not one class per sample. <see cref="Model.Evaluate(Tensor, Tensor, int)"/> uses it for the confusion matrix.
     /// </summary>
     internal virtual (int Classes, float Threshold)? ClassesOf(Shape sample) => null;
 

@@ -1,6 +1,6 @@
 namespace Strata;
 
-/// <summary>The mean loss and metrics of <see cref="Sequential.Evaluate"/>, and a classifier's confusion matrix.</summary>
+/// <summary>The mean loss and metrics of <see cref="Model.Evaluate(Tensor, Tensor, int)"/>, and a classifier's confusion matrix.</summary>
 public sealed class EvaluationResult(float loss, IReadOnlyDictionary<string, double> metrics, int[,]? confusionMatrix = null)
 {
     /// <summary>The most classes a confusion matrix is counted for (a larger one is not read as a table; it would take classes² ints).</summary>

@@ -1,7 +1,7 @@
 namespace Strata;
 
 /// <summary>
-/// The gradients of one step, one entry per trainable weight (<see cref="Sequential.ComputeGradients"/>),
+/// The gradients of one step, one entry per trainable weight (<see cref="Model.ComputeGradients(Tensor, Tensor)"/>),
 /// for the custom loop: compute gradients, inspect or clip them, then <c>optimizer.ApplyGradients</c>.
 /// The entries are views into the model's gradient slab; the next step overwrites them.
 /// </summary>

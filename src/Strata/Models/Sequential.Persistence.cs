@@ -5,30 +5,6 @@ namespace Strata;
 
 public sealed partial class Sequential
 {
-    /// <summary>
-    /// Epochs completed on this model, over all calls (kept by <see cref="Save"/>): <see cref="Fit"/> counts its own; a
-    /// custom training loop sets it after each epoch it finishes, so that a saved model resumes from the right place.
-    /// </summary>
-    public int EpochsCompleted
-    {
-        get;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            field = value;
-        }
-    }
-
-    /// <summary>
-    /// The names of the classes the outputs stand for, in output order (from <see cref="Dataset.ClassNames"/>, say), or
-    /// null. Saved with the model, so that a prediction can name its class after loading.
-    /// </summary>
-    public IReadOnlyList<string>? ClassNames
-    {
-        get;
-        set => field = value is null ? null : [.. value];
-    }
-
     /// <summary>The model's architecture as the Keras-like JSON its files hold (<see cref="FromConfig"/> reads it back).</summary>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
     public string ToConfig() => ModelConfig.Write(this);
@@ -51,12 +27,12 @@ public sealed partial class Sequential
     /// </summary>
     /// <exception cref="InvalidOperationException">The model is not built, or two layers share a name.</exception>
     /// <exception cref="NotSupportedException">A layer, optimizer or schedule whose configuration Strata cannot write.</exception>
-    public void Save(string path, bool includeOptimizer = true) => ModelFile.Save(this, path, includeOptimizer);
+    public override void Save(string path, bool includeOptimizer = true) => ModelFile.Save(this, path, includeOptimizer);
 
     /// <summary>
     /// Reads a model written by <see cref="Save"/>. With <paramref name="compile"/> (and a file saved with its
     /// optimizer) the model comes back compiled, with the optimizer's state and step count, ready to continue
-    /// <see cref="Fit"/> (pass <c>initialEpoch: model.EpochsCompleted</c>). Everything is checked before use:
+    /// <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/> (pass <c>initialEpoch: model.EpochsCompleted</c>). Everything is checked before use:
     /// a truncated, damaged or hostile file is refused with an <see cref="InvalidDataException"/> saying why, and a
     /// file whose tensors and model (twice the file's size) exceed <paramref name="budget"/> (by default
     /// <see cref="MemoryBudget.Default"/>) with a <see cref="MemoryBudgetExceededException"/>.
@@ -70,7 +46,4 @@ public sealed partial class Sequential
     /// as the file's header declares, memory growing with the bytes that arrive, and bytes beyond are refused.
     /// </summary>
     public static Sequential Load(Stream stream, bool compile = true, MemoryBudget? budget = null) => ModelFile.Load(stream, compile, budget);
-
-    /// <summary>The trainable weights' slab (for the optimizer state of a saved model).</summary>
-    internal ParameterSlab Slab => _slab ?? throw new InvalidOperationException($"Model '{Name}' is not built.");
 }

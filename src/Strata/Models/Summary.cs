@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Text;
+using Strata.Layers;
 
 namespace Strata;
 
-public sealed partial class Sequential
+public partial class Model
 {
     /// <summary>
-    /// Keras's model summary: one row per layer with its name and type, batched output shape and parameter
-    /// count, then the total, trainable and non-trainable counts with their size as float32.
+    /// Keras's model summary: one row per layer with its name and type, batched output shape and parameter count, then
+    /// the total, trainable and non-trainable counts with their size as float32 (a shared layer's weights count once).
+    /// A functional model that is not a plain stack (Keras's test: one call at every depth, none with several inputs, no
+    /// layer called twice) gets Keras's functional table: an InputLayer row per input, and a "Connected to" column
+    /// naming each call's inputs as <c>layer[call][output]</c> (<c>-</c> for an input).
     /// </summary>
     public string Summary()
     {
@@ -15,68 +19,45 @@ public sealed partial class Sequential
         if (!IsBuilt)
             throw new InvalidOperationException($"Model '{Name}' is not built: give the first layer an inputShape, or call Build or Fit first.");
 
-        // Column ends as Keras places them for a Sequential at line length 65: 45%, 85%, 100%.
-        const int width = 65;
-        int[] ends = [29, 55, width];
+        bool connected = _topology is { SequentialLike: false };
+        // Column ends as tf.keras places them at its default line lengths: a stack at 65 (45%, 85%, 100%), a graph
+        // at 98 (33%, 55%, 67%, 100%).
+        int width = connected ? 98 : 65;
+        int[] ends = connected ? [32, 53, 65, width] : [29, 55, width];
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Model: \"{Name}\"").AppendLine();
         sb.AppendLine(new string('_', width));
-        sb.AppendLine(Row(ends, "Layer (type)", "Output Shape", "Param #"));
+        sb.AppendLine(connected
+            ? SummaryTable.Row(ends, "Layer (type)", "Output Shape", "Param #", "Connected to")
+            : SummaryTable.Row(ends, "Layer (type)", "Output Shape", "Param #"));
         sb.AppendLine(new string('=', width));
-        for (int i = 0; i < _layers.Count; i++)
+        foreach (var layer in _layers)
         {
-            var layer = _layers[i];
-            sb.AppendLine(Row(ends, $"{layer.Name} ({layer.TypeName})", layer.OutputShape.ToBatchString(),
-                layer.CountParams().ToString(CultureInfo.InvariantCulture)));
+            string name = $"{layer.Name} ({layer.TypeName})";
+            string shape = OutputShapeOf(layer).ToBatchString();
+            string count = layer.CountParams().ToString(CultureInfo.InvariantCulture);
+            sb.AppendLine(connected
+                ? SummaryTable.Row(ends, [[name], [shape], [count], SummaryTable.Wrap(ConnectionsOf(layer), ends[3] - ends[2])])
+                : SummaryTable.Row(ends, name, shape, count));
             sb.AppendLine(new string(' ', width));
         }
         sb.AppendLine(new string('=', width));
         long trainable = _layers.SelectMany(l => l.TrainableWeights).Sum(w => (long)w.Size);
         long all = CountParams();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Total params: {Count(all)}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {Count(trainable)}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {Count(all - trainable)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Total params: {SummaryTable.Count(all)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {SummaryTable.Count(trainable)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {SummaryTable.Count(all - trainable)}");
         sb.Append(new string('_', width));
         return sb.ToString();
     }
 
-    /// <summary>
-    /// One table row the way tf.keras prints it: a leading space, then each field from the previous column
-    /// end, cut to leave room before the next column and padded to its own end; what was cut continues on
-    /// the next line ("batch_normalization (Batch" / " Normalization)").
-    /// </summary>
-    private static string Row(int[] ends, params string[] fields)
-    {
-        var rest = (string[])fields.Clone();
-        var lines = new List<string>();
-        while (rest.Any(f => f.Length > 0))
-        {
-            var line = new StringBuilder(" ");
-            for (int i = 0; i < rest.Length; i++)
-            {
-                bool last = i == rest.Length - 1;
-                int room = ends[i] - (i == 0 ? 0 : ends[i - 1]) - (last ? 0 : 3);
-                int take = Math.Min(room, rest[i].Length);
-                line.Append(rest[i], 0, take);
-                rest[i] = rest[i][take..];
-                line.Append(' ', Math.Max(0, ends[i] - line.Length));
-            }
-            lines.Add(line.ToString());
-        }
-        return string.Join(Environment.NewLine, lines);
-    }
+    /// <summary>A layer's output shape in this model: of its last call here, as Keras 3 shows a shared layer.</summary>
+    private Shape OutputShapeOf(Layer layer) => _topology is { } topology ? topology.NodesOf(layer).Last().Output.Shape : layer.OutputShape;
 
-    /// <summary>"266,610 (1.02 MB)": the count and its float32 size in binary units, as Keras 3 prints them.</summary>
-    private static string Count(long parameters)
+    /// <summary>The inputs of every call of <paramref name="layer"/> in this model, as Keras 3 lists them; "-" for none.</summary>
+    private string[] ConnectionsOf(Layer layer)
     {
-        double bytes = parameters * 4.0;
-        string[] units = ["B", "KB", "MB", "GB", "TB"];
-        int u = 0;
-        while (bytes >= 1024 && u < units.Length - 1)
-        {
-            bytes /= 1024;
-            u++;
-        }
-        return string.Create(CultureInfo.InvariantCulture, $"{parameters:N0} ({bytes:F2} {units[u]})");
+        string[] connections = [.. _topology!.NodesOf(layer).SelectMany(n => n.Inputs).Select(t => t.Node.Reference)];
+        return connections.Length == 0 ? ["-"] : connections;
     }
 }

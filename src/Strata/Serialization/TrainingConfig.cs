@@ -4,7 +4,7 @@ using Strata.Optimizers;
 namespace Strata.Serialization;
 
 /// <summary>
-/// What <see cref="Sequential.Compile"/> was given, in Keras's words: <c>{"loss": "…", "metrics": ["accuracy"],
+/// What <see cref="Model.Compile"/> was given, in Keras's words: <c>{"loss": "…", "metrics": ["accuracy"],
 /// "optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.01, "momentum": 0.0, …, "clipnorm": null}}}</c>.
 /// As with layers, reading knows a fixed list of optimizers and schedules.
 /// </summary>

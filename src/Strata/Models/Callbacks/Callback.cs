@@ -1,7 +1,7 @@
 namespace Strata;
 
 /// <summary>
-/// Hooks into <see cref="Sequential.Fit"/>: progress display, logging, early stopping. Every method is
+/// Hooks into <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/>: progress display, logging, early stopping. Every method is
 /// optional. <see cref="OnBatchEnd"/> runs after every step, so it should be cheap and allocate nothing.
 /// </summary>
 public abstract class Callback
@@ -25,7 +25,7 @@ public abstract class Callback
     public bool StopTraining { get; protected set; }
 
     /// <summary>The model being trained, set by Fit before <see cref="OnTrainBegin"/>.</summary>
-    protected Sequential? Model { get; private set; }
+    protected Model? Model { get; private set; }
 
     /// <summary>Keras's rule for a monitored value: names containing "acc" improve upward, others (losses) downward.</summary>
     protected static bool ImprovesUpward(string monitor) => monitor.Contains("acc", StringComparison.Ordinal);
@@ -38,7 +38,7 @@ public abstract class Callback
     /// <summary>What the running Fit has recorded so far (its warnings included), set by Fit before <see cref="OnTrainBegin"/>.</summary>
     protected History? History { get; private set; }
 
-    internal void Attach(Sequential model, History history)
+    internal void Attach(Model model, History history)
     {
         Model = model;
         History = history;

@@ -20,7 +20,7 @@ public enum ProgressStyle
 /// redrawn in place a few times a second, and for each finished epoch one line
 /// <c>epoch 3/10  loss 0.4123  accuracy 0.8512  val_loss 0.4100  val_accuracy 0.8500  samples/s 41000  12.3s</c>.
 /// The warnings Fit records (exploding or vanishing gradients, skipped steps) are printed under the epoch they
-/// belong to, as they happen. <see cref="Sequential.Fit"/> adds one for its <c>verbose</c> argument; the CLI uses the same.
+/// belong to, as they happen. <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/> adds one for its <c>verbose</c> argument; the CLI uses the same.
 /// </summary>
 public sealed class ProgressLogger : Callback
 {

@@ -1,7 +1,23 @@
 namespace Strata;
 
-public sealed partial class Sequential
+public partial class Model
 {
+    private Tensor[] _xBatches = [], _yBatches = [];
+
+    /// <summary>
+    /// Epochs completed on this model, over all calls (kept by <see cref="Save"/>): Fit counts its own; a custom training
+    /// loop sets it after each epoch it finishes, so that a saved model resumes from the right place.
+    /// </summary>
+    public int EpochsCompleted
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
     /// <summary>
     /// Trains for <paramref name="epochs"/> passes over the data in mini-batches.
     /// </summary>
@@ -35,8 +51,23 @@ public sealed partial class Sequential
         (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int? seed = null,
         IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1, int? steps = null)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        (Tensor[] X, Tensor[] Y)? validation = validationData is { } vd ? ([vd.X], [vd.Y]) : null;
+        return Fit([x], [y], epochs, batchSize, validationSplit, validation, shuffle, seed, callbacks, dropLastPartialBatch, initialEpoch, verbose, steps);
+    }
+
+    /// <summary>
+    /// Trains a model of several inputs or outputs: <paramref name="x"/> holds one tensor per input and
+    /// <paramref name="y"/> one per output, in model order, all with the same samples; otherwise as
+    /// <see cref="Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/>.
+    /// </summary>
+    public History Fit(Tensor[] x, Tensor[] y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
+        (Tensor[] X, Tensor[] Y)? validationData = null, bool shuffle = true, int? seed = null,
+        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1, int? steps = null)
+    {
         RequireCompiled();
-        CheckPair(x, y);
+        CheckPair(Checked(x), Checked(y));
         using var context = Context.Enter();
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
@@ -44,12 +75,12 @@ public sealed partial class Sequential
         if (!(validationSplit >= 0f && validationSplit < 1f))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
 
-        int total = x.Shape[0];
+        int total = x[0].Shape[0];
         int trainCount = total;
-        Tensor? valX = null, valY = null;
+        Tensor[]? valX = null, valY = null;
         if (validationData is { } vd)
         {
-            CheckPair(vd.X, vd.Y);
+            CheckPair(Checked(vd.X), Checked(vd.Y));
             (valX, valY) = (vd.X, vd.Y);
         }
         else if (validationSplit > 0)
@@ -57,8 +88,8 @@ public sealed partial class Sequential
             trainCount = (int)Math.Floor(total * (1.0 - validationSplit));
             if (trainCount == 0 || trainCount == total)
                 throw new ArgumentException($"A validation split of {validationSplit} of {total} samples leaves one side empty.", nameof(validationSplit));
-            valX = SliceRows(x, trainCount, total - trainCount);
-            valY = SliceRows(y, trainCount, total - trainCount);
+            valX = [.. x.Select(t => SliceRows(t, trainCount, total - trainCount))];
+            valY = [.. y.Select(t => SliceRows(t, trainCount, total - trainCount))];
         }
 
         var logger = ProgressLogger.ForConsole(verbose);
@@ -78,7 +109,7 @@ public sealed partial class Sequential
             lastEpochSteps = budget - (epochs - initialEpoch - 1) * stepsPerEpoch;
         }
 
-        var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?.Shape[0] ?? 0, batchSize, CompiledMetrics.Select(m => m.Name).ToArray(),
+        var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?[0].Shape[0] ?? 0, batchSize, [.. _reports.Select(r => r.Name)],
             _slab!.Weights.Select(w => w.Name).ToArray());
         var history = new History();
         foreach (var cb in cbs) cb.Attach(this, history);
@@ -87,11 +118,11 @@ public sealed partial class Sequential
         var random = seed is int s ? new Random(s) : new Random();
         var order = new int[trainCount];
         for (int i = 0; i < trainCount; i++) order[i] = i;
-        Shape xFull = WithBatch(x, batchSize), yFull = WithBatch(y, batchSize);
-        Shape xPart = WithBatch(x, partial), yPart = WithBatch(y, partial);
-        var logs = new BatchLogs(CompiledMetrics.Count, _slab.Weights.Length);
+        Shape[] xFull = [.. x.Select(t => WithBatch(t, batchSize))], yFull = [.. y.Select(t => WithBatch(t, batchSize))];
+        Shape[] xPart = [.. x.Select(t => WithBatch(t, partial))], yPart = [.. y.Select(t => WithBatch(t, partial))];
+        var logs = new BatchLogs(_reports.Length, _slab.Weights.Length);
         var epochNorms = new List<double>(stepsPerEpoch);
-        var metricSums = new double[CompiledMetrics.Count];
+        var metricSums = new double[_reports.Length];
 
         if (shuffle)
             for (int epoch = 0; epoch < initialEpoch; epoch++) random.Shuffle(order);
@@ -108,9 +139,11 @@ public sealed partial class Sequential
             for (int step = 0; step < epochSteps; step++)
             {
                 int count = step < fullSteps ? batchSize : partial;
-                var xb = Gather(x, order, step * batchSize, count, count == batchSize ? xFull : xPart, ref _xBatch);
-                var yb = Gather(y, order, step * batchSize, count, count == batchSize ? yFull : yPart, ref _yBatch);
-                float loss = TrainStep(xb, yb, out var output, out bool skipped);
+                for (int i = 0; i < x.Length; i++)
+                    Gather(x[i], order, step * batchSize, count, count == batchSize ? xFull[i] : xPart[i], ref _xBatches[i]!);
+                for (int j = 0; j < y.Length; j++)
+                    Gather(y[j], order, step * batchSize, count, count == batchSize ? yFull[j] : yPart[j], ref _yBatches[j]!);
+                float loss = TrainStep(_xBatches, _yBatches, out bool skipped);
                 if (skipped) history.SkippedSteps++;
                 logs.Skipped = skipped;
                 logs.GradientNorm = LastGradientNorm;
@@ -119,7 +152,7 @@ public sealed partial class Sequential
                 epochNorms.Add(logs.GradientNorm);
                 lossSum += (double)loss * count;
                 seen += count;
-                for (int m = 0; m < metricSums.Length; m++) metricSums[m] += CompiledMetrics[m].Sum(output, yb);
+                AddReports(_executor!.Outputs, _yBatches, count, metricSums);
 
                 logs.BatchLoss = loss;
                 logs.Step = step + 1;
@@ -133,7 +166,7 @@ public sealed partial class Sequential
 
             var epochLogs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
             history.SummarizeGradientNorms(epoch, epochNorms);
-            for (int m = 0; m < metricSums.Length; m++) epochLogs[CompiledMetrics[m].Name] = metricSums[m] / seen;
+            for (int m = 0; m < metricSums.Length; m++) epochLogs[_reports[m].Name] = metricSums[m] / seen;
             if (valX is not null)
             {
                 var val = Evaluate(valX, valY!, batchSize);
@@ -156,58 +189,4 @@ public sealed partial class Sequential
             if (cb.StopTraining) return true;
         return false;
     }
-
-    /// <summary>
-    /// Mean loss and metrics over a dataset, in inference mode; for a classifier also the confusion matrix
-    /// (<see cref="EvaluationResult.ConfusionMatrix"/>).
-    /// </summary>
-    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32)
-    {
-        RequireCompiled();
-        CheckPair(x, y);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        using var context = Context.Enter();
-        int n = x.Shape[0];
-        double lossSum = 0;
-        var metricSums = new double[CompiledMetrics.Count];
-        var (classes, threshold) = Loss!.ClassesOf(OutputShape) ?? (0, 0f);
-        int[]? confusion = classes is > 0 and <= EvaluationResult.MaxConfusionClasses ? new int[classes * classes] : null;
-        Tensor? xb = null, yb = null;
-        for (int start = 0; start < n; start += batchSize)
-        {
-            int count = Math.Min(batchSize, n - start);
-            var xs = Gather(x, [], start, count, WithBatch(x, count), ref xb);
-            var ys = Gather(y, [], start, count, WithBatch(y, count), ref yb);
-            var output = Forward(xs, training: false);
-            lossSum += (double)BatchLoss(output, ys) * count;
-            for (int m = 0; m < metricSums.Length; m++) metricSums[m] += CompiledMetrics[m].Sum(output, ys);
-            if (confusion is not null)
-                Kernels.MetricKernels.AccumulateConfusion(output.Span, ys.Span, count, OutputShape.Size, threshold, classes, confusion);
-        }
-        var metrics = new Dictionary<string, double>();
-        for (int m = 0; m < metricSums.Length; m++) metrics[CompiledMetrics[m].Name] = metricSums[m] / n;
-        return new EvaluationResult((float)(lossSum / n), metrics, confusion is null ? null : EvaluationResult.Square(confusion, classes));
-    }
-
-    /// <summary>The model's outputs for every sample, computed in inference mode in batches.</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        using var context = Context.Enter();
-        EnsureBuilt(x);
-        int n = x.Shape[0];
-        var result = new Tensor(OutputShape.WithBatch(n));
-        int outSize = OutputShape.Size;
-        Tensor? xb = null;
-        for (int start = 0; start < n; start += batchSize)
-        {
-            int count = Math.Min(batchSize, n - start);
-            var output = Forward(Gather(x, [], start, count, WithBatch(x, count), ref xb), training: false);
-            output.Span.CopyTo(result.Span.Slice(start * outSize, count * outSize));
-        }
-        return result;
-    }
-
-    private static Tensor SliceRows(Tensor t, int start, int count) => new(WithBatch(t, count), t.Rows(start, count).ToArray());
 }
