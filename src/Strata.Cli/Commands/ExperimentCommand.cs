@@ -154,8 +154,22 @@ internal sealed class ExperimentCommand : Command
             CustomParser = result => OptionParsers.PositiveNumber(result),
         };
 
+        private readonly Option<float?> _agc = new("--agc")
+        {
+            Description = $"λ of the agc mode (adaptive gradient clipping), above 0 [default: {ClippingSettings.DefaultAgc.ToString(CultureInfo.InvariantCulture)}]",
+            HelpName = "X",
+            CustomParser = result => OptionParsers.PositiveNumber(result),
+        };
+
+        private readonly Option<float?> _autoClip = new("--auto-clip")
+        {
+            Description = "Percentile of the autoClip mode, above 0 and at most 100 [default: 10, Seetharaman et al.'s]",
+            HelpName = "P",
+            CustomParser = result => OptionParsers.Percentile(result),
+        };
+
         public ClippingCommand(Terminal terminal)
-            : base("clipping", "Pascanu et al.'s recurrent networks on the adding and temporal-order problems at several lengths, without clipping and with clipValue, clipNorm and globalClipNorm: success rate, gradient norms, exploded steps.", terminal)
+            : base("clipping", "Pascanu et al.'s recurrent networks on the adding and temporal-order problems at several lengths, without clipping, with clipValue, clipNorm and globalClipNorm, and with the adaptive agc and autoClip: success rate, gradient norms, exploded steps.", terminal)
         {
             _lengths.Validators.Add(result =>
             {
@@ -166,6 +180,8 @@ internal sealed class ExperimentCommand : Command
             Options.Add(_maxSteps);
             Options.Add(_learningRate);
             Options.Add(_recurrentStddev);
+            Options.Add(_agc);
+            Options.Add(_autoClip);
         }
 
         private static int[]? ParseLengths(string text)
@@ -192,6 +208,8 @@ internal sealed class ExperimentCommand : Command
             if (parsed.GetValue(_maxSteps) is int maxSteps) settings = settings with { MaxSteps = maxSteps };
             if (parsed.GetValue(_learningRate) is float lr) settings = settings with { LearningRate = lr };
             if (parsed.GetValue(_recurrentStddev) is float sigma) settings = settings with { RecurrentStddev = sigma };
+            if (parsed.GetValue(_agc) is float agc) settings = settings with { Agc = agc };
+            if (parsed.GetValue(_autoClip) is float percentile) settings = settings with { AutoClipPercentile = percentile };
             // Refused before the folder is created: the settings alone say how much memory the runs need.
             CommonOptions.Budget(parsed, MaxMemory).Require(settings.EstimatedBytes(),
                 $"the clipping experiment with --lengths up to {settings.Lengths.Max()}, {seeds} seeds and --max-steps {settings.MaxSteps} (estimated)");

@@ -27,6 +27,18 @@ internal static class OptionParsers
         return value;
     };
 
+    /// <summary>A percentile: a number above 0 and at most 100.</summary>
+    public static float Percentile(ArgumentResult result)
+    {
+        string text = Token(result);
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !(value > 0f && value <= 100f))
+        {
+            result.AddError($"{OptionName(result)} must be a percentile above 0 and at most 100; got '{text}'.");
+            return 0f;
+        }
+        return value;
+    }
+
     /// <summary>A finite number above zero.</summary>
     public static float PositiveNumber(ArgumentResult result)
     {

@@ -17,9 +17,7 @@ internal sealed class SummaryCommand : ModelCommand
         output.WriteLine(model.Summary());
         if (model.Optimizer is { } optimizer)
         {
-            string clipping = optimizer.ClipValue is float cv ? $", clipValue {cv.ToString(CultureInfo.InvariantCulture)}"
-                : optimizer.ClipNorm is float cn ? $", clipNorm {cn.ToString(CultureInfo.InvariantCulture)}"
-                : optimizer.GlobalClipNorm is float gn ? $", globalClipNorm {gn.ToString(CultureInfo.InvariantCulture)}" : "";
+            string clipping = ClippingDescription.Of(optimizer);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Compiled: loss {model.Loss!.Name}, metrics [{string.Join(", ", model.CompiledMetrics.Select(m => m.Name))}], optimizer {optimizer.Name} (learning rate {optimizer.LearningRate}{clipping}) after {optimizer.Iterations} updates"));
         }

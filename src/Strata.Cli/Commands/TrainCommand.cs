@@ -66,6 +66,18 @@ internal sealed class TrainCommand : Command
         HelpName = "X",
     };
 
+    private readonly Option<float?> _agc = new("--agc")
+    {
+        Description = "Adaptive gradient clipping (Brock et al. 2021): rescale each unit's gradient to a norm of at most X times its weights' norm (floored at 0.001), the final layer excluded; try 0.01",
+        HelpName = "X",
+    };
+
+    private readonly Option<float?> _autoClip = new("--auto-clip")
+    {
+        Description = "AutoClip (Seetharaman et al. 2020): rescale all gradients together to at most the P-th percentile of the global norms of all steps so far; try 10",
+        HelpName = "P",
+    };
+
     private readonly Option<string?> _logGradients = new("--log-gradients")
     {
         Description = "Write every step's gradient norms (global and per weight, before clipping) to this CSV file",
@@ -143,6 +155,8 @@ internal sealed class TrainCommand : Command
         _clipValue.CustomParser = result => OptionParsers.PositiveNumber(result);
         _clipNorm.CustomParser = result => OptionParsers.PositiveNumber(result);
         _globalClipNorm.CustomParser = result => OptionParsers.PositiveNumber(result);
+        _agc.CustomParser = result => OptionParsers.PositiveNumber(result);
+        _autoClip.CustomParser = result => OptionParsers.Percentile(result);
         _optimizer.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string?>();
@@ -167,6 +181,8 @@ internal sealed class TrainCommand : Command
         Options.Add(_clipValue);
         Options.Add(_clipNorm);
         Options.Add(_globalClipNorm);
+        Options.Add(_agc);
+        Options.Add(_autoClip);
         Options.Add(_logGradients);
         Options.Add(_seed);
         Options.Add(_model);
@@ -185,14 +201,14 @@ internal sealed class TrainCommand : Command
         Validators.Add(result =>
         {
             if (result.GetResult(_resume) is null) return;
-            foreach (Option option in (Option[])[_model, _optimizer, _learningRate, _clipValue, _clipNorm, _globalClipNorm])
+            foreach (Option option in (Option[])[_model, _optimizer, _learningRate, _clipValue, _clipNorm, _globalClipNorm, _agc, _autoClip])
                 if (result.GetResult(option) is { Implicit: false })
                     result.AddError($"{option.Name} cannot be combined with --resume: the saved model continues with its own architecture, optimizer and clipping.");
         });
         // Clipping options exclude each other: say so before the dataset loads, in the options' own names.
         Validators.Add(result =>
         {
-            var given = ((Option[])[_clipValue, _clipNorm, _globalClipNorm]).Where(o => result.GetResult(o) is { Implicit: false }).ToArray();
+            var given = ((Option[])[_clipValue, _clipNorm, _globalClipNorm, _agc, _autoClip]).Where(o => result.GetResult(o) is { Implicit: false }).ToArray();
             if (given.Length > 1)
                 result.AddError($"{string.Join(" and ", given.Select(o => o.Name))} cannot be combined: choose one way of clipping.");
         });
@@ -223,6 +239,8 @@ internal sealed class TrainCommand : Command
             ClipValue: parsed.GetValue(_clipValue),
             ClipNorm: parsed.GetValue(_clipNorm),
             GlobalClipNorm: parsed.GetValue(_globalClipNorm),
+            Agc: parsed.GetValue(_agc),
+            AutoClip: parsed.GetValue(_autoClip),
             LogGradients: parsed.GetValue(_logGradients),
             Seed: parsed.GetValue(_seed),
             Threads: parsed.GetValue(_threads),
@@ -272,9 +290,7 @@ internal sealed class TrainCommand : Command
         if (s.BatchSize == 1 && model.Layers.Any(l => l is Layers.BatchNormalization { Trainable: true }))
             throw new ArgumentException("--batch-size 1 cannot train a model with BatchNormalization: a batch variance needs at least 2 samples; use --batch-size 2 or more.");
         output.WriteLine(model.Summary());
-        string clipping = optimizer.ClipValue is float cv ? $", clipValue {Format(cv)}"
-            : optimizer.ClipNorm is float cn ? $", clipNorm {Format(cn)}"
-            : optimizer.GlobalClipNorm is float gn ? $", globalClipNorm {Format(gn)}" : "";
+        string clipping = ClippingDescription.Of(optimizer);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Training {(model.EpochsCompleted > 0 ? $"from epoch {model.EpochsCompleted + 1} " : "")}for {s.Epochs - model.EpochsCompleted} epoch{(s.Epochs - model.EpochsCompleted == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(optimizer.LearningRate)}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
         output.Flush();
@@ -359,7 +375,8 @@ internal sealed class TrainCommand : Command
     /// <summary>
     /// The norm the optimizer clips gradients to, as a line for the gradient-norm chart (which draws the global norm):
     /// the global threshold itself, or the per-weight one, which the global norm exceeds whenever any weight's
-    /// gradient is clipped. Element-wise clipping (clipValue) has no norm to draw.
+    /// gradient is clipped. Element-wise clipping (clipValue) has no norm to draw, nor have the adaptive ones: AGC's
+    /// thresholds are per unit, and AutoClip's moves with every step.
     /// </summary>
     internal static Threshold? ClippingThreshold(Optimizer optimizer) =>
         optimizer.GlobalClipNorm is float g ? new Threshold($"globalClipNorm {Format(g)}", g)
@@ -447,14 +464,14 @@ internal sealed class TrainCommand : Command
 
     private static Optimizer CreateOptimizer(TrainSettings s) => s.Optimizer switch
     {
-        "adam" => new Adam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
-        "adamw" => new AdamW(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
-        "rmsprop" => new RmsProp(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
-        "nadam" => new Nadam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
-        _ => new Sgd(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm),
+        "adam" => new Adam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
+        "adamw" => new AdamW(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
+        "rmsprop" => new RmsProp(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
+        "nadam" => new Nadam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
+        _ => new Sgd(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
     };
 
     private sealed record TrainSettings(string Model, string DataDirectory, string? TestPath, DataOptions Data, int Epochs, int BatchSize, float LearningRate,
         int Seed, int? Threads, MemoryBudget Budget, int? ValidationCount, string? OutputDirectory, bool Overwrite,
-        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, string? LogGradients, string? Resume);
+        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, float? Agc, float? AutoClip, string? LogGradients, string? Resume);
 }

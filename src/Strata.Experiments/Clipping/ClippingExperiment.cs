@@ -7,7 +7,8 @@ namespace Strata.Experiments;
 /// <summary>
 /// Pascanu, Mikolov and Bengio (2013) §4.1: a SimpleRnn of 50 tanh units with a Dense read-out at the last step,
 /// trained with SGD (no momentum, batch 20; learning rate 0.1 by default, the paper's 0.01 with --learning-rate) on the adding and the temporal-order problem at
-/// several sequence lengths, without clipping and with each of Keras's clipping modes, over several seeds. Every
+/// several sequence lengths, without clipping, with each of Keras's clipping modes and with Strata's adaptive ones
+/// (AGC, AutoClip), over several seeds. Every
 /// step draws a fresh batch; the success criterion is the paper's (under 1% of fresh sequences wrong).
 /// </summary>
 public static class ClippingExperiment
@@ -22,12 +23,14 @@ public static class ClippingExperiment
         new Dense(task.Outputs, activation: task.OutputActivation, kernelInitializer: Initializers.RandomNormal(s.InputStddev)))
     { Seed = seed };
 
-    /// <summary>Plain SGD with the mode's clipping at the settings' threshold.</summary>
+    /// <summary>Plain SGD with the mode's clipping at the settings' threshold, or the adaptive modes' λ and percentile.</summary>
     internal static Sgd CreateOptimizer(ClippingSettings s, ClipMode mode) => mode switch
     {
         ClipMode.ClipValue => new Sgd(s.LearningRate, clipValue: s.Threshold),
         ClipMode.ClipNorm => new Sgd(s.LearningRate, clipNorm: s.Threshold),
         ClipMode.GlobalClipNorm => new Sgd(s.LearningRate, globalClipNorm: s.Threshold),
+        ClipMode.Agc => new Sgd(s.LearningRate, agc: s.Agc),
+        ClipMode.AutoClip => new Sgd(s.LearningRate, autoClipPercentile: s.AutoClipPercentile),
         _ => new Sgd(s.LearningRate),
     };
 
@@ -59,7 +62,7 @@ public static class ClippingExperiment
     }
 
     /// <summary>
-    /// One run: the weights come from the seed, and so do the training batches and the evaluation set, so the four
+    /// One run: the weights come from the seed, and so do the training batches and the evaluation set, so the
     /// modes of a seed start from the same weights and see the same data. The loop is the custom one
     /// (ComputeGradients, then ApplyGradients), not Fit: every step draws a fresh batch from the task's generator,
     /// where Fit takes fixed tensors, and holding the batches of every step up front would take

@@ -21,12 +21,14 @@ internal static class ClippingReport
 
     public static string TraceChart(string task) => $"gradient-norms-{task}.png";
 
-    /// <summary>The mode as Keras spells the option ("none" without clipping).</summary>
+    /// <summary>The mode as Keras (or, for the adaptive ones, Strata) spells the option ("none" without clipping).</summary>
     public static string Name(ClipMode mode) => mode switch
     {
         ClipMode.ClipValue => "clipValue",
         ClipMode.ClipNorm => "clipNorm",
         ClipMode.GlobalClipNorm => "globalClipNorm",
+        ClipMode.Agc => "agc",
+        ClipMode.AutoClip => "autoClip",
         _ => "none",
     };
 
@@ -156,7 +158,8 @@ internal static class ClippingReport
         md.Append(CultureInfo.InvariantCulture, $"Initialization: input and output kernels N(0, {G(s.InputStddev)}²), recurrent kernel N(0, {G(s.RecurrentStddev)}²), biases 0.\n");
         md.Append(CultureInfo.InvariantCulture, $"Training: SGD, learning rate {G(s.LearningRate)}, no momentum, batch {s.BatchSize}, a fresh batch every step, at most {s.MaxSteps} steps; ");
         md.Append(CultureInfo.InvariantCulture, $"every {s.EvaluateEvery} steps the model is evaluated on {s.EvaluationCount} fresh sequences (the same ones for every mode of a seed) and stops once it succeeds.\n");
-        md.Append(CultureInfo.InvariantCulture, $"Clipping threshold {G(s.Threshold)} for every mode (the paper's): clipValue clamps each gradient element to [−{G(s.Threshold)}, {G(s.Threshold)}], clipNorm rescales each weight tensor's gradient to norm ≤ {G(s.Threshold)}, globalClipNorm all of them together.\n");
+        md.Append(CultureInfo.InvariantCulture, $"Clipping threshold {G(s.Threshold)} for every fixed mode (the paper's): clipValue clamps each gradient element to [−{G(s.Threshold)}, {G(s.Threshold)}], clipNorm rescales each weight tensor's gradient to norm ≤ {G(s.Threshold)}, globalClipNorm all of them together.\n");
+        md.Append(CultureInfo.InvariantCulture, $"Adaptive modes: agc (Brock et al. 2021) rescales each unit's gradient (a kernel column, a bias element) to norm ≤ {G(s.Agc)}·max(‖W_i‖, 10⁻³), the read-out layer excluded as the paper does; autoClip (Seetharaman et al. 2020) rescales all gradients together to the {G(s.AutoClipPercentile)}th percentile of the global norms of every step so far. The threshold line on the traces is the fixed modes'.\n");
         md.Append(CultureInfo.InvariantCulture, $"Seeds: {s.Seeds} per task, length and mode (the modes of one seed share initial weights and data). Lengths: {string.Join(", ", s.Lengths)}. Total time {seconds:F0} s.\n\n");
         md.Append("**Success** (the paper's criterion): fewer than 1% of the fresh sequences wrong — for adding, a squared error above 0.04 is wrong; for temporal order, a wrong most-probable class.\n");
         md.Append(CultureInfo.InvariantCulture, $"**Exploded step**: a step whose global gradient norm before clipping was above {G(s.ExplosionNorm)} ({G(s.ExplosionNorm / s.Threshold)}× the clipping threshold) or not finite.\n\n");

@@ -19,9 +19,11 @@ public class Adam : Optimizer
     /// <param name="clipValue">Clamp every gradient to [−clipValue, clipValue].</param>
     /// <param name="clipNorm">Rescale each weight's gradient to at most this L2 norm.</param>
     /// <param name="globalClipNorm">Rescale all gradients together to at most this global L2 norm.</param>
+    /// <param name="agc">Adaptive gradient clipping with this λ (see <see cref="Optimizer.Agc"/>).</param>
+    /// <param name="autoClipPercentile">AutoClip with this percentile p in (0, 100] (see <see cref="Optimizer.AutoClipPercentile"/>).</param>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f,
-        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null)
-        : base(learningRate, clipValue, clipNorm, globalClipNorm)
+        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null, float? agc = null, float? autoClipPercentile = null)
+        : base(learningRate, clipValue, clipNorm, globalClipNorm, agc, autoClipPercentile)
     {
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
@@ -72,9 +74,11 @@ public sealed class AdamW : Adam
     /// <param name="clipValue">Clamp every gradient to [−clipValue, clipValue].</param>
     /// <param name="clipNorm">Rescale each weight's gradient to at most this L2 norm.</param>
     /// <param name="globalClipNorm">Rescale all gradients together to at most this global L2 norm.</param>
+    /// <param name="agc">Adaptive gradient clipping with this λ (see <see cref="Optimizer.Agc"/>).</param>
+    /// <param name="autoClipPercentile">AutoClip with this percentile p in (0, 100] (see <see cref="Optimizer.AutoClipPercentile"/>).</param>
     public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f,
-        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null)
-        : base(learningRate, beta1, beta2, epsilon, clipValue, clipNorm, globalClipNorm)
+        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null, float? agc = null, float? autoClipPercentile = null)
+        : base(learningRate, beta1, beta2, epsilon, clipValue, clipNorm, globalClipNorm, agc, autoClipPercentile)
     {
         if (!(weightDecay >= 0) || !float.IsFinite(weightDecay))
             throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weightDecay must be finite and not negative.");

@@ -5,30 +5,48 @@ namespace Strata.Optimizers;
 /// model's parameter slab, so an update is one fused pass over memory. An optimizer serves one model.
 /// <para>
 /// Every optimizer can clip, as Keras's do: <see cref="ClipValue"/> (element-wise), <see cref="ClipNorm"/> (each
-/// weight tensor by its own L2 norm) or <see cref="GlobalClipNorm"/> (one scale for all); at most one of them.
+/// weight tensor by its own L2 norm) or <see cref="GlobalClipNorm"/> (one scale for all); and with thresholds that
+/// adapt, which Keras and PyTorch lack: <see cref="Agc"/> (each unit against its own weights' norm) or
+/// <see cref="AutoClipPercentile"/> (the global norm against a percentile of the norms so far). At most one of them.
 /// A step is: check the gradients are finite → clip → (decoupled weight decay) → update.
 /// </para>
 /// </summary>
 public abstract class Optimizer
 {
     private ParameterSlab? _slab;
+    private UnitwiseClipping? _unitwise;
+    private float _agcEpsilon = 1e-3f;
+    private bool _agcExcludeLast = true;
+    private string[] _agcExclude = [];
 
     /// <param name="learningRate">Step size; must be positive and finite.</param>
     /// <param name="clipValue">Clamp every gradient to [−clipValue, clipValue].</param>
     /// <param name="clipNorm">Rescale each weight's gradient to at most this L2 norm.</param>
     /// <param name="globalClipNorm">Rescale all gradients together to at most this global L2 norm.</param>
-    protected Optimizer(float learningRate, float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null)
+    /// <param name="agc">Adaptive gradient clipping with this λ: each unit's gradient to at most λ·max(‖W_i‖, ε).</param>
+    /// <param name="autoClipPercentile">AutoClip: the global norm to at most this percentile, in (0, 100], of the norms so far.</param>
+    protected Optimizer(float learningRate, float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null,
+        float? agc = null, float? autoClipPercentile = null)
     {
         LearningRate = learningRate;
-        int set = (clipValue is null ? 0 : 1) + (clipNorm is null ? 0 : 1) + (globalClipNorm is null ? 0 : 1);
+        int set = new[] { clipValue, clipNorm, globalClipNorm, agc, autoClipPercentile }.Count(t => t is not null);
         if (set > 1)
-            throw new ArgumentException($"Only one of clipValue, clipNorm and globalClipNorm can be set; got clipValue = {Show(clipValue)}, clipNorm = {Show(clipNorm)}, globalClipNorm = {Show(globalClipNorm)}.");
+        {
+            throw new ArgumentException(
+                $"Only one of clipValue, clipNorm, globalClipNorm, agc and autoClipPercentile can be set; got clipValue = {Show(clipValue)}, clipNorm = {Show(clipNorm)}, globalClipNorm = {Show(globalClipNorm)}, agc = {Show(agc)}, autoClipPercentile = {Show(autoClipPercentile)}.");
+        }
         if (clipValue is float v) GradientClipping.CheckThreshold(v, nameof(clipValue));
         if (clipNorm is float n) GradientClipping.CheckThreshold(n, nameof(clipNorm));
         if (globalClipNorm is float g) GradientClipping.CheckThreshold(g, nameof(globalClipNorm));
+        if (agc is float a) GradientClipping.CheckThreshold(a, nameof(agc));
+        if (autoClipPercentile is float p && !(p > 0 && p <= 100))
+            throw new ArgumentOutOfRangeException(nameof(autoClipPercentile), p, "autoClipPercentile must be in (0, 100]; to turn clipping off, leave it unset.");
         ClipValue = clipValue;
         ClipNorm = clipNorm;
         GlobalClipNorm = globalClipNorm;
+        Agc = agc;
+        AutoClipPercentile = autoClipPercentile;
+        NormHistory = autoClipPercentile is float percentile ? new GradientNormHistory(percentile) : null;
     }
 
     /// <summary>Step size.</summary>
@@ -55,6 +73,55 @@ public abstract class Optimizer
     /// <summary>Global L2-norm clipping threshold, or null.</summary>
     public float? GlobalClipNorm { get; }
 
+    /// <summary>
+    /// λ of adaptive gradient clipping (Brock et al. 2021), or null: before each update, every unit i whose gradient
+    /// norm exceeds λ·max(‖W_i‖, <see cref="AgcEpsilon"/>) is rescaled to that norm, W_i being its current weights. A
+    /// unit is one output of a kernel (its fan-in: all values with that index on the last axis, so a Dense column, a
+    /// Conv2D filter, one gate unit of a recurrent kernel) or one element of a weight of rank ≤ 1 (bias, γ, β). The
+    /// paper's λ is 0.01 to 0.16 for its batch sizes; it designed AGC for networks without normalization.
+    /// </summary>
+    public float? Agc { get; }
+
+    /// <summary>
+    /// AGC's floor ε on a unit's weight norm, default 1e-3 (the paper's), so a unit whose weights are zero (a bias at
+    /// initialization) still moves, by at most λ·ε per step. Set only with <see cref="Agc"/>.
+    /// </summary>
+    public float AgcEpsilon
+    {
+        get => _agcEpsilon;
+        init => ConfigureAgc(value, _agcExcludeLast, _agcExclude);
+    }
+
+    /// <summary>
+    /// Whether AGC leaves the final layer's weights alone (default true, as the paper does: clipping the classifier
+    /// hurt): the weights whose layer is that of the model's last trainable weight. Set only with <see cref="Agc"/>.
+    /// </summary>
+    public bool AgcExcludeLast
+    {
+        get => _agcExcludeLast;
+        init => ConfigureAgc(_agcEpsilon, value, _agcExclude);
+    }
+
+    /// <summary>
+    /// Weights AGC leaves alone, by weight name (<c>dense/bias</c>) or layer name (<c>dense</c>), besides the final
+    /// layer's; a name that matches no trainable weight is an error at the first step. Set only with <see cref="Agc"/>.
+    /// </summary>
+    public IReadOnlyList<string> AgcExclude
+    {
+        get => _agcExclude;
+        init => ConfigureAgc(_agcEpsilon, _agcExcludeLast, value);
+    }
+
+    /// <summary>
+    /// AutoClip's percentile p (Seetharaman et al. 2020; their default 10), or null: each step's gradients are scaled
+    /// together to at most the p-th percentile of the global norms of every step so far, this one included
+    /// (<see cref="GradientNormHistory"/>). The history belongs to the optimizer and is saved with it.
+    /// </summary>
+    public float? AutoClipPercentile { get; }
+
+    /// <summary>AutoClip's history of norms (null without AutoClip).</summary>
+    internal GradientNormHistory? NormHistory { get; }
+
     /// <summary>Number of updates applied so far (Keras's <c>iterations</c>); skipped steps do not count.</summary>
     public long Iterations { get; private set; }
 
@@ -80,7 +147,7 @@ public abstract class Optimizer
         var slab = gradients.Slab;
         if (_slab is null)
         {
-            _slab = slab;
+            Bind(slab);
             CreateState(slab.Values.Length);
         }
         else if (!ReferenceEquals(_slab, slab))
@@ -95,9 +162,20 @@ public abstract class Optimizer
         // between cores; global-norm clipping reuses Σg² from the finiteness check.
         if (ClipValue is float v) slab.ClampGradients(v);
         else if (ClipNorm is float n) GradientClipping.ClipByNorm(gradients, n);
+        else _unitwise?.Apply(slab); // AGC: against the weights before this update
         // Global-norm clipping is one scale for every gradient: it is folded into the update (GradientScale, as
-        // llm.c's grad_scale) instead of a pass of its own.
-        GradientScale = GlobalClipNorm is float g && Math.Sqrt(sum) > g ? (float)(g / Math.Sqrt(sum)) : 1f;
+        // llm.c's grad_scale) instead of a pass of its own. AutoClip is the same with a threshold from the history,
+        // in float, the precision the history keeps.
+        if (NormHistory is { } history)
+        {
+            float norm = (float)Math.Sqrt(sum);
+            double threshold = history.Add(norm);
+            GradientScale = norm > threshold ? (float)(threshold / norm) : 1f;
+        }
+        else
+        {
+            GradientScale = GlobalClipNorm is float g && Math.Sqrt(sum) > g ? (float)(g / Math.Sqrt(sum)) : 1f;
+        }
 
         if (Schedule is { } schedule) LearningRate = schedule.At(Iterations);
         Iterations++;
@@ -136,21 +214,43 @@ public abstract class Optimizer
 
     /// <summary>
     /// Binds to <paramref name="slab"/> with fresh (zero) state as after <paramref name="iterations"/> steps; a loader
-    /// then fills <see cref="StateSlots"/> from a file.
+    /// then fills <see cref="StateSlots"/> and AutoClip's <see cref="NormHistory"/> from a file.
     /// </summary>
     internal void Restore(ParameterSlab slab, long iterations)
     {
         if (_slab is not null && !ReferenceEquals(_slab, slab))
             throw new InvalidOperationException($"This {Name} optimizer already holds state for another model.");
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
-        _slab = slab;
+        if (_slab is null) Bind(slab);
         CreateState(slab.Values.Length);
+        NormHistory?.Restore([]);
         Iterations = iterations;
         OnRestore(iterations);
     }
 
     /// <summary>Recomputes scalar state that follows from the step count alone (Nadam's momentum product).</summary>
     protected virtual void OnRestore(long iterations) { }
+
+    /// <summary>Binds to the model's slab; AGC plans its weights here, and a name in <see cref="AgcExclude"/> must exist.</summary>
+    private void Bind(ParameterSlab slab)
+    {
+        if (Agc is float agc) _unitwise = new UnitwiseClipping(slab, agc, AgcEpsilon, AgcExcludeLast, AgcExclude);
+        _slab = slab;
+    }
+
+    /// <summary>Sets AGC's ε and exclusions (the init accessors, and a loader reading them from a file), checked.</summary>
+    internal void ConfigureAgc(float epsilon, bool excludeLast, IReadOnlyList<string> exclude)
+    {
+        if (Agc is null) throw new InvalidOperationException("AgcEpsilon, AgcExcludeLast and AgcExclude apply to adaptive gradient clipping only; set agc too.");
+        if (_slab is not null) throw new InvalidOperationException("AGC's settings cannot change once the optimizer has started.");
+        if (!(epsilon > 0) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(AgcEpsilon), epsilon, "AgcEpsilon must be positive and finite (a zero floor would freeze zero weights).");
+        ArgumentNullException.ThrowIfNull(exclude);
+        if (exclude.Any(string.IsNullOrEmpty)) throw new ArgumentException("AgcExclude holds an empty name.", nameof(AgcExclude));
+        _agcEpsilon = epsilon;
+        _agcExcludeLast = excludeLast;
+        _agcExclude = [.. exclude];
+    }
 
     internal void UpdateRange(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(offset, parameters, gradients);
 

@@ -16,9 +16,11 @@ public sealed class RmsProp : Optimizer
     /// <param name="clipValue">Clamp every gradient to [−clipValue, clipValue].</param>
     /// <param name="clipNorm">Rescale each weight's gradient to at most this L2 norm.</param>
     /// <param name="globalClipNorm">Rescale all gradients together to at most this global L2 norm.</param>
+    /// <param name="agc">Adaptive gradient clipping with this λ (see <see cref="Optimizer.Agc"/>).</param>
+    /// <param name="autoClipPercentile">AutoClip with this percentile p in (0, 100] (see <see cref="Optimizer.AutoClipPercentile"/>).</param>
     public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float epsilon = 1e-7f,
-        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null)
-        : base(learningRate, clipValue, clipNorm, globalClipNorm)
+        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null, float? agc = null, float? autoClipPercentile = null)
+        : base(learningRate, clipValue, clipNorm, globalClipNorm, agc, autoClipPercentile)
     {
         if (!(rho >= 0 && rho < 1)) throw new ArgumentOutOfRangeException(nameof(rho), rho, "rho must be in [0, 1).");
         if (!(epsilon >= 0) || !float.IsFinite(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be finite and not negative.");

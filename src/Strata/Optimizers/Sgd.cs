@@ -16,9 +16,11 @@ public sealed class Sgd : Optimizer
     /// <param name="clipValue">Clamp every gradient to [−clipValue, clipValue].</param>
     /// <param name="clipNorm">Rescale each weight's gradient to at most this L2 norm.</param>
     /// <param name="globalClipNorm">Rescale all gradients together to at most this global L2 norm.</param>
+    /// <param name="agc">Adaptive gradient clipping with this λ (see <see cref="Optimizer.Agc"/>).</param>
+    /// <param name="autoClipPercentile">AutoClip with this percentile p in (0, 100] (see <see cref="Optimizer.AutoClipPercentile"/>).</param>
     public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false,
-        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null)
-        : base(learningRate, clipValue, clipNorm, globalClipNorm)
+        float? clipValue = null, float? clipNorm = null, float? globalClipNorm = null, float? agc = null, float? autoClipPercentile = null)
+        : base(learningRate, clipValue, clipNorm, globalClipNorm, agc, autoClipPercentile)
     {
         if (!(momentum >= 0 && momentum < 1))
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");

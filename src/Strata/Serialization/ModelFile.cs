@@ -11,7 +11,8 @@ namespace Strata.Serialization;
 /// A saved model is one safetensors file (any safetensors tool can list it):
 /// <list type="bullet">
 /// <item>tensors: every weight by its name (<c>dense/kernel</c>, <c>batch_normalization/moving_mean</c>) and, with the
-/// optimizer, its state per weight (<c>optimizer/m/dense/kernel</c>);</item>
+/// optimizer, its state per weight (<c>optimizer/m/dense/kernel</c>) and AutoClip's norms of every step so far
+/// (<c>optimizer/auto_clip/norms</c>, [iterations]);</item>
 /// <item>metadata: <c>format</c> = strata.model, <c>format_version</c>, <c>model_config</c> (the Keras-like JSON
 /// architecture), <c>training_config</c> (loss, metrics, optimizer and its step count), <c>training_state</c> (epochs
 /// completed, dropout streams), and <c>sha256</c> over all of it.</item>
@@ -26,6 +27,9 @@ internal static class ModelFile
     public const string Format = "strata.model";
     public const int FormatVersion = 1;
     private const string OptimizerPrefix = "optimizer/";
+
+    /// <summary>AutoClip's history, one float per applied step; no weight has this name (weights are layer/weight).</summary>
+    private const string AutoClipNorms = OptimizerPrefix + "auto_clip/norms";
 
     /// <param name="model">A built model.</param>
     /// <param name="path">The file to write (replaced atomically).</param>
@@ -68,6 +72,8 @@ internal static class ModelFile
                         if (!trainable.Contains(weight)) continue;
                         tensors.Add(($"{OptimizerPrefix}{slot}/{weight.Name}", Copy(weight.Shape, values.AsSpan(slab.OffsetOf(i), weight.Size))));
                     }
+                if (optimizer.NormHistory is { Norms.Count: > 0 } history)
+                    tensors.Add((AutoClipNorms, new Tensor(new Shape(history.Norms.Count), [.. history.Norms])));
             }
         }
         metadata["sha256"] = DigestOf(metadata, tensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal));
@@ -156,6 +162,7 @@ internal static class ModelFile
                     tensor.Span.CopyTo(values.AsSpan(slab.OffsetOf(i), weight.Size));
                     used.Add(name);
                 }
+            if (optimizer.NormHistory is { } history && iterations > 0) RestoreNorms(history, tensors, iterations, source, used);
         }
         else if (!compile)
         {
@@ -168,6 +175,24 @@ internal static class ModelFile
         ReadState(state.RootElement, source, model);
         if (metadata.TryGetValue("class_names", out string? classNames)) model.ClassNames = ReadClassNames(classNames, model, source);
         return model;
+    }
+
+    /// <summary>
+    /// AutoClip's history: one norm per applied step, each finite and not negative, so that the resumed run clips at the
+    /// thresholds the uninterrupted one would have.
+    /// </summary>
+    private static void RestoreNorms(Optimizers.GradientNormHistory history, Dictionary<string, Tensor> tensors, long iterations, string source, HashSet<string> used)
+    {
+        if (!tensors.TryGetValue(AutoClipNorms, out var norms) || norms.Shape.Rank != 1 || norms.Length != iterations)
+            throw new InvalidDataException($"{source}: AutoClip's history '{AutoClipNorms}' is missing or does not hold one norm for each of the {iterations} steps.");
+        var span = norms.Span;
+        for (int i = 0; i < span.Length; i++)
+        {
+            if (!(span[i] >= 0) || !float.IsFinite(span[i]))
+                throw new InvalidDataException($"{source}: AutoClip's history holds {span[i]} at step {i + 1}; a gradient norm is finite and not negative.");
+        }
+        history.Restore(span);
+        used.Add(AutoClipNorms);
     }
 
     /// <summary>

@@ -7,6 +7,12 @@ namespace Strata.Serialization;
 /// What <see cref="Model.Compile"/> was given, in Keras's words: <c>{"loss": "…", "metrics": ["accuracy"],
 /// "optimizer": {"class_name": "SGD", "config": {"learning_rate": 0.01, "momentum": 0.0, …, "clipnorm": null}}}</c>.
 /// As with layers, reading knows a fixed list of optimizers and schedules.
+/// <para>
+/// Adaptive clipping has no Keras key, so its keys are Strata's own, written only when set (a config without them is
+/// Keras's, and reads as no adaptive clipping): <c>"agc": λ</c> with <c>"agc_epsilon"</c>, <c>"agc_exclude_last"</c>
+/// and <c>"agc_exclude"</c> (weight or layer names), or <c>"auto_clip_percentile": p</c>. AutoClip's history of norms
+/// is state, not configuration: the model file keeps it as the tensor <c>optimizer/auto_clip/norms</c>.
+/// </para>
 /// </summary>
 internal static class TrainingConfig
 {
@@ -79,6 +85,16 @@ internal static class TrainingConfig
         WriteOptional(w, "clipvalue", optimizer.ClipValue);
         WriteOptional(w, "clipnorm", optimizer.ClipNorm);
         WriteOptional(w, "global_clipnorm", optimizer.GlobalClipNorm);
+        if (optimizer.Agc is float agc)
+        {
+            ConfigReader.WriteFloat(w, "agc", agc);
+            ConfigReader.WriteFloat(w, "agc_epsilon", optimizer.AgcEpsilon);
+            w.WriteBoolean("agc_exclude_last", optimizer.AgcExcludeLast);
+            w.WriteStartArray("agc_exclude");
+            foreach (string name in optimizer.AgcExclude) w.WriteStringValue(name);
+            w.WriteEndArray();
+        }
+        if (optimizer.AutoClipPercentile is float percentile) ConfigReader.WriteFloat(w, "auto_clip_percentile", percentile);
         w.WriteEndObject();
         WriteSchedule(w, optimizer.Schedule);
         w.WriteNumber("iterations", optimizer.Iterations);
@@ -91,17 +107,20 @@ internal static class TrainingConfig
         var c = o.Object("config");
         float lr = c.Float("learning_rate");
         float? clipValue = c.OptionalFloat("clipvalue"), clipNorm = c.OptionalFloat("clipnorm"), globalClipNorm = c.OptionalFloat("global_clipnorm");
+        float? agc = c.OptionalFloat("agc"), autoClip = c.OptionalFloat("auto_clip_percentile");
         try
         {
             Optimizer optimizer = type switch
             {
-                "SGD" => new Sgd(lr, c.Float("momentum"), c.Bool("nesterov"), clipValue, clipNorm, globalClipNorm),
-                "Adam" => new Adam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
-                "AdamW" => new AdamW(lr, c.Float("weight_decay"), c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
-                "RMSprop" => new RmsProp(lr, c.Float("rho"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
-                "Nadam" => new Nadam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm),
+                "SGD" => new Sgd(lr, c.Float("momentum"), c.Bool("nesterov"), clipValue, clipNorm, globalClipNorm, agc, autoClip),
+                "Adam" => new Adam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm, agc, autoClip),
+                "AdamW" => new AdamW(lr, c.Float("weight_decay"), c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm, agc, autoClip),
+                "RMSprop" => new RmsProp(lr, c.Float("rho"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm, agc, autoClip),
+                "Nadam" => new Nadam(lr, c.Float("beta_1"), c.Float("beta_2"), c.Float("epsilon"), clipValue, clipNorm, globalClipNorm, agc, autoClip),
                 _ => throw o.Bad($"names an optimizer Strata does not know ('{type}'; known: SGD, Adam, AdamW, RMSprop, Nadam)"),
             };
+            // AGC's settings are read only with "agc": without it they are unknown keys, and Done refuses them.
+            if (agc is not null) ReadAgcSettings(optimizer, c);
             c.Done();
             optimizer.Schedule = ReadSchedule(o);
             long iterations = o.Long("iterations", 0, long.MaxValue);
@@ -112,6 +131,18 @@ internal static class TrainingConfig
         {
             throw o.Bad($"has settings the {type} optimizer refuses: {e.Message}");
         }
+    }
+
+    /// <summary>AGC's ε and exclusions, from the config.</summary>
+    private static void ReadAgcSettings(Optimizer optimizer, ConfigReader c)
+    {
+        float epsilon = c.Float("agc_epsilon");
+        bool excludeLast = c.Bool("agc_exclude_last");
+        var e = c.Element("agc_exclude");
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() > 10_000
+            || e.EnumerateArray().Any(n => n.ValueKind != JsonValueKind.String || n.GetString()!.Length is 0 or > 1_000))
+            throw c.Bad("'agc_exclude' must be an array of at most 10000 names of 1 to 1000 characters");
+        optimizer.ConfigureAgc(epsilon, excludeLast, [.. e.EnumerateArray().Select(n => n.GetString()!)]);
     }
 
     private static void WriteSchedule(Utf8JsonWriter w, LearningRateSchedule? schedule)

@@ -64,20 +64,24 @@ public sealed class ExperimentCommandTests : IDisposable
         string output = Path.Combine(_root, "clip");
         const int Steps = 60;
 
-        var run = CliHarness.Run("experiment", "clipping", "--quick", "--seeds", "1", "--max-steps", Steps.ToString(CultureInfo.InvariantCulture), "--output", output);
+        var run = CliHarness.Run("experiment", "clipping", "--quick", "--seeds", "1", "--max-steps", Steps.ToString(CultureInfo.InvariantCulture),
+            "--agc", "0.1", "--auto-clip", "20", "--output", output);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("", run.Stderr);
         var settings = ClippingSettings.Quick(seeds: 1) with { MaxSteps = Steps };
         var plan = ClippingExperiment.Plan(settings);
-        Assert.Equal(2 * settings.Lengths.Length * 4, plan.Count); // two tasks × lengths × four modes × one seed
+        Assert.Equal(2 * settings.Lengths.Length * 6, plan.Count); // two tasks × lengths × six modes × one seed
         Assert.Contains($"[{plan.Count}/{plan.Count}]", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("globalClipNorm success", run.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"temporal-order\s+20\s+\d/1\s+\d/1\s+\d/1\s+\d/1", run.Stdout);
+        Assert.Contains("agc success  autoClip success", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"temporal-order\s+20\s+\d/1\s+\d/1\s+\d/1\s+\d/1\s+\d/1\s+\d/1", run.Stdout);
         Assert.Contains("This is the --quick run", run.Stdout, StringComparison.Ordinal);
 
         string report = File.ReadAllText(Path.Combine(output, ClippingReport.ReportFile));
         Assert.Contains("# Gradient clipping on recurrent networks", report, StringComparison.Ordinal);
+        Assert.Contains("to norm ≤ 0.1·max(‖W_i‖, 10⁻³)", report, StringComparison.Ordinal);
+        Assert.Contains("to the 20th percentile", report, StringComparison.Ordinal);
         foreach (var task in ClippingSettings.Tasks)
         {
             foreach (string chart in new[] { ClippingReport.SuccessChart(task.Name), ClippingReport.ErrorChart(task.Name),
@@ -89,7 +93,7 @@ public sealed class ExperimentCommandTests : IDisposable
 
         var runs = ReportAssert.AssertCsv(Path.Combine(output, ClippingReport.RunsFile),
             "task,length,mode,seed,steps,succeeded,steps_to_success,final_error_rate,exploded_fraction,nonfinite_steps,median_norm,max_norm,seconds", plan.Count);
-        Assert.Equal(["clipNorm", "clipValue", "globalClipNorm", "none"], runs.Select(r => r[2]).Distinct().Order());
+        Assert.Equal(["agc", "autoClip", "clipNorm", "clipValue", "globalClipNorm", "none"], runs.Select(r => r[2]).Distinct().Order(StringComparer.Ordinal));
         Assert.All(runs, r => Assert.Equal(Steps.ToString(CultureInfo.InvariantCulture), r[4])); // the only evaluation is at the last step
         // One evaluation per run (at the last step), and seed 0's every step in the trace (fewer steps than TracePoints).
         ReportAssert.AssertCsv(Path.Combine(output, ClippingReport.EvaluationsFile), "task,length,mode,seed,step,error_rate,loss", plan.Count);

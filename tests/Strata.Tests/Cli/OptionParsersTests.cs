@@ -25,6 +25,9 @@ public class OptionParsersTests
         { ["train", "--clip-norm", "0"], "--clip-norm must be a positive number; got '0'." },
         { ["train", "--clip-value", "Infinity"], "--clip-value must be a positive number; got 'Infinity'." },
         { ["train", "--global-clip-norm", "-1"], "--global-clip-norm must be a positive number; got '-1'." },
+        { ["train", "--agc", "0"], "--agc must be a positive number; got '0'." },
+        { ["train", "--auto-clip", "0"], "--auto-clip must be a percentile above 0 and at most 100; got '0'." },
+        { ["train", "--auto-clip", "100.5"], "--auto-clip must be a percentile above 0 and at most 100; got '100.5'." },
         { ["train", "--threads", "0"], "--threads must be from 1 to 1024; got 0." },
         { ["train", "--threads", "5000"], "--threads must be from 1 to 1024; got 5000." },
         { ["train", "--validation", "-1"], "--validation must be from 0 to 10000000; got -1." },
@@ -51,6 +54,8 @@ public class OptionParsersTests
         { ["experiment", "clipping", "--lengths", "3"], "--lengths takes whole numbers from 4 to 100000, comma-separated; got '3'." },
         { ["experiment", "clipping", "--lengths", "10,100001"], "--lengths takes whole numbers from 4 to 100000, comma-separated; got '10,100001'." },
         { ["experiment", "clipping", "--learning-rate", "0"], "--learning-rate must be a positive number; got '0'." },
+        { ["experiment", "clipping", "--agc", "-1"], "--agc must be a positive number; got '-1'." },
+        { ["experiment", "clipping", "--auto-clip", "200"], "--auto-clip must be a percentile above 0 and at most 100; got '200'." },
         { ["experiment", "clipping", "--recurrent-stddev", "inf"], "--recurrent-stddev must be a positive number; got 'inf'." },
         { ["experiment", "clipping", "--max-memory", "0.5"], "--max-memory takes a size above zero such as 4GB, 512MB, 1.5G or a number of bytes; got '0.5'." },
     };

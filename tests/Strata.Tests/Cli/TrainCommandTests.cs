@@ -81,6 +81,20 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.Contains("Unknown optimizer 'adagrad'", run.Stderr, StringComparison.Ordinal);
         run = CliHarness.Run("train", "--data", _data, "--global-clip-norm", "0");
         Assert.Equal(1, run.ExitCode);
+        run = CliHarness.Run("train", "--data", _data, "--agc", "0.01", "--auto-clip", "10");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--agc and --auto-clip cannot be combined", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--agc", "0.01", "SGD learning rate 0.05, agc 0.01 (final layer excluded)")]
+    [InlineData("--auto-clip", "10", "SGD learning rate 0.05, autoClipPercentile 10")]
+    public void Train_WithAdaptiveClipping_SaysSoAndTrains(string option, string value, string line)
+    {
+        var run = CliHarness.Run("train", "--data", _data, "--model", "mlp", "--epochs", "1", "--batch-size", "16", "--learning-rate", "0.05", option, value);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains(line, run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(TestLine(), run.Stdout);
     }
 
     [Fact]

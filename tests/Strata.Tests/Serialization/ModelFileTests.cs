@@ -92,6 +92,31 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(-0.1f, probe[0], 6);
     }
 
+    [Fact]
+    public void Adaptive_clipping_settings_and_history_round_trip()
+    {
+        var model = Trained(new Sgd(0.05f, agc: 0.02f) { AgcEpsilon = 1e-4f, AgcExcludeLast = false, AgcExclude = ["conv", "hidden/bias"] }, epochs: 1);
+        string path = PathOf("agc.safetensors");
+        model.Save(path);
+        var sgd = Assert.IsType<Sgd>(Sequential.Load(path).Optimizer);
+        Assert.Equal(((float?)0.02f, 1e-4f, false, (float?)null), (sgd.Agc, sgd.AgcEpsilon, sgd.AgcExcludeLast, sgd.AutoClipPercentile));
+        Assert.Equal(["conv", "hidden/bias"], sgd.AgcExclude);
+
+        model = Trained(new RmsProp(autoClipPercentile: 25f), epochs: 1);
+        model.Save(path);
+        var rms = Assert.IsType<RmsProp>(Sequential.Load(path).Optimizer);
+        Assert.Equal(((float?)null, (float?)25f), (rms.Agc, rms.AutoClipPercentile));
+        Assert.Equal(model.Optimizer!.NormHistory!.Norms, rms.NormHistory!.Norms);
+        Assert.Equal(model.Optimizer.Iterations, rms.NormHistory.Norms.Count);
+
+        // A config without the history it needs, or AGC's settings without AGC, is refused.
+        var adam = SavedBytesOf(Trained(new Adam(), epochs: 1));
+        File.WriteAllBytes(path, EditHeader(adam, h => EditConfig(h, c => c["optimizer"]!["config"]!["auto_clip_percentile"] = 10, "training_config")));
+        Assert.Contains("AutoClip's history", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message);
+        File.WriteAllBytes(path, EditHeader(adam, h => EditConfig(h, c => c["optimizer"]!["config"]!["agc_epsilon"] = 0.01, "training_config")));
+        Assert.Contains("unknown setting 'agc_epsilon'", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message);
+    }
+
     [Theory]
     [InlineData("sgd")]
     [InlineData("sgd-momentum")]
@@ -99,10 +124,14 @@ public sealed class ModelFileTests : IDisposable
     [InlineData("adamw")]
     [InlineData("rmsprop")]
     [InlineData("nadam")]
+    [InlineData("sgd-agc")]
+    [InlineData("adam-autoclip")]
     public void Training_resumed_from_a_file_equals_training_without_a_break(string optimizer)
     {
         Optimizer Make() => optimizer switch
         {
+            "sgd-agc" => new Sgd(0.05f, momentum: 0.9f, agc: 0.02f) { AgcExclude = ["bn"] },
+            "adam-autoclip" => new Adam(0.01f, autoClipPercentile: 10f),
             "sgd" => new Sgd(0.05f),
             "sgd-momentum" => new Sgd(0.05f, momentum: 0.9f),
             "adam" => new Adam(0.01f) { Schedule = new ExponentialDecay(0.01f, 5, 0.9f) },

@@ -22,7 +22,7 @@ public sealed class ClippingExperimentTests : IDisposable
         var (result, reported) = s_run.Value;
         var plan = ClippingExperiment.Plan(TinyExperiments.Clipping);
 
-        Assert.Equal(8, plan.Count); // two tasks × one length × four modes × one seed
+        Assert.Equal(12, plan.Count); // two tasks × one length × six modes × one seed
         Assert.Equal(plan, result.Runs.Select(r => r.Spec));
         Assert.Equal(Enumerable.Range(1, plan.Count), reported.Select(p => p.Done));
         Assert.All(result.Runs, r => Assert.Equal([10, 20, 30], r.Evaluations.Select(e => e.Step)));
@@ -30,12 +30,15 @@ public sealed class ClippingExperimentTests : IDisposable
         Assert.Equal(plan.Select(p => (p.Task, p.Length, p.Mode)), result.Successes.Select(c => (c.Task, c.Length, c.Mode)));
         Assert.All(result.Successes, c => Assert.Equal(1, c.Runs));
         Assert.Equal(result.Runs.Select(r => r.Succeeded ? 1 : 0), result.Successes.Select(c => c.Succeeded));
-        Assert.Matches(@"temporal-order\s+6\s+1/1\s+1/1\s+1/1\s+1/1", result.SummaryTable());
+        // In 30 steps the adaptive modes do not get there: AGC caps each unit's step at η·λ of its weights, and AutoClip's
+        // 10th percentile of a short history clips most steps.
+        Assert.Matches(@"temporal-order\s+6\s+1/1\s+1/1\s+1/1\s+1/1\s+0/1\s+0/1", result.SummaryTable());
     }
 
     /// <summary>
     /// Every run's last evaluation and summed gradient norms, recorded when the experiment moved into
-    /// Strata.Experiments: a change to how it trains or measures shows here (error rates over 20 sequences are exact).
+    /// Strata.Experiments (the agc and autoClip rows when those modes were added): a change to how it trains or
+    /// measures shows here (error rates over 20 sequences are exact).
     /// </summary>
     [Fact]
     public void Run_keeps_its_numbers()
@@ -46,10 +49,14 @@ public sealed class ClippingExperimentTests : IDisposable
             (0.4, 0.03635232523083687, 10.56783926486969),
             (0.4, 0.03634161129593849, 10.57702523842454),
             (0.4, 0.036432549357414246, 11.453083988279104),
+            (0.4, 0.03599654510617256, 11.633722007274628),
+            (0.4, 0.038554832339286804, 9.282701279968023),
             (0, 0.38347989320755005, 19.788314282894135),
             (0, 0.38347989320755005, 19.788314282894135),
             (0, 0.38347989320755005, 19.788314282894135),
             (0, 0.38467276096343994, 19.794521689414978),
+            (0.2, 1.0312068462371826, 17.075571298599243),
+            (0.2, 1.0192177295684814, 17.010026067495346),
         ];
         var runs = s_run.Value.Result.Runs;
         for (int i = 0; i < expected.Length; i++)
