@@ -43,9 +43,24 @@ public abstract partial class Layer
 
     /// <summary>
     /// When false, the optimizer leaves this layer's weights alone and they count as non-trainable (Keras's
-    /// <c>trainable</c>). Set it before compiling the model.
+    /// <c>trainable</c>). It may change after compiling (freezing a reused network, then unfreezing it): the model's next
+    /// training step takes the new set of trainable weights, keeping the optimizer's state of each weight.
     /// </summary>
-    public virtual bool Trainable { get; set; } = true;
+    public bool Trainable
+    {
+        get;
+        set
+        {
+            if (field == value) return;
+            field = value;
+            Interlocked.Increment(ref s_trainableChanges);
+        }
+    } = true;
+
+    private static int s_trainableChanges;
+
+    /// <summary>Counts every change of any layer's <see cref="Trainable"/>, so a model sees at a glance whether to look again.</summary>
+    internal static int TrainableChanges => Volatile.Read(ref s_trainableChanges);
 
     /// <summary>Every weight, in creation order (Keras's <c>weights</c>).</summary>
     public IReadOnlyList<Weight> Weights => _weights;

@@ -109,6 +109,7 @@ public partial class Model
             lastEpochSteps = budget - (epochs - initialEpoch - 1) * stepsPerEpoch;
         }
 
+        FollowTrainable(); // layers frozen or unfrozen since Compile: the run's weights are the trainable ones now
         var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?[0].Shape[0] ?? 0, batchSize, [.. _reports.Select(r => r.Name)],
             _slab!.Weights.Select(w => w.Name).ToArray());
         var history = new History();
@@ -147,7 +148,7 @@ public partial class Model
                 if (skipped) history.SkippedSteps++;
                 logs.Skipped = skipped;
                 logs.GradientNorm = LastGradientNorm;
-                for (int w = 0; w < logs.WeightGradientNorms.Length; w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
+                for (int w = 0; w < Math.Min(logs.WeightGradientNorms.Length, LastWeightSumsOfSquares.Length); w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
                 history.RecordGradientNorms(logs.GradientNorm, logs.WeightGradientNorms);
                 epochNorms.Add(logs.GradientNorm);
                 lossSum += (double)loss * count;

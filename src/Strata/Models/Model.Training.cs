@@ -97,6 +97,7 @@ public partial class Model
     /// </summary>
     private float ForwardBackward(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y)
     {
+        FollowTrainable();
         _slab!.Reclaim(); // a layer shared with another model may have been packed there since
         _slab.ZeroGradients();
         var executor = _executor!;

@@ -253,7 +253,28 @@ public partial class Model
         _slab = ParameterSlab.Pack(_layers.SelectMany(l => l.TrainableWeights));
         _gradients = new Gradients(_slab) { AbandonStep = AbandonStep };
         _weightSumsOfSquares = new double[_slab.Weights.Length];
+        _trainableVersion = Layer.TrainableChanges;
         ResolveReports();
+    }
+
+    private int _trainableVersion;
+
+    /// <summary>
+    /// Takes a change of any layer's <see cref="Layer.Trainable"/> since the weights were packed (freezing or unfreezing
+    /// after Compile, which Keras ignores until a recompile): a shared layer's twins follow their layer, the weights are
+    /// packed again when the trainable set differs, and the optimizer moves its state with them, a frozen weight's
+    /// state kept for when it is unfrozen. One integer comparison when nothing changed.
+    /// </summary>
+    private void FollowTrainable()
+    {
+        if (Layer.TrainableChanges == _trainableVersion) return;
+        foreach (var node in Nodes)
+            if (!ReferenceEquals(node.Layer, node.Origin)) node.Layer.Trainable = node.Origin.Trainable;
+        _trainableVersion = Layer.TrainableChanges;
+        var packed = _slab!;
+        if (packed.Weights.SequenceEqual(_layers.SelectMany(l => l.TrainableWeights))) return;
+        PackParameters();
+        Optimizer?.Rebind(packed, _slab!);
     }
 
     /// <summary>

@@ -228,6 +228,26 @@ public abstract class Optimizer
         OnRestore(iterations);
     }
 
+    private readonly Dictionary<(string Slot, Weight Weight), float[]> _parked = [];
+
+    /// <summary>
+    /// Follows the model to <paramref name="to"/>, its slab after the set of trainable weights changed: every weight in
+    /// both keeps its state (moments, momentum); a weight no longer trainable keeps its state aside, and gets it back
+    /// when it is trainable again; a weight trainable for the first time starts from zero. Not started yet: nothing to move.
+    /// </summary>
+    internal void Rebind(ParameterSlab from, ParameterSlab to)
+    {
+        if (_slab is null || !ReferenceEquals(_slab, from)) return;
+        foreach (var (slot, values) in StateSlots)
+            for (int i = 0; i < from.Weights.Length; i++)
+                _parked[(slot, from.Weights[i])] = values.AsSpan(from.OffsetOf(i), from.Weights[i].Size).ToArray();
+        Bind(to);
+        CreateState(to.Values.Length);
+        foreach (var (slot, values) in StateSlots)
+            for (int i = 0; i < to.Weights.Length; i++)
+                if (_parked.Remove((slot, to.Weights[i]), out var state)) state.CopyTo(values.AsSpan(to.OffsetOf(i)));
+    }
+
     /// <summary>Recomputes scalar state that follows from the step count alone (Nadam's momentum product).</summary>
     protected virtual void OnRestore(long iterations) { }
 
