@@ -124,6 +124,13 @@ internal static class LayerConfig
                         throw new NotSupportedException($"Layer '{layer.Name}' ({layer.TypeName}) cannot be saved: Strata does not know its configuration.");
                 }
                 break;
+            case ZeroPadding2D z:
+                // Keras's ((top, bottom), (left, right)).
+                w.WriteStartArray("padding");
+                WriteIntsValue(w, [z.Top, z.Bottom]);
+                WriteIntsValue(w, [z.Left, z.Right]);
+                w.WriteEndArray();
+                break;
             case Flatten or GlobalAveragePooling2D:
                 break;
             default:
@@ -173,6 +180,7 @@ internal static class LayerConfig
             "MaxPooling2D" => new MaxPooling2D(ReadSize(c, "pool_size"), ReadSize(c, "strides"), c.String("padding"), input, name),
             "AveragePooling2D" => new AveragePooling2D(ReadSize(c, "pool_size"), ReadSize(c, "strides"), c.String("padding"), input, name),
             "GlobalAveragePooling2D" => new GlobalAveragePooling2D(input, name),
+            "ZeroPadding2D" => ReadZeroPadding(c, input, name),
             "Dropout" => new Dropout(c.Float("rate"), c.OptionalInt("seed"), input, name),
             "Reshape" => new Reshape(c.IntArray("target_shape", -1, int.MaxValue), input, name),
             "SimpleRnn" => new SimpleRnn(c.Int("units", 1), ReadActivation(c, "activation"), c.Bool("return_sequences"), c.Bool("use_bias"),
@@ -184,7 +192,7 @@ internal static class LayerConfig
             "Gru" => new Gru(c.Int("units", 1), c.Bool("return_sequences"), ReadActivation(c, "activation"), ReadActivation(c, "recurrent_activation"),
                 c.Bool("use_bias"), c.Bool("reset_after"), ReadInitializer(c, "kernel_initializer"), ReadInitializer(c, "recurrent_initializer"),
                 ReadInitializer(c, "bias_initializer"), input, name),
-            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, LayerNormalization, GroupNormalization, Normalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout, Reshape, SimpleRnn, Lstm, Gru)"),
+            _ => throw c.Bad("is of a type Strata does not know (known: Dense, Activation, Flatten, BatchNormalization, LayerNormalization, GroupNormalization, Normalization, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ZeroPadding2D, Dropout, Reshape, SimpleRnn, Lstm, Gru)"),
             };
         }
         catch (ArgumentException e)
@@ -258,13 +266,37 @@ internal static class LayerConfig
         return (pair[0], pair[1]);
     }
 
+    /// <summary>Keras's <c>padding: [[top, bottom], [left, right]]</c>, each pad in 0 … 2¹⁶.</summary>
+    private static ZeroPadding2D ReadZeroPadding(ConfigReader c, int[]? input, string name)
+    {
+        var e = c.Element("padding");
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2)
+            throw c.Bad("'padding' must be [[top, bottom], [left, right]]");
+        var pairs = new int[2][];
+        int i = 0;
+        foreach (var pair in e.EnumerateArray())
+        {
+            if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2)
+                throw c.Bad("'padding' must be [[top, bottom], [left, right]]");
+            pairs[i++] = [.. pair.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) && n is >= 0 and <= 1 << 16
+                ? n : throw c.Bad("'padding' entries must be integers in 0 … 65536"))];
+        }
+        return new ZeroPadding2D((pairs[0][0], pairs[0][1]), (pairs[1][0], pairs[1][1]), input, name);
+    }
+
+    private static void WriteIntsValue(Utf8JsonWriter w, ReadOnlySpan<int> values)
+    {
+        w.WriteStartArray();
+        foreach (int v in values) w.WriteNumberValue(v);
+        w.WriteEndArray();
+    }
+
     private static void WriteSize(Utf8JsonWriter w, string key, Size2D size) => WriteInts(w, key, [size.Height, size.Width]);
 
     private static void WriteInts(Utf8JsonWriter w, string key, ReadOnlySpan<int> values)
     {
-        w.WriteStartArray(key);
-        foreach (int v in values) w.WriteNumberValue(v);
-        w.WriteEndArray();
+        w.WritePropertyName(key);
+        WriteIntsValue(w, values);
     }
 
     /// <summary>An activation is its Keras name; a leaky ReLU with a slope other than Keras's 0.2 is {"name", "alpha"}.</summary>
