@@ -13,7 +13,7 @@ public class PresetExportTests(ITestOutputHelper output)
 {
     private static Sequential Trained(string preset)
     {
-        var model = Presets.Create(preset, seed: 11);
+        var model = Presets.CreateSequential(preset, seed: 11);
         var definition = Presets.Find(preset)!;
         Optimizer optimizer = definition.Optimizer == "adam" ? new Adam(definition.LearningRate) : new Sgd(definition.LearningRate);
         model.Compile(optimizer, Losses.SparseCategoricalCrossentropy);

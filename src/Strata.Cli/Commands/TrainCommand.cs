@@ -395,7 +395,7 @@ internal sealed class TrainCommand : Command
         var target = source.Regression ? ModelTarget.Regression : ModelTarget.Classification(Math.Max(2, source.Classes));
         var model = IsConfigFile(s.Model)
             ? Sequential.FromConfig(File.ReadAllText(s.Model), inputShape, outputUnits: target.IsRegression ? 1 : target.Classes, s.Seed, s.Budget)
-            : Presets.Get(s.Model).Create(inputShape, target, s.Seed);
+            : Presets.Get(s.Model).CreateSequential(inputShape, target, s.Seed);
         model.Build(inputShape);
         var optimizer = CreateOptimizer(s);
         Loss loss = target.IsRegression ? Losses.MeanSquaredError
