@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -10,7 +11,7 @@ namespace Strata.Layers;
 /// (3 before its 7×7 stride-2 stem, 1 before the 3×3 max-pool) so that the windows fall as in the original network,
 /// centred, where "same" would put TensorFlow's odd pixel at the end.
 /// </summary>
-public sealed class ZeroPadding2D : Layer
+public sealed class ZeroPadding2D : Layer, IConfigurableLayer
 {
     private Tensor? _y, _dx;
     private Shape _outShape, _inShape;
@@ -50,7 +51,14 @@ public sealed class ZeroPadding2D : Layer
     /// <summary>Columns of zeros right of each image.</summary>
     public int Right { get; }
 
-    internal override Layer CloneConfiguration() => new ZeroPadding2D((Top, Bottom), (Left, Right), DeclaredInputShape?.Dims.ToArray(), Name);
+    /// <summary>Keras's <c>padding: [[top, bottom], [left, right]]</c>.</summary>
+    internal override void WriteConfig(LayerConfigWriter config) => config.Pairs("padding", (Top, Bottom), (Left, Right));
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c)
+    {
+        var (rows, columns) = c.Pairs("padding", 0, 1 << 16);
+        return new ZeroPadding2D(rows, columns, c.InputShape, c.Name);
+    }
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
