@@ -25,7 +25,7 @@ public sealed class ExportCommandTests : IDisposable
     [InlineData(true)]
     public void Exports_a_saved_model_that_onnx_runtime_runs_alike(bool fold)
     {
-        var model = Presets.CreateSequential("mlp-bn", seed: 3);
+        var model = Presets.Create("mlp-bn", seed: 3);
         model.Compile(new Sgd(), Losses.SparseCategoricalCrossentropy);
         var x = Random(new Shape(64, 28, 28), seed: 4, scale: 1f);
         var y = new Tensor(new Shape(64));

@@ -11,9 +11,9 @@ namespace Strata.Onnx.Tests;
 /// </summary>
 public class PresetExportTests(ITestOutputHelper output)
 {
-    private static Sequential Trained(string preset)
+    private static Model Trained(string preset)
     {
-        var model = Presets.CreateSequential(preset, seed: 11);
+        var model = Presets.Create(preset, seed: 11);
         var definition = Presets.Find(preset)!;
         Optimizer optimizer = definition.Optimizer == "adam" ? new Adam(definition.LearningRate) : new Sgd(definition.LearningRate);
         model.Compile(optimizer, Losses.SparseCategoricalCrossentropy);
@@ -47,6 +47,7 @@ public class PresetExportTests(ITestOutputHelper output)
     [InlineData("mlp-bn-before-activation")]
     [InlineData("cnn-bn")]
     [InlineData("mlp")]
+    [InlineData("resnet")]
     public void Trained_preset_matches_unfolded_and_folded(string preset)
     {
         var model = Trained(preset);

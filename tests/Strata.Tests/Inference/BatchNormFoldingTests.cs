@@ -33,7 +33,7 @@ public class BatchNormFoldingTests
     [InlineData("cnn-bn")]
     public void Presets_fold_completely_and_predict_the_same(string preset)
     {
-        var model = Presets.CreateSequential(preset, seed: 3);
+        var model = Presets.Create(preset, seed: 3);
         model.Compile(new Adam(0.01f), Losses.SparseCategoricalCrossentropy);
         var x = GradientChecker.Random(new Shape(64, 28, 28), seed: 4, scale: 0.5f);
         var y = new Tensor(new Shape(64));
