@@ -65,6 +65,38 @@ public static class ResidualBlocks
         return Join(shortcut, h, name);
     }
 
+    /// <summary>
+    /// Zhang et al.'s Fixup basic block, without normalization: relu(F(x) + shortcut) with
+    /// F(x) = b2b + s·conv2(b2a + relu(b1b + conv1(b1a + x))), each b a <see cref="ScalarBias"/> and s a
+    /// <see cref="ScalarScale"/>; the shortcut is x, or, where the shape changes, a bias-free 1×1 convolution with the
+    /// stride on b1a + x. The branch's two convolutions (bias-free) are appended to <paramref name="branches"/> for
+    /// <see cref="Fixup.Initialize"/>, which then draws them (He-normal × L^(−1/2), and 0 for the second).
+    /// </summary>
+    /// <param name="x">The block's input, [H, W, C].</param>
+    /// <param name="filters">Output channels.</param>
+    /// <param name="branches">Collects each block's branch layers, in order.</param>
+    /// <param name="stride">Stride of the first convolution and of the projection.</param>
+    /// <param name="name">The layers' name prefix, or null for automatic names.</param>
+    public static SymbolicTensor FixupBasic(SymbolicTensor x, int filters, ICollection<IReadOnlyList<Layer>> branches, int stride = 1, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(branches);
+        var biased = new ScalarBias(name: Part(name, "1a_bias")).Call(x);
+        var shortcut = stride == 1 && x.Shape[-1] == filters ? x
+            : Conv(filters, 1, stride, Part(name, "0_conv")).Call(biased);
+        var conv1 = Conv(filters, 3, stride, Part(name, "1_conv"));
+        var h = new ScalarBias(name: Part(name, "1b_bias")).Call(conv1.Call(biased));
+        h = new Activation(Activations.Relu, name: Part(name, "1_relu")).Call(h);
+        var conv2 = Conv(filters, 3, 1, Part(name, "2_conv"));
+        h = conv2.Call(new ScalarBias(name: Part(name, "2a_bias")).Call(h));
+        h = new ScalarBias(name: Part(name, "2b_bias")).Call(new ScalarScale(name: Part(name, "scale")).Call(h));
+        branches.Add([conv1, conv2]);
+        return Join(shortcut, h, name);
+    }
+
+    private static Conv2D Conv(int filters, int kernel, int stride, string? name) =>
+        new(filters, kernel, strides: stride, padding: "same", useBias: false, kernelInitializer: Initializers.HeNormal, name: name);
+
     /// <summary>x itself when the block keeps the shape, else a 1×1 projection with the block's stride, then BN.</summary>
     private static SymbolicTensor Shortcut(SymbolicTensor x, int filters, int stride, string? name, float epsilon, bool useBias) =>
         stride == 1 && x.Shape[-1] == filters ? x : ConvBn(x, filters, 1, stride, Part(name, "0"), epsilon, useBias);

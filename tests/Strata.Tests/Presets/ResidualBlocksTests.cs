@@ -51,4 +51,30 @@ public class ResidualBlocksTests
         Assert.Contains("256 input channels", e.Message);
         Assert.Contains("(None, 8, 8, 64)", e.Message);
     }
+
+    [Fact]
+    public void A_fixup_network_starts_as_its_shortcuts_and_its_gradients_match_finite_differences()
+    {
+        var branches = new List<IReadOnlyList<Layer>>();
+        var x = Input.Of(6, 6, 2);
+        var h = ResidualBlocks.FixupBasic(x, 2, branches);
+        h = ResidualBlocks.FixupBasic(h, 4, branches, stride: 2, name: "down");
+        var classifier = new Dense(3);
+        var y = classifier.Call(new GlobalAveragePooling2D().Call(h));
+        var model = new Model(x, y) { Seed = 1 };
+        Assert.Equal(2, branches.Count);
+        Assert.Contains(model.Layers, l => l.Name == "down_0_conv");
+        Assert.DoesNotContain(model.Layers, l => l is BatchNormalization);
+        Fixup.Initialize(branches, classifier, seed: 2);
+
+        // Every branch ends at 0 and the classifier is 0: the output is 0 whatever the input.
+        var input = GradientChecker.Random(new Shape(3, 6, 6, 2), seed: 3);
+        Assert.All(model.Predict(input).Span.ToArray(), v => Assert.Equal(0f, v));
+        // Away from the zeros (which make most gradients vanish), the gradients through biases, scales and both
+        // shortcuts are exact.
+        var random = new Random(4);
+        foreach (var weight in model.Layers.SelectMany(l => l.TrainableWeights))
+            for (int i = 0; i < weight.Size; i++) weight.Value[i] += 0.3f * (float)(random.NextDouble() - 0.5);
+        ModelGradientChecker.Check(model, [input], tolerance: 1e-2, h: 2e-3f);
+    }
 }
