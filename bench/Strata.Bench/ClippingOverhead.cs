@@ -22,9 +22,9 @@ internal static class ClippingOverhead
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
 
-        var plain = Presets.Create(modelName, seed: 0);
+        var plain = Presets.CreateSequential(modelName, seed: 0);
         plain.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
-        var clipped = Presets.Create(modelName, seed: 0);
+        var clipped = Presets.CreateSequential(modelName, seed: 0);
         clipped.Compile(new Sgd(0.01f, globalClipNorm: 1f), Losses.SparseCategoricalCrossentropy);
         int steps = samples / batchSize;
 

@@ -20,7 +20,7 @@ internal static class FoldingSpeed
         MachineInfo.PrintHeader(WorkerPool.ThreadCount);
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
-        var model = Presets.Create(modelName, seed: 0);
+        var model = Presets.CreateSequential(modelName, seed: 0);
         model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
         model.Fit(x, y, epochs: 1, batchSize: 64, seed: 0, dropLastPartialBatch: true);
         var folded = model.FoldBatchNormalization(out var kept);

@@ -29,7 +29,7 @@ internal static class TrainingVsTorch
 
         var (x, y) = BenchSupport.SyntheticImages(samples);
 
-        var model = Presets.Create(modelName, seed: 0);
+        var model = Presets.CreateSequential(modelName, seed: 0);
         model.Compile(cnn ? new Adam(0.001f) : new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
         model.Fit(x, y, epochs: 1, batchSize: batchSize, seed: 0, dropLastPartialBatch: true); // warm-up: JIT and buffers
 

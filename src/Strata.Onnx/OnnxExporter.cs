@@ -143,6 +143,9 @@ public static class OnnxExporter
             case Activation activation: ActivationExport.Export(context, activation); break;
             case Pooling2D pooling: PoolingExport.Export(context, pooling); break;
             case GlobalAveragePooling2D global: PoolingExport.Export(context, global); break;
+            case ZeroPadding2D padding: ZeroPadding2DExport.Export(context, padding); break;
+            case ScalarBias bias: ScalarExport.Export(context, bias); break;
+            case ScalarScale scale: ScalarExport.Export(context, scale); break;
             case Flatten flatten: ShapeExport.Export(context, flatten); break;
             case Reshape reshape: ShapeExport.Export(context, reshape); break;
             case Dropout dropout: ShapeExport.Export(context, dropout); break;
@@ -150,7 +153,7 @@ public static class OnnxExporter
             default:
                 throw new NotSupportedException(
                     $"Layer '{layer.Name}' ({layer.TypeName}) has no ONNX export: the exporter knows Dense, Conv2D, BatchNormalization, LayerNormalization, GroupNormalization, Normalization, " +
-                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape, Dropout, SimpleRnn, Lstm, Gru, Add, Multiply and Concatenate.");
+                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ZeroPadding2D, ScalarBias, ScalarScale, Flatten, Reshape, Dropout, SimpleRnn, Lstm, Gru, Add, Multiply and Concatenate.");
         }
     }
 

@@ -11,7 +11,7 @@ namespace Strata.Onnx.Tests;
 /// </summary>
 public class PresetExportTests(ITestOutputHelper output)
 {
-    private static Sequential Trained(string preset)
+    private static Model Trained(string preset)
     {
         var model = Presets.Create(preset, seed: 11);
         var definition = Presets.Find(preset)!;
@@ -47,6 +47,7 @@ public class PresetExportTests(ITestOutputHelper output)
     [InlineData("mlp-bn-before-activation")]
     [InlineData("cnn-bn")]
     [InlineData("mlp")]
+    [InlineData("resnet")]
     public void Trained_preset_matches_unfolded_and_folded(string preset)
     {
         var model = Trained(preset);

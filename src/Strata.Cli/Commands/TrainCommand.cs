@@ -389,20 +389,20 @@ internal sealed class TrainCommand : Command
     /// squared error, reporting mae. The data's class names go with the model, and any Normalization layer is
     /// adapted on the training samples.
     /// </summary>
-    private static (Sequential, Optimizer) NewModel(TrainSettings s, Dataset train, SourceData source)
+    private static (Model, Optimizer) NewModel(TrainSettings s, Dataset train, SourceData source)
     {
         var inputShape = train.Images.Shape.WithoutBatch();
         var target = source.Regression ? ModelTarget.Regression : ModelTarget.Classification(Math.Max(2, source.Classes));
         var model = IsConfigFile(s.Model)
-            ? Sequential.FromConfig(File.ReadAllText(s.Model), inputShape, outputUnits: target.IsRegression ? 1 : target.Classes, s.Seed, s.Budget)
+            ? Model.FromConfig(File.ReadAllText(s.Model), inputShape, outputUnits: target.IsRegression ? 1 : target.Classes, s.Seed, s.Budget)
             : Presets.Get(s.Model).Create(inputShape, target, s.Seed);
-        model.Build(inputShape);
+        if (model is Sequential stack) stack.Build(inputShape); // a functional model is built from its input already
         var optimizer = CreateOptimizer(s);
         Loss loss = target.IsRegression ? Losses.MeanSquaredError
             : model.OutputShape[^1] == 1 ? Losses.BinaryCrossentropy() : Losses.SparseCategoricalCrossentropy;
         model.Compile(optimizer, loss, [target.IsRegression ? Metrics.Get("mae") : Metrics.Accuracy]);
         model.ClassNames = train.ClassNames;
-        model.Adapt(train.Images);
+        if (model is Sequential sequential) sequential.Adapt(train.Images);
         return (model, optimizer);
     }
 
@@ -410,9 +410,9 @@ internal sealed class TrainCommand : Command
     private static bool IsConfigFile(string? model) => model is not null && model.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A saved model with its optimizer, ready to train on to <paramref name="epochs"/> epochs in all.</summary>
-    private static (Sequential, Optimizer) Resumed(string path, int epochs, MemoryBudget budget)
+    private static (Model, Optimizer) Resumed(string path, int epochs, MemoryBudget budget)
     {
-        var model = Sequential.Load(path, budget: budget);
+        var model = Model.Load(path, budget: budget);
         if (model.Optimizer is not { } optimizer)
             throw new ArgumentException($"'{path}' was saved without its optimizer, so training cannot resume from it.");
         if (model.EpochsCompleted >= epochs)

@@ -36,17 +36,49 @@ public readonly record struct ModelTarget(int Classes)
 /// <param name="LearningRate">Its learning rate unless told otherwise.</param>
 public sealed record Preset(string Name, string Description, string Optimizer, float LearningRate)
 {
-    internal Func<Shape, ModelTarget, Layer[]> Layers { get; init; } = null!;
+    /// <summary>A sequential preset's layers, for the input shape and target (one of this and <see cref="Graph"/>).</summary>
+    internal Func<Shape, ModelTarget, Layer[]>? Layers { get; init; }
+
+    /// <summary>
+    /// A functional preset's graph: the output computed from the symbolic input (a residual network), for the target.
+    /// </summary>
+    internal Func<SymbolicTensor, ModelTarget, SymbolicTensor>? Graph { get; init; }
+
+    /// <summary>True for a preset that is a graph of layers (a functional <see cref="Model"/>), false for a <see cref="Sequential"/> stack.</summary>
+    public bool IsFunctional => Graph is not null;
 
     /// <summary>True for the presets that need an image (height, width) or (height, width, channels).</summary>
     public bool NeedsImages { get; init; }
 
-    /// <summary>A new, unbuilt model for inputs of <paramref name="inputShape"/> (per sample) and the given target.</summary>
+    /// <summary>
+    /// A new model for inputs of <paramref name="inputShape"/> (per sample) and the given target, its weights drawn from
+    /// <paramref name="seed"/>: a <see cref="Sequential"/> (unbuilt) for a stack of layers, a functional
+    /// <see cref="Model"/> (built) for a graph (<see cref="IsFunctional"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The preset cannot take that input (a CNN given a table); the message says which it needs.</exception>
-    public Sequential Create(Shape inputShape, ModelTarget target, int seed)
+    public Model Create(Shape inputShape, ModelTarget target, int seed)
+    {
+        RequireInput(inputShape);
+        if (Graph is { } graph)
+        {
+            var input = Input.Of(inputShape);
+            return new Model(input, graph(input, target)) { Name = Name, Seed = seed };
+        }
+        return CreateSequential(inputShape, target, seed);
+    }
+
+    /// <summary>A sequential preset as its <see cref="Sequential"/> (for what takes only a stack: folding, ONNX export).</summary>
+    /// <exception cref="InvalidOperationException">The preset is functional.</exception>
+    public Sequential CreateSequential(Shape inputShape, ModelTarget target, int seed)
+    {
+        var layers = Layers ?? throw new InvalidOperationException($"The '{Name}' preset is a graph of layers (a functional Model), not a Sequential stack.");
+        RequireInput(inputShape);
+        return new Sequential(layers(inputShape, target)) { Name = Name, Seed = seed };
+    }
+
+    private void RequireInput(Shape inputShape)
     {
         if (NeedsImages && inputShape.Rank is not (2 or 3))
             throw new ArgumentException($"The '{Name}' preset needs images, (height, width) or (height, width, channels) per sample; the data is {inputShape.ToBatchString()}.");
-        return new Sequential(Layers(inputShape, target)) { Name = Name, Seed = seed };
     }
 }

@@ -5,7 +5,7 @@ namespace Strata;
 /// <summary>
 /// The texts' networks, ready to train: <c>Presets.MlpBn(seed: 1)</c> for Fashion-MNIST as the texts have it, or
 /// <c>Presets.Get("cnn-bn").Create(inputShape, ModelTarget.Classification(5), seed)</c> for other data. To add one, write
-/// a method returning its layers and list it in <see cref="All"/>.
+/// a method returning its layers (a stack) or its output from the symbolic input (a graph) and list it in <see cref="All"/>.
 /// </summary>
 public static class Presets
 {
@@ -28,6 +28,8 @@ public static class Presets
         // Tabular data: standardized by a Normalization adapted on the training set (Keras's structured-data recipe).
         new("tabular", "Normalization (adapted on the training data) → Dense(64, relu) → Dense(64, relu) → output; Adam 0.001, for CSV tables",
             "adam", 0.001f) { Layers = TabularLayers },
+        new("resnet", "Conv2D(3×3, 16) → BN → ReLU, then basic residual blocks, two each at 16, 32 and 64 filters (stride-2 projection shortcuts), GlobalAveragePooling2D → output; Adam 0.001",
+            "adam", 0.001f) { Graph = ResNetGraph, NeedsImages = true },
     ];
 
     /// <summary>The preset names, comma-separated, for help and error messages.</summary>
@@ -45,19 +47,27 @@ public static class Presets
     public static string UnknownMessage(string? name) => $"Unknown model '{name}'; the presets are: {NameList}.";
 
     /// <summary>A preset for Fashion-MNIST (28×28 images, ten classes), its weights drawn from <paramref name="seed"/>.</summary>
-    public static Sequential Create(string name, int seed) => Get(name).Create(FashionMnistShape, ModelTarget.Classification(10), seed);
+    public static Model Create(string name, int seed) => Get(name).Create(FashionMnistShape, ModelTarget.Classification(10), seed);
+
+    /// <summary>A sequential preset for Fashion-MNIST as its <see cref="Sequential"/>.</summary>
+    /// <exception cref="InvalidOperationException">The preset is functional (<see cref="Preset.IsFunctional"/>).</exception>
+    public static Sequential CreateSequential(string name, int seed) =>
+        Get(name).CreateSequential(FashionMnistShape, ModelTarget.Classification(10), seed);
 
     /// <summary>The mlp for Fashion-MNIST.</summary>
-    public static Sequential Mlp(int seed = 0) => Create("mlp", seed);
+    public static Sequential Mlp(int seed = 0) => CreateSequential("mlp", seed);
 
     /// <summary>The mlp-bn for Fashion-MNIST: the texts' BN network.</summary>
-    public static Sequential MlpBn(int seed = 0) => Create("mlp-bn", seed);
+    public static Sequential MlpBn(int seed = 0) => CreateSequential("mlp-bn", seed);
 
     /// <summary>The mlp-bn-before-activation for Fashion-MNIST.</summary>
-    public static Sequential MlpBnBeforeActivation(int seed = 0) => Create("mlp-bn-before-activation", seed);
+    public static Sequential MlpBnBeforeActivation(int seed = 0) => CreateSequential("mlp-bn-before-activation", seed);
 
     /// <summary>The cnn-bn for Fashion-MNIST.</summary>
-    public static Sequential CnnBn(int seed = 0) => Create("cnn-bn", seed);
+    public static Sequential CnnBn(int seed = 0) => CreateSequential("cnn-bn", seed);
+
+    /// <summary>The resnet for Fashion-MNIST, a functional model.</summary>
+    public static Model ResNet(int seed = 0) => Create("resnet", seed);
 
     private static Layer[] MlpLayers(Shape input, ModelTarget target) =>
     [
@@ -129,4 +139,28 @@ public static class Presets
         new Dense(64, activation: Activations.Relu, kernelInitializer: Initializers.HeNormal),
         target.OutputLayer(),
     ];
+
+    /// <summary>
+    /// He et al.'s CIFAR-10 ResNet (§4.2) with n = 2, the 6n + 2 = 14-layer net: a 3×3 stem of 16 filters at the full
+    /// 28×28, then two <see cref="ResidualBlocks.Basic"/> blocks at each of 16, 32 and 64 filters, the first block of the
+    /// second and third stage with stride 2 and a projection shortcut (28 → 14 → 7), the others identity shortcuts;
+    /// global average pooling and the output. BN follows every convolution. Its forward pass costs about 20 M
+    /// multiply-adds per image, about 5× cnn-bn's, which keeps an epoch of Fashion-MNIST near a minute or two on two cores.
+    /// </summary>
+    private static SymbolicTensor ResNetGraph(SymbolicTensor input, ModelTarget target)
+    {
+        var x = input.Shape.Rank == 2 ? new Reshape([input.Shape[0], input.Shape[1], 1]).Call(input) : input;
+        x = new Conv2D(ResNetWidths[0], 3, padding: "same", useBias: false, kernelInitializer: Initializers.HeNormal).Call(x);
+        x = new Activation(Activations.Relu).Call(new BatchNormalization().Call(x));
+        for (int stage = 0; stage < ResNetWidths.Length; stage++)
+        {
+            for (int block = 0; block < ResNetBlocksPerStage; block++)
+                x = ResidualBlocks.Basic(x, ResNetWidths[stage], stride: stage > 0 && block == 0 ? 2 : 1);
+        }
+        x = new GlobalAveragePooling2D().Call(x);
+        return target.OutputLayer().Call(x);
+    }
+
+    private static readonly int[] ResNetWidths = [16, 32, 64];
+    private const int ResNetBlocksPerStage = 2;
 }

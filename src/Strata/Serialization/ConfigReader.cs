@@ -114,7 +114,7 @@ internal sealed class ConfigReader
         return null;
     }
 
-    private int CheckInt(JsonElement e, string key, int min, int max)
+    internal int CheckInt(JsonElement e, string key, int min, int max)
     {
         if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out int value) || value < min || value > max)
             throw Bad($"'{key}' must be an integer in [{min}, {max}]; got {e.GetRawText()}");

@@ -66,6 +66,18 @@ internal sealed class LayerConfigReader
     public int[] Axes(string key) =>
         _c.Element(key).ValueKind == JsonValueKind.Array ? _c.IntArray(key, -64, 64) : [_c.Int(key, -64, 64)];
 
+    /// <summary>Two pairs of integers as Keras nests them, [[a, b], [c, d]] (ZeroPadding2D's ((top, bottom), (left, right))), each in min … max.</summary>
+    public ((int, int), (int, int)) Pairs(string key, int min, int max)
+    {
+        var e = _c.Element(key);
+        string bad = $"'{key}' must be [[a, b], [c, d]], integers in [{min}, {max}]";
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2) throw _c.Bad(bad);
+        int[][] pairs = [.. e.EnumerateArray().Select(pair => pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
+            ? pair.EnumerateArray().Select(v => _c.CheckInt(v, key, min, max)).ToArray()
+            : throw _c.Bad(bad))];
+        return ((pairs[0][0], pairs[0][1]), (pairs[1][0], pairs[1][1]));
+    }
+
     /// <summary>
     /// Keras writes sizes as [height, width] pairs, and so do we; a single int (as Keras's constructors accept) means
     /// both axes. Each entry is in 1 … 2¹⁶.

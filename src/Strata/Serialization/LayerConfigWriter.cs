@@ -57,6 +57,20 @@ internal sealed class LayerConfigWriter(Utf8JsonWriter writer, List<object>? ref
         writer.WriteEndArray();
     }
 
+    /// <summary>Two pairs as Keras nests them: [[a, b], [c, d]].</summary>
+    public void Pairs(string key, (int, int) first, (int, int) second)
+    {
+        writer.WriteStartArray(key);
+        foreach (var (a, b) in (ReadOnlySpan<(int, int)>)[first, second])
+        {
+            writer.WriteStartArray();
+            writer.WriteNumberValue(a);
+            writer.WriteNumberValue(b);
+            writer.WriteEndArray();
+        }
+        writer.WriteEndArray();
+    }
+
     /// <summary>A size as Keras writes it: [height, width].</summary>
     public void Size(string key, Size2D size) => Ints(key, [size.Height, size.Width]);
 

@@ -176,11 +176,32 @@ public sealed partial class TrainCommandTests : IDisposable
     [Fact]
     public void Train_UnknownModel_FailsListingThePresets()
     {
-        var run = CliHarness.Run("train", "--data", _data, "--model", "resnet");
+        var run = CliHarness.Run("train", "--data", _data, "--model", "transformer");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Unknown model 'resnet'; the presets are: mlp, mlp-bn, mlp-bn-before-activation, cnn-bn, tabular.", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Unknown model 'transformer'; the presets are: mlp, mlp-bn, mlp-bn-before-activation, cnn-bn, tabular, resnet.", run.Stderr, StringComparison.Ordinal);
         CliHarness.AssertOneErrorLine(run.Stderr);
+    }
+
+    [Fact]
+    public void Train_TheResNetPreset_TrainsSavesAndResumesAFunctionalModel()
+    {
+        string output = Path.Combine(_root, "run-resnet");
+        var run = CliHarness.Run("train", "--data", _data, "--model", "resnet", "--epochs", "1", "--batch-size", "32", "--output", output);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("Model: \"resnet\"", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Connected to", run.Stdout, StringComparison.Ordinal); // the functional table
+        Assert.Contains("Adam learning rate 0.001", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("test accuracy", run.Stdout, StringComparison.Ordinal);
+        string saved = Path.Combine(output, "model.safetensors");
+        var model = Model.Load(saved);
+        Assert.IsNotType<Sequential>(model);
+        Assert.Equal(1, model.EpochsCompleted);
+        Assert.Equal(6, model.Layers.OfType<Strata.Layers.Add>().Count());
+
+        run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "32", "--output", output, "--resume", saved);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal(2, Model.Load(saved).EpochsCompleted);
     }
 
     [Fact]
