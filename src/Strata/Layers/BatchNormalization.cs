@@ -217,6 +217,21 @@ public sealed class BatchNormalization : Layer
         return inputShape;
     }
 
+    /// <summary>A batch of <paramref name="batch"/> samples as the kernels view it: [outer, c, inner], c the features.</summary>
+    internal (int Outer, int Channels, int Inner) Layout(int batch) => (batch * _outerPerSample, _channels, _inner);
+
+    /// <summary>
+    /// Sets the statistics inference uses (recalibration, <see cref="Model.RecalibrateBatchNormalization(Tensor, int, int, int)"/>):
+    /// the moving mean and BIASED variance; with <see cref="Renorm"/> also moving_stddev = √(σ² + ε), which the moving
+    /// variance is derived from in training. The renorm statistics r and d are measured against are training state and stay.
+    /// </summary>
+    internal void SetMovingStatistics(ReadOnlySpan<float> mean, ReadOnlySpan<float> variance)
+    {
+        mean.CopyTo(MovingMean.Value);
+        variance.CopyTo(MovingVariance.Value);
+        if (Renorm) BatchNormChannelKernels.StandardDeviation(variance, Epsilon, MovingStddev!.Value);
+    }
+
     private ReadOnlySpan<float> GammaValues => Gamma is null ? _ones : Gamma.Value;
     private ReadOnlySpan<float> BetaValues => Beta is null ? _zeros : Beta.Value;
 
