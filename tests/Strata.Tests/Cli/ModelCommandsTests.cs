@@ -178,6 +178,31 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Recalibrate_sets_the_population_statistics_reports_the_test_set_and_saves_in_place()
+    {
+        string copy = Path.Combine(_root, "recalibrated.safetensors");
+        File.Copy(_model, copy);
+        var before = Sequential.Load(copy).Layers.OfType<Strata.Layers.BatchNormalization>().Select(l => l.MovingMean.Value.ToArray()).ToArray();
+        var run = CliHarness.Run("recalibrate", copy, "--data", _data, "--batch-size", "64");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"Recalibrated 3 BatchNormalization layers on 200 samples of {_data}:", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"batch_normalization\w*: moving mean off by up to [\d.e+-]+ standard deviations, scale by up to [\d.e+-]+× \(200 values per feature\)", run.Stdout);
+        Assert.Matches(@"Test set \(50 samples\): before accuracy [\d.]+, loss [\d.]+; after accuracy [\d.]+, loss [\d.]+", run.Stdout);
+        var model = Sequential.Load(copy);
+        Assert.NotNull(model.Optimizer); // saved as it came: with its optimizer, so training can resume
+        var after = model.Layers.OfType<Strata.Layers.BatchNormalization>().Select(l => l.MovingMean.Value.ToArray()).ToArray();
+        Assert.NotEqual(before[0], after[0]);
+
+        // Again, to another file: nothing is left to change.
+        string again = Path.Combine(_root, "again.safetensors");
+        run = CliHarness.Run("recalibrate", copy, "--data", _data, "--output", again, "--samples", "500");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        foreach (Match shift in Regex.Matches(run.Stdout, @"off by up to ([\d.e+-]+) standard deviations"))
+            Assert.True(double.Parse(shift.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < 1e-4, run.Stdout);
+        Assert.True(File.Exists(again));
+    }
+
+    [Fact]
     public void Train_resume_continues_to_the_same_model_as_an_uninterrupted_run()
     {
         string resumed = Path.Combine(_root, "resumed"), straight = Path.Combine(_root, "straight");
