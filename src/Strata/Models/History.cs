@@ -26,6 +26,12 @@ public sealed class History
     public IReadOnlyList<double[]> WeightGradientNorms => _weightGradientNorms;
 
     /// <summary>
+    /// Each step's gradient norm of every layer with trainable weights, before and after clipping (one double each):
+    /// what <see cref="GradientDiagnosis"/> reads to name the layers whose gradients spiked.
+    /// </summary>
+    public LayerGradientNorms LayerGradientNorms { get; internal init; } = new([]);
+
+    /// <summary>
     /// Warnings about the gradients, one per epoch at most: <em>exploding</em> when an epoch's largest global norm is
     /// non-finite or more than 100 times the epoch's median, <em>vanishing</em> when the median is below 1e-6.
     /// </summary>

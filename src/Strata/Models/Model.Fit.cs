@@ -111,7 +111,9 @@ public partial class Model
 
         var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?[0].Shape[0] ?? 0, batchSize, [.. _reports.Select(r => r.Name)],
             _slab!.Weights.Select(w => w.Name).ToArray());
-        var history = new History();
+        var history = new History { LayerGradientNorms = new LayerGradientNorms(GradientLayers) };
+        history.LayerGradientNorms.Reserve((epochs - initialEpoch - 1) * stepsPerEpoch + lastEpochSteps);
+        RecordsLayerNorms = true;
         foreach (var cb in cbs) cb.Attach(this, history);
         foreach (var cb in cbs) cb.OnTrainBegin(plan);
 
@@ -149,6 +151,7 @@ public partial class Model
                 logs.GradientNorm = LastGradientNorm;
                 for (int w = 0; w < logs.WeightGradientNorms.Length; w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
                 history.RecordGradientNorms(logs.GradientNorm, logs.WeightGradientNorms);
+                history.LayerGradientNorms.Add(LayerSquaresBefore, LayerSquaresAfter);
                 epochNorms.Add(logs.GradientNorm);
                 lossSum += (double)loss * count;
                 seen += count;
@@ -179,6 +182,7 @@ public partial class Model
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, epochLogs);
             if (StopRequested(cbs)) break;
         }
+        RecordsLayerNorms = false;
         foreach (var cb in cbs) cb.OnTrainEnd(history);
         return history;
     }

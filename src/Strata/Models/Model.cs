@@ -260,6 +260,7 @@ public partial class Model
         _slab = ParameterSlab.Pack(_layers.SelectMany(l => l.TrainableWeights));
         _gradients = new Gradients(_slab) { AbandonStep = AbandonStep };
         _weightSumsOfSquares = new double[_slab.Weights.Length];
+        MapGradientLayers();
         ResolveReports();
     }
 
