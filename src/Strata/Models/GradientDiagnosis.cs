@@ -175,7 +175,7 @@ public sealed class GradientDiagnosis
             if (Spikes.Count > ReportedSpikes) text.Append(c, $"; … {Spikes.Count - ReportedSpikes} more");
             text.Append('\n');
         }
-        text.Append(c, $"Clipping changed the gradients of {ClippedFraction:P1} of the applied steps.\n");
+        text.Append(c, $"Clipping changed the gradients of {ClippedFraction * 100:F1}% of the applied steps.\n");
         if (SuggestedClipNorm is double threshold)
             text.Append(c, $"Suggested globalClipNorm: {threshold:G4} (the {Percentile:G}th percentile of the global norms, AutoClip's threshold; autoClip {Percentile:G} adapts it as training goes).\n");
         return text.ToString();
