@@ -133,6 +133,12 @@ internal static class BatchNormChannelKernels
         return (shift, ratio);
     }
 
+    /// <summary>sum[f] += sign·values[f], in double: a running sum of batch statistics (sign −1 takes one back).</summary>
+    public static void AccumulateStatistics(ReadOnlySpan<float> values, double sign, Span<double> sum)
+    {
+        for (int f = 0; f < sum.Length; f++) sum[f] += sign * values[f];
+    }
+
     /// <summary>σ = √(σ² + ε); ε = 0 turns a variance into a standard deviation.</summary>
     public static void StandardDeviation(ReadOnlySpan<float> variance, float epsilon, Span<float> stddev)
     {

@@ -1,3 +1,4 @@
+using Strata.Layers;
 namespace Strata;
 
 public partial class Model
@@ -132,6 +133,7 @@ public partial class Model
         for (int epoch = initialEpoch; epoch < epochs; epoch++)
         {
             foreach (var cb in cbs) cb.OnEpochBegin(epoch);
+            foreach (var bn in _layers.OfType<BatchNormalization>()) bn.Tracker.ResetRecent();
             if (shuffle) random.Shuffle(order);
             double start = Now(), lossSum = 0;
             int seen = 0;
@@ -183,6 +185,7 @@ public partial class Model
             if (StopRequested(cbs)) break;
         }
         RecordsLayerNorms = false;
+        foreach (string warning in BatchNormWarnings(afterTraining: true)) history.AddWarning(warning);
         foreach (var cb in cbs) cb.OnTrainEnd(history);
         return history;
     }
