@@ -57,7 +57,7 @@ internal sealed class EvaluateCommand : ModelCommand
     /// Compiles a model saved without its optimizer with the loss and metric strata train gives its kind of output, so
     /// that it can be evaluated; the optimizer is never used by Evaluate.
     /// </summary>
-    internal static void CompileForEvaluation(Sequential model, bool regressionData)
+    internal static void CompileForEvaluation(Model model, bool regressionData)
     {
         if (model.Optimizer is not null) return;
         bool regression = regressionData || (model.ClassNames is null && model.OutputShape[^1] == 1);

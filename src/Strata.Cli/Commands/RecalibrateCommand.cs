@@ -52,7 +52,7 @@ internal sealed class RecalibrateCommand : ModelCommand
         Options.Add(_output);
     }
 
-    protected override int Execute(ParseResult parsed, Sequential model)
+    protected override int Execute(ParseResult parsed, Model model)
     {
         string source = parsed.GetValue(ModelPath)!, path = parsed.GetValue(_data)!;
         string target = parsed.GetValue(_output) ?? source;
@@ -88,7 +88,7 @@ internal sealed class RecalibrateCommand : ModelCommand
         return 0;
     }
 
-    private static string Scores(Sequential model, Tensor inputs, Data.Dataset test, int batch)
+    private static string Scores(Model model, Tensor inputs, Data.Dataset test, int batch)
     {
         var result = model.Evaluate(inputs, test.Labels, batch);
         return string.Join(", ", result.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}"))

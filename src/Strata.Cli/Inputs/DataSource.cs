@@ -93,21 +93,21 @@ internal static class DataSource
     /// The training data at <paramref name="path"/> as <paramref name="model"/> takes it: image folders read at the model's
     /// input size and colours, labels (of the data and of its test set) renumbered to the model's class names.
     /// </summary>
-    public static SourceData LoadForModel(string path, DataOptions options, Sequential model)
+    public static SourceData LoadForModel(string path, DataOptions options, Model model)
     {
         var source = RelabelledFor(Load(path, File.Exists(path) ? options : ShapedFor(options, model)), model, path);
         return source.Test is { ClassNames: not null } test && model.ClassNames is { } names ? source with { Test = Relabel(test, names, path) } : source;
     }
 
     /// <summary>Image-folder images at the model's input size (unless --image-size says otherwise) and colours.</summary>
-    private static DataOptions ShapedFor(DataOptions options, Sequential model)
+    private static DataOptions ShapedFor(DataOptions options, Model model)
     {
         var imageSize = options.ImageSize ?? (model.InputShape.Rank is 2 or 3 ? new Size2D(model.InputShape[0], model.InputShape[1]) : (Size2D?)null);
         var colorMode = model.InputShape is { Rank: 3 } s && s[2] == 3 ? ColorMode.Rgb : ColorMode.Grayscale;
         return options with { ImageSize = imageSize, ColorMode = colorMode };
     }
 
-    private static SourceData RelabelledFor(SourceData source, Sequential model, string path) =>
+    private static SourceData RelabelledFor(SourceData source, Model model, string path) =>
         model.ClassNames is { } names && source.Data.ClassNames is not null
             ? source with { Data = Relabel(source.Data, names, path) }
             : source;
