@@ -168,7 +168,7 @@ public sealed class GradientDiagnosis
             foreach (var layer in spiking)
             {
                 var worst = Spikes.Where(s => s.Layer == layer.Layer).OrderByDescending(s => s.Ratio).Take(3).Select(s => s.Step).Order();
-                text.Append(c, $"  {layer.Layer}: {layer.Spikes} spike(s), up to {Ratio(layer.LargestRatio)} its median {layer.MedianNorm:G3}; worst at step(s) {string.Join(", ", worst)}\n");
+                text.Append(c, $"  {layer.Layer}: {layer.Spikes} spike(s), the largest {Ratio(layer.LargestRatio)} its recent median (its median over the run: {layer.MedianNorm:G3}); worst at step(s) {string.Join(", ", worst)}\n");
             }
             var first = Spikes.Take(ReportedSpikes).Select(s => string.Create(c, $"step {s.Step} {s.Layer} {s.Norm:G3} ({Ratio(s.Ratio)})"));
             text.Append("First spikes: ").Append(string.Join("; ", first));
@@ -181,5 +181,5 @@ public sealed class GradientDiagnosis
         return text.ToString();
     }
 
-    private static string Ratio(double ratio) => double.IsFinite(ratio) ? ratio.ToString("G3", CultureInfo.InvariantCulture) + "×" : "not finite,";
+    private static string Ratio(double ratio) => double.IsFinite(ratio) ? ratio.ToString("G3", CultureInfo.InvariantCulture) + "×" : "not finite, ∞×";
 }

@@ -233,7 +233,7 @@ public sealed partial class ModelCommandsTests : IDisposable
         File.WriteAllLines(file, lines);
         var run = CliHarness.Run("diagnose", file, "--percentile", "50");
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Contains("spiky: 1 spike(s), up to 1E+03× its median 0.5; worst at step(s) 25", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("spiky: 1 spike(s), the largest 1E+03× its recent median (its median over the run: 0.5); worst at step(s) 25", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("steady:", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Clipping changed the gradients of 3.3% of the applied steps.", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Suggested globalClipNorm: 1 (the 50th percentile", run.Stdout, StringComparison.Ordinal);
