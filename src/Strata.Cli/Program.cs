@@ -23,6 +23,8 @@ internal static class Program
         root.Subcommands.Add(new PredictCommand(terminal));
         root.Subcommands.Add(new SummaryCommand(terminal));
         root.Subcommands.Add(new FoldCommand(terminal));
+        root.Subcommands.Add(new RecalibrateCommand(terminal));
+        root.Subcommands.Add(new DiagnoseCommand(terminal));
         root.Subcommands.Add(new ExportCommand(terminal));
         root.Subcommands.Add(new ExperimentCommand(terminal));
         // A bare `strata` shows the help rather than an error.

@@ -36,14 +36,7 @@ internal sealed class EvaluateCommand : ModelCommand
         var test = source.Data;
         int batch = parsed.GetValue(_batchSize);
         ActivationMemory.Require(Budget(parsed), model, Math.Min(batch, Math.Max(1, test.Count)), training: false, "--batch-size");
-        // A model saved without its optimizer is compiled with the loss strata train gives its kind of output; the
-        // optimizer is never used by Evaluate.
-        if (model.Optimizer is null)
-        {
-            bool regression = source.Regression || (model.ClassNames is null && model.OutputShape[^1] == 1);
-            model.Compile(new Sgd(), regression ? Losses.MeanSquaredError : Losses.SparseCategoricalCrossentropy,
-                [regression ? Metrics.Get("mae") : Metrics.Accuracy]);
-        }
+        CompileForEvaluation(model, source.Regression);
         var inputs = InputAdapter.ToModelInput(test.Images, model);
         var result = model.Evaluate(inputs, test.Labels, batch);
         if (!float.IsFinite(result.Loss) || result.Metrics.Values.Any(v => !double.IsFinite(v)))
@@ -58,6 +51,18 @@ internal sealed class EvaluateCommand : ModelCommand
         if (result.ConfusionMatrix is { } confusion && confusion.GetLength(0) <= MaxPrintedClasses)
             Terminal.Out.Write(ConfusionTable(confusion, DataSource.ClassNamesOf(model)));
         return 0;
+    }
+
+    /// <summary>
+    /// Compiles a model saved without its optimizer with the loss and metric strata train gives its kind of output, so
+    /// that it can be evaluated; the optimizer is never used by Evaluate.
+    /// </summary>
+    internal static void CompileForEvaluation(Model model, bool regressionData)
+    {
+        if (model.Optimizer is not null) return;
+        bool regression = regressionData || (model.ClassNames is null && model.OutputShape[^1] == 1);
+        model.Compile(new Sgd(), regression ? Losses.MeanSquaredError : Losses.SparseCategoricalCrossentropy,
+            [regression ? Metrics.Get("mae") : Metrics.Accuracy]);
     }
 
     /// <summary>Rows are the true classes, columns the predicted ones, each headed by its class index; the names follow.</summary>

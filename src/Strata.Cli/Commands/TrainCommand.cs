@@ -128,7 +128,7 @@ internal sealed class TrainCommand : Command
 
     private readonly Option<string?> _output = new("--output")
     {
-        Description = "Run folder to create; the trained model (model.safetensors), history.csv (per-epoch loss and accuracy), learning-curves.png and gradient-norms.png are written there",
+        Description = "Run folder to create; the trained model (model.safetensors), history.csv (per-epoch loss and accuracy), gradients.csv (per-step, per-layer gradient norms), learning-curves.png and gradient-norms.png are written there",
         HelpName = "DIR",
     };
 
@@ -348,11 +348,18 @@ internal sealed class TrainCommand : Command
             string csv = TrainingCsv.PerEpoch(history, model.CompiledMetrics.Select(m => m.Name).ToArray(), firstEpoch);
             File.WriteAllText(path, firstEpoch > 1 && File.Exists(path) ? TrainingCsv.Continue(File.ReadAllText(path), csv, firstEpoch) : csv);
             output.WriteLine($"history written to {path}");
+            string gradients = Path.Combine(s.OutputDirectory, GradientsFile);
+            string perStep = TrainingCsv.PerStep(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray(), firstEpoch);
+            File.WriteAllText(gradients, firstEpoch > 1 && File.Exists(gradients) ? TrainingCsv.Continue(File.ReadAllText(gradients), perStep, firstEpoch) : perStep);
+            output.WriteLine($"gradient norms written to {gradients} (strata diagnose {s.OutputDirectory} reads them)");
             WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch, ClippingThreshold(optimizer));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total time {clock.Elapsed.TotalSeconds:F1}s"));
         return 0;
     }
+
+    /// <summary>The per-step gradient norms in a run folder (<see cref="TrainingCsv.PerStep"/>), which <c>strata diagnose</c> reads.</summary>
+    internal const string GradientsFile = "gradients.csv";
 
     /// <summary>
     /// learning-curves.png (loss and accuracy per epoch, training and validation) and gradient-norms.png (every

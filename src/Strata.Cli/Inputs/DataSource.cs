@@ -82,16 +82,35 @@ internal static class DataSource
         }
         else
         {
-            var imageSize = options.ImageSize ?? (model.InputShape.Rank is 2 or 3 ? new Size2D(model.InputShape[0], model.InputShape[1]) : (Size2D?)null);
-            var colorMode = model.InputShape is { Rank: 3 } s && s[2] == 3 ? ColorMode.Rgb : ColorMode.Grayscale;
             string folder = Directory.Exists(Path.Combine(path, "test")) ? Path.Combine(path, "test") : path;
-            source = File.Exists(path) ? Load(path, options) : Load(folder, options with { ImageSize = imageSize, ColorMode = colorMode });
+            source = File.Exists(path) ? Load(path, options) : Load(folder, ShapedFor(options, model));
             if (source.Test is not null && !File.Exists(path)) source = source with { Data = source.Test, Test = null };
         }
-        return model.ClassNames is { } names && source.Data.ClassNames is not null
+        return RelabelledFor(source, model, path);
+    }
+
+    /// <summary>
+    /// The training data at <paramref name="path"/> as <paramref name="model"/> takes it: image folders read at the model's
+    /// input size and colours, labels (of the data and of its test set) renumbered to the model's class names.
+    /// </summary>
+    public static SourceData LoadForModel(string path, DataOptions options, Model model)
+    {
+        var source = RelabelledFor(Load(path, File.Exists(path) ? options : ShapedFor(options, model)), model, path);
+        return source.Test is { ClassNames: not null } test && model.ClassNames is { } names ? source with { Test = Relabel(test, names, path) } : source;
+    }
+
+    /// <summary>Image-folder images at the model's input size (unless --image-size says otherwise) and colours.</summary>
+    private static DataOptions ShapedFor(DataOptions options, Model model)
+    {
+        var imageSize = options.ImageSize ?? (model.InputShape.Rank is 2 or 3 ? new Size2D(model.InputShape[0], model.InputShape[1]) : (Size2D?)null);
+        var colorMode = model.InputShape is { Rank: 3 } s && s[2] == 3 ? ColorMode.Rgb : ColorMode.Grayscale;
+        return options with { ImageSize = imageSize, ColorMode = colorMode };
+    }
+
+    private static SourceData RelabelledFor(SourceData source, Model model, string path) =>
+        model.ClassNames is { } names && source.Data.ClassNames is not null
             ? source with { Data = Relabel(source.Data, names, path) }
             : source;
-    }
 
     /// <summary>
     /// <paramref name="data"/>'s labels renumbered from its own class names to <paramref name="names"/> (a model's, or a

@@ -89,8 +89,9 @@ public static class BatchNormExperiment
         model.Compile(new Sgd(spec.LearningRate), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         var probe = new SigmoidInputProbe(model, probeImages, ProbeUnit);
         var checkpoints = new List<BatchNormCheckpoint>();
+        var recalibrated = spec.BatchNorm ? new RecalibratedAccuracy(model, train.Images, s.RecalibrationCount, test.Images, test.Labels) : null;
         var evaluate = new EvaluateEvery(spec.EvaluateEvery, test.Images, test.Labels, batchSize: 500, atStart: true,
-            onEvaluation: e => checkpoints.Add(probe.Measure(e)));
+            onEvaluation: e => checkpoints.Add(recalibrated is null ? probe.Measure(e) : probe.Measure(e) with { RecalibratedAccuracy = recalibrated.Measure() }));
         var skipped = new SkippedStepCounter();
         model.Fit(train.Images, train.Labels, batchSize: s.BatchSize, shuffle: true, seed: 2000 + spec.Seed, callbacks: [evaluate, skipped],
             dropLastPartialBatch: true, verbose: 0, steps: spec.Steps);

@@ -47,6 +47,22 @@ internal static class BatchNormReport
     /// <summary>Empty for NaN (the batch-statistics columns of a network without BN).</summary>
     private static double? Cell(double v) => double.IsNaN(v) ? null : v;
 
+    /// <summary>
+    /// The main BN runs' test accuracy with the moving statistics and with recalibrated ones, at the first evaluations
+    /// (where the moving averages of momentum 0.99 still remember their start) and at the end.
+    /// </summary>
+    public static TextTable RecalibrationTable(IReadOnlyList<BatchNormRun> runs)
+    {
+        var table = new TextTable("learning rate", "seed", "step", "moving statistics", "recalibrated", "gap");
+        foreach (var run in runs.Where(r => r.Spec.Group == "main" && r.Spec.BatchNorm))
+        {
+            var cs = run.Checkpoints;
+            foreach (var c in cs.Take(3).Append(cs[^1]).Distinct())
+                table.Add(G(run.Spec.LearningRate), I(run.Spec.Seed), I(c.Step), F4(c.TestAccuracy), F4(c.RecalibratedAccuracy), F4(c.RecalibratedAccuracy - c.TestAccuracy));
+        }
+        return table;
+    }
+
     /// <summary>Test accuracy of a run at the last evaluation at or before <paramref name="step"/>.</summary>
     public static double AccuracyAt(BatchNormRun run, int step) => run.Checkpoints.Last(c => c.Step <= step).TestAccuracy;
 
@@ -57,7 +73,7 @@ internal static class BatchNormReport
         var sweep = new TextTable("learning rate", $"plain acc @{s.SweepSteps}", "plain", $"BN acc @{s.SweepSteps}", "BN");
         foreach (var (lr, plain, bn) in Pairs(runs, "learning-rate", r => r.Spec.LearningRate))
             sweep.Add(G(lr), F4(plain.FinalAccuracy), Verdict(plain), F4(bn.FinalAccuracy), Verdict(bn));
-        return table + "\n" + sweep;
+        return table + "\n" + sweep + "\n" + RecalibrationTable(runs);
     }
 
     /// <summary>Writes every file into <paramref name="directory"/>; the charts are left out, with a warning, on a machine without fonts.</summary>
@@ -74,14 +90,14 @@ internal static class BatchNormReport
     private static IEnumerable<string> WriteCsvs(string directory, IReadOnlyList<BatchNormRun> runs)
     {
         var curves = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "step", "test_accuracy", "test_loss", "input_p15", "input_p50", "input_p85",
-            "input_batch_p15", "input_batch_p50", "input_batch_p85");
+            "input_batch_p15", "input_batch_p50", "input_batch_p85", "recalibrated_accuracy");
         var summary = new Csv("group", "network", "activation", "learning_rate", "init_stddev", "seed", "steps", "final_accuracy", "best_accuracy", "skipped_steps", "first_nonfinite_step", "failed", "seconds");
         foreach (var run in runs)
         {
             var p = run.Spec;
             foreach (var c in run.Checkpoints)
                 curves.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, c.Step, c.TestAccuracy, c.TestLoss, c.P15, c.P50, c.P85,
-                    Cell(c.BatchP15), Cell(c.BatchP50), Cell(c.BatchP85));
+                    Cell(c.BatchP15), Cell(c.BatchP50), Cell(c.BatchP85), Cell(c.RecalibratedAccuracy));
             summary.Row(p.Group, p.Network, p.Activation, p.LearningRate, p.InitStddev, p.Seed, p.Steps, run.FinalAccuracy, run.BestAccuracy,
                 run.SkippedSteps, run.FirstNonFiniteStep, run.Failed, Math.Round(run.Seconds, 2));
         }
@@ -208,6 +224,10 @@ internal static class BatchNormReport
         md.Append("For the BN network two views: in inference mode (normalized with the moving statistics, as the test accuracy is measured) and normalized with the probe batch's own mean and variance, as in a training step.\n\n");
         md.Append(Figure(PlainInputChart, "plain network", chartWarning)).Append(Figure(BnInputChart, "BN network", chartWarning));
 
+        md.Append("## Moving statistics against recalibrated ones\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"At each evaluation the BN network's test accuracy is also measured with every BN's statistics recalibrated: the exact mean and variance of its input over {N(s.RecalibrationCount)} training images, layer by layer (`Model.RecalibrateBatchNormalization`); the moving statistics are then put back. ");
+        md.Append("The gap is what the moving averages (momentum 0.99: about 300 steps to forget their start, and lagging behind weights that change) cost inference.\n\n");
+        md.Append(RecalibrationTable(runs).ToMarkdown()).Append('\n');
         md.Append("## Learning-rate sweep\n\n");
         md.Append(CultureInfo.InvariantCulture, $"A run **fails** if a step's loss or gradient was not finite (diverged) or its final test accuracy is at most {BatchNormRun.FailAccuracy} (chance is 0.1).\n\n");
         var sweep = new TextTable("learning rate", "plain final", "plain best", "plain", "BN final", "BN best", "BN");
@@ -228,7 +248,7 @@ internal static class BatchNormReport
         md.Append(variants.ToMarkdown()).Append('\n');
         md.Append(Figure(ActivationChart, "Activations", chartWarning)).Append(Figure(InitScaleChart, "Initialization scale", chartWarning));
         md.Append("## Files\n\n");
-        md.Append($"- `{CurvesFile}`: every evaluation of every run (step, test accuracy and loss, the probe's 15/50/85th percentiles).\n");
+        md.Append($"- `{CurvesFile}`: every evaluation of every run (step, test accuracy and loss, the probe's 15/50/85th percentiles, a BN run's recalibrated accuracy).\n");
         md.Append($"- `{RunsFile}`: one row per run (final and best accuracy, skipped non-finite steps, failed, seconds).\n");
         return md.ToString();
     }

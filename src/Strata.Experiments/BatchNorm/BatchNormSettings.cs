@@ -6,13 +6,15 @@ namespace Strata.Experiments;
 /// <see cref="Seeds"/> seeds, evaluated every <see cref="EvaluateEvery"/> steps; the sweeps (learning rate,
 /// activation, initialization scale) train seed 0 for <see cref="SweepSteps"/> steps, at <see cref="LearningRate"/>
 /// (the first main rate) unless the learning rate is what they sweep. <see cref="TestCount"/> test images (0: all)
-/// measure the accuracy; the first <see cref="ProbeCount"/> are the batch whose sigmoid inputs are tracked.
+/// measure the accuracy; the first <see cref="ProbeCount"/> are the batch whose sigmoid inputs are tracked. At every
+/// evaluation of a BN network the test accuracy is also measured with its statistics recalibrated on
+/// <see cref="RecalibrationCount"/> training images (the moving statistics are put back before training goes on).
 /// Start from <see cref="Full"/> or <see cref="Quick"/> and change what you need with <c>with</c>.
 /// </summary>
 public sealed record BatchNormSettings(
     int Steps, int EvaluateEvery, int SweepSteps, int SweepEvaluateEvery, int Seeds, int TestCount, int ProbeCount,
     float[] MainLearningRates, float InitStddev, float[] SweepLearningRates, float[] SweepInitStddevs, int BatchSize = 60,
-    string? Caveat = null)
+    string? Caveat = null, int RecalibrationCount = 5_000)
 {
     /// <summary>The primary learning rate: the first main one.</summary>
     public float LearningRate => MainLearningRates[0];
@@ -28,7 +30,7 @@ public sealed record BatchNormSettings(
     /// </summary>
     public static BatchNormSettings Quick(int seeds) => new(
         Steps: 4_000, EvaluateEvery: 100, SweepSteps: 1_000, SweepEvaluateEvery: 100, Seeds: seeds, TestCount: 2_000, ProbeCount: 200,
-        MainLearningRates: [0.1f, 0.5f], InitStddev: 0.05f, SweepLearningRates: [0.5f, 10f], SweepInitStddevs: [1f],
+        MainLearningRates: [0.1f, 0.5f], InitStddev: 0.05f, SweepLearningRates: [0.5f, 10f], SweepInitStddevs: [1f], RecalibrationCount: 1_000,
         Caveat: "This is the --quick run: one seed, 4 000 steps and 2 000 test images. It shows the direction of each effect " +
             "(the plain network learns slowly at rate 0.1, BN reaches its best accuracy in a fraction of the steps, and only BN " +
             "trains at rate 10), not its size; the full run (`strata experiment batchnorm`) measures that over 3 seeds and 20 000 steps.");

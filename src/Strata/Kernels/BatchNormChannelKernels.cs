@@ -84,6 +84,61 @@ internal static class BatchNormChannelKernels
         return true;
     }
 
+    /// <summary>
+    /// Pools one batch's sums (<see cref="BatchNormKernels.MomentSums"/>: n values per channel, Σx, and Σ(x − shift)²)
+    /// into population moments of <paramref name="count"/> values so far, exactly in double (Chan, Golub &amp; LeVeque's
+    /// pairwise update, not a running average): the batch's mean x̄ = Σx/n and M2_B = Σ(x − shift)² − n·(x̄ − shift)²,
+    /// then with δ = x̄ − mean and N = count + n: mean ← mean + δ·n/N, m2 ← m2 + M2_B + δ²·count·n/N. The population
+    /// variance is m2/N (<see cref="PopulationMoments"/>).
+    /// </summary>
+    public static void PoolMoments(double n, ReadOnlySpan<float> shift, ReadOnlySpan<double> sum, ReadOnlySpan<double> squaredDeviation,
+        double count, Span<double> mean, Span<double> m2)
+    {
+        double total = count + n;
+        for (int f = 0; f < mean.Length; f++)
+        {
+            double batchMean = sum[f] / n, offset = batchMean - shift[f];
+            double batchM2 = Math.Max(squaredDeviation[f] - n * offset * offset, 0);
+            double delta = batchMean - mean[f];
+            mean[f] += delta * n / total;
+            m2[f] += batchM2 + delta * delta * count * n / total;
+        }
+    }
+
+    /// <summary>The population mean and BIASED variance m2/count of pooled moments (<see cref="PoolMoments"/>), in float.</summary>
+    public static void PopulationMoments(ReadOnlySpan<double> mean, ReadOnlySpan<double> m2, double count, Span<float> populationMean,
+        Span<float> populationVariance)
+    {
+        for (int f = 0; f < mean.Length; f++)
+        {
+            populationMean[f] = (float)mean[f];
+            populationVariance[f] = (float)(m2[f] / count);
+        }
+    }
+
+    /// <summary>
+    /// How far statistics (μ₀, σ²₀) were from (μ, σ²): the largest |μ₀ − μ|/√(σ² + ε), and the largest ratio of
+    /// √(σ₀² + ε) and √(σ² + ε) either way (≥ 1).
+    /// </summary>
+    public static (double MeanShift, double StddevRatio) StatisticsChange(ReadOnlySpan<float> oldMean, ReadOnlySpan<float> oldVariance,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon)
+    {
+        double shift = 0, ratio = 1;
+        for (int f = 0; f < mean.Length; f++)
+        {
+            double std = Math.Sqrt((double)variance[f] + epsilon), oldStd = Math.Sqrt((double)oldVariance[f] + epsilon);
+            shift = Math.Max(shift, Math.Abs((double)oldMean[f] - mean[f]) / std);
+            ratio = Math.Max(ratio, Math.Max(std / oldStd, oldStd / std));
+        }
+        return (shift, ratio);
+    }
+
+    /// <summary>sum[f] += sign·values[f], in double: a running sum of batch statistics (sign −1 takes one back).</summary>
+    public static void AccumulateStatistics(ReadOnlySpan<float> values, double sign, Span<double> sum)
+    {
+        for (int f = 0; f < sum.Length; f++) sum[f] += sign * values[f];
+    }
+
     /// <summary>σ = √(σ² + ε); ε = 0 turns a variance into a standard deviation.</summary>
     public static void StandardDeviation(ReadOnlySpan<float> variance, float epsilon, Span<float> stddev)
     {

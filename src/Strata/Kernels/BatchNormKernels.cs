@@ -19,34 +19,61 @@ internal static class BatchNormKernels
     /// Batch mean and BIASED variance of every channel: μ = Σx/n, σ² = Σ(x − μ)²/n.
     /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Moments(ReadOnlySpan<float> x, int outer, int c, int inner, Span<double> accumulator,
         Span<float> mean, Span<float> variance)
     {
         // x: [outer, c, inner]; accumulator: [≥ ScratchLength(outer, c, inner)]; mean, variance: [c]
         Check(x.Length, outer * c * inner, mean.Length, c, variance.Length);
-        double n = (double)outer * inner;
+        double scale = 1 / ((double)outer * inner);
+        // The channel sums go to the half of the scratch the per-chunk partial sums leave free.
+        var sums = accumulator.Slice(accumulator.Length / 2, c);
+        ChannelSums(x, outer, c, inner, [], accumulator, sums);
+        for (int f = 0; f < c; f++) mean[f] = (float)(sums[f] * scale);
+        ChannelSums(x, outer, c, inner, mean, accumulator, sums);
+        for (int f = 0; f < c; f++) variance[f] = (float)(sums[f] * scale);
+    }
+
+    /// <summary>
+    /// The two sums behind <see cref="Moments"/>, kept in double for statistics pooled over many batches
+    /// (<see cref="BatchNormChannelKernels.PoolMoments"/>): sum = Σx, the batch mean μ = (float)(Σx/n) as the shift, and
+    /// squaredDeviation = Σ(x − μ)². With the shift, Σ(x − x̄)² = squaredDeviation − n·(x̄ − μ)² for the exact mean x̄ = sum/n.
+    /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
+    /// </summary>
+    public static void MomentSums(ReadOnlySpan<float> x, int outer, int c, int inner, Span<double> accumulator,
+        Span<float> shift, Span<double> sum, Span<double> squaredDeviation)
+    {
+        // x: [outer, c, inner]; accumulator: [≥ ScratchLength(outer, c, inner)]; shift, sum, squaredDeviation: [c]
+        Check(x.Length, outer * c * inner, shift.Length, c, sum.Length);
+        Check(squaredDeviation.Length, c, c, c, c);
+        double scale = 1 / ((double)outer * inner);
+        ChannelSums(x, outer, c, inner, [], accumulator, sum);
+        for (int f = 0; f < c; f++) shift[f] = (float)(sum[f] * scale);
+        ChannelSums(x, outer, c, inner, shift, accumulator, squaredDeviation);
+    }
+
+    /// <summary>
+    /// output[f] = Σ x (shift empty) or Σ (x − shift[f])² over channel f's values, in double; the inner = 1 layout sums
+    /// row chunks into their own accumulators, combined in chunk order, so the result does not depend on how many
+    /// threads ran the chunks. Uses the first half of <paramref name="accumulator"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChannelSums(ReadOnlySpan<float> x, int outer, int c, int inner, ReadOnlySpan<float> shift,
+        Span<double> accumulator, Span<double> output)
+    {
+        bool squares = !shift.IsEmpty;
         if (inner == 1)
         {
-            // Row chunks sum into their own accumulators, combined in chunk order: the result does not
-            // depend on how many threads ran the chunks.
             int chunks = RowChunks(outer, c, out int rowsPerChunk);
             var partial = accumulator[..(chunks * c)];
-            RunRows(RowOp.Sum, x, [], [], [], [], outer, c, rowsPerChunk, chunks, partial, []);
-            Combine(partial, chunks, c, 1 / n, mean);
-            RunRows(RowOp.SquaredDeviation, x, [], mean, [], [], outer, c, rowsPerChunk, chunks, partial, []);
-            Combine(partial, chunks, c, 1 / n, variance);
+            RunRows(squares ? RowOp.SquaredDeviation : RowOp.Sum, x, [], shift, [], [], outer, c, rowsPerChunk, chunks, partial, []);
+            Combine(partial, chunks, c, output);
             return;
         }
         var acc = accumulator[..c];
         acc.Clear();
         for (int a = 0; a < outer; a++)
-            for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner), 0f, squares: false);
-        for (int f = 0; f < c; f++) mean[f] = (float)(acc[f] / n);
-        acc.Clear();
-        for (int a = 0; a < outer; a++)
-            for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner), mean[f], squares: true);
-        for (int f = 0; f < c; f++) variance[f] = (float)(acc[f] / n);
+            for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner), squares ? shift[f] : 0f, squares);
+        acc.CopyTo(output);
     }
 
     /// <summary>Doubles of scratch the kernels need for a layout (per-chunk partial sums of two reductions).</summary>
@@ -96,8 +123,8 @@ internal static class BatchNormKernels
             int chunks = RowChunks(outer, c, out int rowsPerChunk);
             var partial = accumulator[..(2 * chunks * c)];
             RunRows(RowOp.BackwardSums, x, dY, mean, [], [], outer, c, rowsPerChunk, chunks, partial, []);
-            Combine(partial[..(chunks * c)], chunks, c, 1, sumDy);
-            Combine(partial[(chunks * c)..], chunks, c, 1, sumDyXc);
+            Combine(partial[..(chunks * c)], chunks, c, sumDy);
+            Combine(partial[(chunks * c)..], chunks, c, sumDyXc);
             return;
         }
         var accDy = accumulator[..c];
@@ -174,15 +201,23 @@ internal static class BatchNormKernels
 
     private static readonly long ChunkValues = CacheSizes.Machine.L2 / 2 / sizeof(float);
 
-    /// <summary>out[f] = scale·Σ over chunks of partial[chunk, f], summed in chunk order.</summary>
-    private static void Combine(ReadOnlySpan<double> partial, int chunks, int c, double scale, Span<float> output)
+    /// <summary>out[f] = Σ over chunks of partial[chunk, f], summed in chunk order.</summary>
+    private static void Combine(ReadOnlySpan<double> partial, int chunks, int c, Span<float> output)
     {
-        for (int f = 0; f < c; f++)
-        {
-            double sum = 0;
-            for (int k = 0; k < chunks; k++) sum += partial[k * c + f];
-            output[f] = (float)(sum * scale);
-        }
+        for (int f = 0; f < c; f++) output[f] = (float)ChunkSum(partial, chunks, c, f);
+    }
+
+    /// <summary>out[f] = Σ over chunks of partial[chunk, f], summed in chunk order, kept in double.</summary>
+    private static void Combine(ReadOnlySpan<double> partial, int chunks, int c, Span<double> output)
+    {
+        for (int f = 0; f < c; f++) output[f] = ChunkSum(partial, chunks, c, f);
+    }
+
+    private static double ChunkSum(ReadOnlySpan<double> partial, int chunks, int c, int f)
+    {
+        double sum = 0;
+        for (int k = 0; k < chunks; k++) sum += partial[k * c + f];
+        return sum;
     }
 
     private static unsafe void RunRows(RowOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> p0,

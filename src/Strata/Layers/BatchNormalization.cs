@@ -56,6 +56,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
     private bool _canAbandon;
     private float[] _sumDy = [], _sumDyXc = [], _k = [], _m = [], _b = [];
     private double[] _accumulator = [];
+    private BatchStatisticsTracker _tracker = null!;
 
     /// <param name="axis">The feature axis of the batched input; −1 (the last, channels) by default. Axis 0 is the batch.</param>
     /// <param name="momentum">Keep-rate of the moving statistics (Keras's convention; PyTorch's momentum is 1 − this).</param>
@@ -243,7 +244,33 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         (_mean, _variance, _invStd, _scale, _shift) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
         _movingBefore = new float[_state.Length * c];
         (_sumDy, _sumDyXc, _k, _m, _b) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
+        _tracker = new BatchStatisticsTracker(c);
         return inputShape;
+    }
+
+    /// <summary>The updates of the moving statistics and the recent batch statistics, for <see cref="BatchNormHealth"/>.</summary>
+    internal BatchStatisticsTracker Tracker => _tracker;
+
+    internal override void Reinitialize(Random random)
+    {
+        base.Reinitialize(random);
+        _tracker.Reset();
+    }
+
+    /// <summary>A batch of <paramref name="batch"/> samples as the kernels view it: [outer, c, inner], c the features.</summary>
+    internal (int Outer, int Channels, int Inner) Layout(int batch) => (batch * _outerPerSample, _channels, _inner);
+
+    /// <summary>
+    /// Sets the statistics inference uses (recalibration, <see cref="Model.RecalibrateBatchNormalization(Tensor, int, int, int)"/>):
+    /// the moving mean and BIASED variance; with <see cref="Renorm"/> also moving_stddev = √(σ² + ε), which the moving
+    /// variance is derived from in training. The renorm statistics r and d are measured against are training state and stay.
+    /// </summary>
+    internal void SetMovingStatistics(ReadOnlySpan<float> mean, ReadOnlySpan<float> variance)
+    {
+        mean.CopyTo(MovingMean.Value);
+        variance.CopyTo(MovingVariance.Value);
+        if (Renorm) BatchNormChannelKernels.StandardDeviation(variance, Epsilon, MovingStddev!.Value);
+        _tracker.Calibrated = true;
     }
 
     private ReadOnlySpan<float> GammaValues => Gamma is null ? _ones : Gamma.Value;
@@ -297,6 +324,8 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
 
         for (int i = 0; i < _state.Length; i++) _state[i].Value.CopyTo(_movingBefore.AsSpan(i * c, c));
         _canAbandon = true;
+        _tracker.Settle();
+        bool updated;
         ReadOnlySpan<float> gamma = GammaValues, beta = BetaValues;
         if (Renorm)
         {
@@ -304,7 +333,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             // r and d from the renorm statistics before this batch's update.
             BatchNormChannelKernels.RenormCorrection(_mean, _variance, Epsilon, RenormMean!.Value, RenormStddev!.Value,
                 clip.RMin ?? float.NegativeInfinity, clip.RMax ?? float.PositiveInfinity, clip.DMax ?? float.PositiveInfinity, _r, _d);
-            BatchNormChannelKernels.UpdateRenormStatistics(_mean, _variance, Epsilon, Momentum, RenormMomentum, _stddev,
+            updated = BatchNormChannelKernels.UpdateRenormStatistics(_mean, _variance, Epsilon, Momentum, RenormMomentum, _stddev,
                 MovingMean.Value, MovingVariance.Value, MovingStddev!.Value, RenormMean.Value, RenormStddev.Value);
             BatchNormChannelKernels.RenormAffine(gamma, beta, _r, _d, _renormGamma, _renormBeta);
             gamma = _renormGamma;
@@ -312,8 +341,9 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         }
         else
         {
-            BatchNormChannelKernels.UpdateMovingStatistics(_mean, _variance, Momentum, MovingMean.Value, MovingVariance.Value);
+            updated = BatchNormChannelKernels.UpdateMovingStatistics(_mean, _variance, Momentum, MovingMean.Value, MovingVariance.Value);
         }
+        if (updated) _tracker.Record(_mean, _variance);
         for (int g = 0; g < _ghosts; g++)
         {
             var (values, outer) = Ghost(g, batch);
@@ -348,6 +378,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
     {
         if (!_canAbandon) return;
         _canAbandon = false;
+        _tracker.Abandon(_mean, _variance);
         int c = _channels;
         for (int i = 0; i < _state.Length; i++) _movingBefore.AsSpan(i * c, c).CopyTo(_state[i].Value);
     }

@@ -26,8 +26,16 @@ public sealed class History
     public IReadOnlyList<double[]> WeightGradientNorms => _weightGradientNorms;
 
     /// <summary>
+    /// Each step's gradient norm of every layer with trainable weights, before and after clipping (one double each):
+    /// what <see cref="GradientDiagnosis"/> reads to name the layers whose gradients spiked.
+    /// </summary>
+    public LayerGradientNorms LayerGradientNorms { get; internal init; } = new([]);
+
+    /// <summary>
     /// Warnings about the gradients, one per epoch at most: <em>exploding</em> when an epoch's largest global norm is
-    /// non-finite or more than 100 times the epoch's median, <em>vanishing</em> when the median is below 1e-6.
+    /// non-finite or more than 100 times the epoch's median, <em>vanishing</em> when the median is below 1e-6; then, at
+    /// the end of training, about each Batch Normalization layer's health (moving statistics not warmed up, far from the
+    /// batch statistics, or a constant input feature: <see cref="BatchNormHealth"/>).
     /// </summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
@@ -64,6 +72,9 @@ public sealed class History
         else if (median < 1e-6)
             _warnings.Add($"epoch {epoch + 1}: vanishing gradients — the median global norm is {median:G3}.");
     }
+
+    /// <summary>Adds a warning (Batch Normalization's health at the end of Fit, <see cref="BatchNormHealth"/>).</summary>
+    internal void AddWarning(string warning) => _warnings.Add(warning);
 
     internal void AddEpoch(IReadOnlyDictionary<string, double> logs)
     {

@@ -1,3 +1,4 @@
+using Strata.Layers;
 namespace Strata;
 
 public partial class Model
@@ -112,7 +113,9 @@ public partial class Model
         FollowTrainable(); // layers frozen or unfrozen since Compile: the run's weights are the trainable ones now
         var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?[0].Shape[0] ?? 0, batchSize, [.. _reports.Select(r => r.Name)],
             _slab!.Weights.Select(w => w.Name).ToArray());
-        var history = new History();
+        var history = new History { LayerGradientNorms = new LayerGradientNorms(GradientLayers) };
+        history.LayerGradientNorms.Reserve((epochs - initialEpoch - 1) * stepsPerEpoch + lastEpochSteps);
+        RecordsLayerNorms = true;
         foreach (var cb in cbs) cb.Attach(this, history);
         foreach (var cb in cbs) cb.OnTrainBegin(plan);
 
@@ -131,6 +134,7 @@ public partial class Model
         for (int epoch = initialEpoch; epoch < epochs; epoch++)
         {
             foreach (var cb in cbs) cb.OnEpochBegin(epoch);
+            foreach (var bn in _layers.OfType<BatchNormalization>()) bn.Tracker.ResetRecent();
             if (shuffle) random.Shuffle(order);
             double start = Now(), lossSum = 0;
             int seen = 0;
@@ -150,6 +154,7 @@ public partial class Model
                 logs.GradientNorm = LastGradientNorm;
                 for (int w = 0; w < Math.Min(logs.WeightGradientNorms.Length, LastWeightSumsOfSquares.Length); w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
                 history.RecordGradientNorms(logs.GradientNorm, logs.WeightGradientNorms);
+                history.LayerGradientNorms.Add(LayerSquaresBefore, LayerSquaresAfter);
                 epochNorms.Add(logs.GradientNorm);
                 lossSum += (double)loss * count;
                 seen += count;
@@ -180,6 +185,8 @@ public partial class Model
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, epochLogs);
             if (StopRequested(cbs)) break;
         }
+        RecordsLayerNorms = false;
+        foreach (string warning in BatchNormWarnings(afterTraining: true)) history.AddWarning(warning);
         foreach (var cb in cbs) cb.OnTrainEnd(history);
         return history;
     }

@@ -79,6 +79,7 @@ public partial class Model
         LastGradientNorm = Math.Sqrt(sumOfSquares);
         skipped = !float.IsFinite(loss) || !double.IsFinite(sumOfSquares) || !Optimizer!.Apply(_gradients!, sumOfSquares);
         if (skipped) AbandonStep();
+        if (RecordsLayerNorms) SumLayerSquares(skipped);
         if (skipped && NonFiniteGradients == NonFiniteGradients.Throw)
         {
             throw new NonFiniteGradientException(

@@ -254,6 +254,7 @@ public partial class Model
         _gradients = new Gradients(_slab) { AbandonStep = AbandonStep };
         _weightSumsOfSquares = new double[_slab.Weights.Length];
         _trainableVersion = Layer.TrainableChanges;
+        MapGradientLayers();
         ResolveReports();
     }
 

@@ -11,7 +11,9 @@ public partial class Model
     /// the total, trainable and non-trainable counts with their size as float32 (a shared layer's weights count once).
     /// A functional model that is not a plain stack (Keras's test: one call at every depth, none with several inputs, no
     /// layer called twice) gets Keras's functional table: an InputLayer row per input, and a "Connected to" column
-    /// naming each call's inputs as <c>layer[call][output]</c> (<c>-</c> for an input).
+    /// naming each call's inputs as <c>layer[call][output]</c> (<c>-</c> for an input). Below the table, warnings about
+    /// Batch Normalization layers that have trained but whose moving statistics have not warmed up, or whose input is
+    /// constant in some feature (<see cref="BatchNormHealth"/>).
     /// </summary>
     public string Summary()
     {
@@ -48,7 +50,25 @@ public partial class Model
         sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {SummaryTable.Count(trainable)}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {SummaryTable.Count(all - trainable)}");
         sb.Append(new string('_', width));
+        var warnings = BatchNormWarnings(afterTraining: false).ToList();
+        if (warnings.Count > 0)
+        {
+            sb.AppendLine().Append("Warnings:");
+            foreach (string warning in warnings) sb.AppendLine().Append("  ").Append(warning);
+        }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The health warnings of every Batch Normalization layer (<see cref="BatchNormHealth"/>); the updates since
+    /// initialization are at least the optimizer's iterations, which a loaded model keeps.
+    /// </summary>
+    private IEnumerable<string> BatchNormWarnings(bool afterTraining)
+    {
+        long iterations = Optimizer?.Iterations ?? 0;
+        foreach (var bn in _layers.OfType<BatchNormalization>().Where(l => l.IsBuilt))
+            foreach (string warning in BatchNormHealth.Warnings(bn, Math.Max(bn.Tracker.Updates, iterations), afterTraining))
+                yield return warning;
     }
 
     /// <summary>A layer's output shape in this model: of its last call here, as Keras 3 shows a shared layer.</summary>

@@ -184,6 +184,12 @@ public abstract class Optimizer
         return true;
     }
 
+    /// <summary>Whether clipping changes the gradients themselves (clipValue, clipNorm, agc) rather than scaling them all in the update.</summary>
+    internal bool ClipsInPlace => ClipValue is not null || ClipNorm is not null || Agc is not null;
+
+    /// <summary>The scale the last applied step multiplied every gradient by (globalClipNorm, autoClip; else 1).</summary>
+    internal float AppliedGradientScale => GradientScale;
+
     /// <summary>
     /// The factor every gradient of the current step is multiplied by before use: c/N under global-norm
     /// clipping when the global norm N exceeds c, otherwise 1. Update kernels apply it as they read g.

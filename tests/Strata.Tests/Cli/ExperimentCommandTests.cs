@@ -36,6 +36,7 @@ public sealed class ExperimentCommandTests : IDisposable
         string report = File.ReadAllText(Path.Combine(output, BatchNormReport.ReportFile));
         Assert.Contains("# Batch normalization on Fashion-MNIST", report, StringComparison.Ordinal);
         Assert.Contains("## Learning-rate sweep", report, StringComparison.Ordinal);
+        Assert.Contains("## Moving statistics against recalibrated ones", report, StringComparison.Ordinal);
         foreach (string chart in new[] { BatchNormReport.AccuracyChart, BatchNormReport.PlainInputChart, BatchNormReport.BnInputChart,
                      BatchNormReport.LearningRateChart, BatchNormReport.InitScaleChart, BatchNormReport.ActivationChart })
         {
@@ -45,13 +46,14 @@ public sealed class ExperimentCommandTests : IDisposable
         // One row per evaluation: step 0 and every EvaluateEvery steps of each run.
         int evaluations = plan.Sum(p => p.Steps / p.EvaluateEvery + 1);
         var curves = ReportAssert.AssertCsv(Path.Combine(output, BatchNormReport.CurvesFile),
-            "group,network,activation,learning_rate,init_stddev,seed,step,test_accuracy,test_loss,input_p15,input_p50,input_p85,input_batch_p15,input_batch_p50,input_batch_p85",
+            "group,network,activation,learning_rate,init_stddev,seed,step,test_accuracy,test_loss,input_p15,input_p50,input_p85,input_batch_p15,input_batch_p50,input_batch_p85,recalibrated_accuracy",
             evaluations);
         Assert.All(curves, row => Assert.InRange(double.Parse(row[7], CultureInfo.InvariantCulture), 0, 1));
         // The probe's percentiles are ordered; the batch-statistics view exists only with BN.
         Assert.All(curves, row => Assert.True(double.Parse(row[9], CultureInfo.InvariantCulture) <= double.Parse(row[10], CultureInfo.InvariantCulture)
             && double.Parse(row[10], CultureInfo.InvariantCulture) <= double.Parse(row[11], CultureInfo.InvariantCulture), string.Join(',', row)));
         Assert.All(curves, row => Assert.Equal(row[1] == "BN", row[12].Length > 0));
+        Assert.All(curves, row => Assert.Equal(row[1] == "BN", row[15].Length > 0));
         Assert.Equal(plan.Count(p => p.Group == "main") * (settings.Steps / settings.EvaluateEvery + 1), curves.Count(r => r[0] == "main"));
         var runs = ReportAssert.AssertCsv(Path.Combine(output, BatchNormReport.RunsFile),
             "group,network,activation,learning_rate,init_stddev,seed,steps,final_accuracy,best_accuracy,skipped_steps,first_nonfinite_step,failed,seconds", plan.Count);

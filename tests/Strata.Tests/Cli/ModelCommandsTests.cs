@@ -178,6 +178,68 @@ public sealed partial class ModelCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Recalibrate_sets_the_population_statistics_reports_the_test_set_and_saves_in_place()
+    {
+        string copy = Path.Combine(_root, "recalibrated.safetensors");
+        File.Copy(_model, copy);
+        var before = Sequential.Load(copy).Layers.OfType<Strata.Layers.BatchNormalization>().Select(l => l.MovingMean.Value.ToArray()).ToArray();
+        var run = CliHarness.Run("recalibrate", copy, "--data", _data, "--batch-size", "64");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"Recalibrated 3 BatchNormalization layers on 200 samples of {_data}:", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"batch_normalization\w*: moving mean off by up to [\d.e+-]+ standard deviations, scale by up to [\d.e+-]+× \(200 values per feature\)", run.Stdout);
+        Assert.Matches(@"Test set \(50 samples\): before accuracy [\d.]+, loss [\d.]+; after accuracy [\d.]+, loss [\d.]+", run.Stdout);
+        var model = Sequential.Load(copy);
+        Assert.NotNull(model.Optimizer); // saved as it came: with its optimizer, so training can resume
+        var after = model.Layers.OfType<Strata.Layers.BatchNormalization>().Select(l => l.MovingMean.Value.ToArray()).ToArray();
+        Assert.NotEqual(before[0], after[0]);
+
+        // Again, to another file: nothing is left to change.
+        string again = Path.Combine(_root, "again.safetensors");
+        run = CliHarness.Run("recalibrate", copy, "--data", _data, "--output", again, "--samples", "500");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        foreach (Match shift in Regex.Matches(run.Stdout, @"off by up to ([\d.e+-]+) standard deviations"))
+            Assert.True(double.Parse(shift.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < 1e-4, run.Stdout);
+        Assert.True(File.Exists(again));
+    }
+
+    [Fact]
+    public void Diagnose_reads_the_run_folder_that_train_wrote()
+    {
+        string folder = Path.Combine(_root, "run");
+        var csv = File.ReadAllLines(Path.Combine(folder, "gradients.csv"));
+        Assert.Contains(",layer:dense", csv[0], StringComparison.Ordinal);
+        Assert.Contains(",clipped:dense", csv[0], StringComparison.Ordinal);
+        var run = CliHarness.Run("diagnose", folder);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"Gradient diagnosis of {csv.Length - 1} steps", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Clipping changed the gradients of 0.0% of the applied steps.", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"Suggested globalClipNorm: [\d.e+-]+ \(the 10th percentile", run.Stdout);
+
+        run = CliHarness.Run("diagnose", _data);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("has no gradients.csv", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Diagnose_names_the_layer_that_spiked_in_a_gradient_file()
+    {
+        string file = Path.Combine(_root, "spiky.csv");
+        var lines = new List<string> { "epoch,step,global,layer:steady,layer:spiky,clipped:steady,clipped:spiky" };
+        for (int t = 1; t <= 30; t++)
+        {
+            string spiky = t == 25 ? "500" : "0.5";
+            lines.Add($"1,{t},1,1,{spiky},1,{(t == 25 ? "1" : spiky)}");
+        }
+        File.WriteAllLines(file, lines);
+        var run = CliHarness.Run("diagnose", file, "--percentile", "50");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("spiky: 1 spike(s), the largest 1E+03× its recent median (its median over the run: 0.5); worst at step(s) 25", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("steady:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Clipping changed the gradients of 3.3% of the applied steps.", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Suggested globalClipNorm: 1 (the 50th percentile", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_resume_continues_to_the_same_model_as_an_uninterrupted_run()
     {
         string resumed = Path.Combine(_root, "resumed"), straight = Path.Combine(_root, "straight");

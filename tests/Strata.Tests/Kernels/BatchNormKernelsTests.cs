@@ -78,6 +78,50 @@ public class BatchNormKernelsTests
         Assert.Equal(1.25f, variance[0], 5);
     }
 
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Moment_sums_pooled_over_batches_give_the_population_statistics(int lanes, int outer, int c, int inner)
+    {
+        using var forced = Widths.Force(lanes);
+        var x = GradientChecker.Random(new Shape(outer * c * inner), seed: outer + 7 * c, scale: 2f).Span.ToArray();
+        for (int i = 0; i < x.Length; i++) x[i] += 100f + i % 5; // an offset far above the spread
+        float[] refMean = new float[c], refVar = new float[c], refY = new float[x.Length];
+        ReferenceBatchNormKernels.ForwardTraining(x, new float[c], new float[c], outer, c, inner, 1e-3f, refMean, refVar, refY);
+
+        // The rows split into uneven batches, each summed by the kernel and pooled.
+        double count = 0;
+        double[] mean = new double[c], m2 = new double[c], sum = new double[c], sq = new double[c];
+        float[] shift = new float[c];
+        var acc = new double[BatchNormKernels.ScratchLength(outer, c, inner)];
+        int rowSize = c * inner;
+        for (int a = 0, rows = 1; a < outer; a += rows, rows = rows * 2 + 1)
+        {
+            int take = Math.Min(rows, outer - a);
+            BatchNormKernels.MomentSums(x.AsSpan(a * rowSize, take * rowSize), take, c, inner, acc, shift, sum, sq);
+            BatchNormChannelKernels.PoolMoments((double)take * inner, shift, sum, sq, count, mean, m2);
+            count += (double)take * inner;
+        }
+        float[] pooledMean = new float[c], pooledVar = new float[c];
+        BatchNormChannelKernels.PopulationMoments(mean, m2, count, pooledMean, pooledVar);
+        Close(refMean, pooledMean, 1e-7);
+        Close(refVar, pooledVar, 1e-6);
+    }
+
+    [Fact]
+    public void Pooled_moments_survive_a_large_offset()
+    {
+        // Two batches of 1e4 + {1, 2} and 1e4 + {3, 4}: the population variance is 1.25.
+        float[] shift = new float[1];
+        double[] sum = new double[1], sq = new double[1], mean = new double[1], m2 = new double[1];
+        var acc = new double[BatchNormKernels.ScratchLength(2, 1, 1)];
+        BatchNormKernels.MomentSums([10001, 10002], 2, 1, 1, acc, shift, sum, sq);
+        BatchNormChannelKernels.PoolMoments(2, shift, sum, sq, 0, mean, m2);
+        BatchNormKernels.MomentSums([10003, 10004], 2, 1, 1, acc, shift, sum, sq);
+        BatchNormChannelKernels.PoolMoments(2, shift, sum, sq, 2, mean, m2);
+        Assert.Equal(10002.5, mean[0], 12);
+        Assert.Equal(1.25, m2[0] / 4, 12);
+    }
+
     internal static void Close(float[] expected, float[] actual, double tolerance = 2e-5)
     {
         for (int i = 0; i < expected.Length; i++)

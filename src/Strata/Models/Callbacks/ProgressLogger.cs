@@ -67,6 +67,13 @@ public sealed class ProgressLogger : Callback
         _skippedShown = 0;
     }
 
+    /// <summary>Prints the warnings added after the last epoch (Batch Normalization's health).</summary>
+    public override void OnTrainEnd(History history)
+    {
+        for (; _warningsShown < history.Warnings.Count; _warningsShown++) _output.WriteLine("warning: " + history.Warnings[_warningsShown]);
+        _output.Flush();
+    }
+
     public override void OnEpochBegin(int epoch)
     {
         _epochStart = Stopwatch.GetTimestamp();

@@ -91,8 +91,19 @@ internal sealed class GraphExecutor
     /// <summary>Computes every call on a batch of each input; returns the model outputs (the layers' buffers).</summary>
     public Tensor[] Forward(ReadOnlySpan<Tensor> inputs, bool training)
     {
+        ForwardCalls(inputs, training, _nodes.Length);
+        for (int j = 0; j < _outputs.Length; j++) _outputs[j] = _values[_outputSlots[j]];
+        return _outputs;
+    }
+
+    /// <summary>The tensor call <paramref name="call"/> read (its first input) in the last forward pass.</summary>
+    public Tensor InputOf(int call) => _values[_inputSlots[call][0]];
+
+    /// <summary>Computes the first <paramref name="calls"/> calls on a batch of each input (a forward pass cut short).</summary>
+    public void ForwardCalls(ReadOnlySpan<Tensor> inputs, bool training, int calls)
+    {
         for (int i = 0; i < _inputCount; i++) _values[i] = inputs[i];
-        for (int k = 0; k < _nodes.Length; k++)
+        for (int k = 0; k < calls; k++)
         {
             var layer = _nodes[k].Layer;
             var slots = _inputSlots[k];
@@ -109,8 +120,6 @@ internal sealed class GraphExecutor
             }
             _values[_inputCount + k] = y;
         }
-        for (int j = 0; j < _outputs.Length; j++) _outputs[j] = _values[_outputSlots[j]];
-        return _outputs;
     }
 
     /// <summary>

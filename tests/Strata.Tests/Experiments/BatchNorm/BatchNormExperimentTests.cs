@@ -37,6 +37,18 @@ public sealed class BatchNormExperimentTests : IDisposable
         Assert.Contains("BN steps to plain best", result.SummaryTable(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Bn_runs_measure_their_accuracy_with_recalibrated_statistics_too()
+    {
+        var runs = s_run.Value.Result.Runs;
+        Assert.All(runs.Where(r => !r.Spec.BatchNorm).SelectMany(r => r.Checkpoints), c => Assert.True(double.IsNaN(c.RecalibratedAccuracy)));
+        Assert.All(runs.Where(r => r.Spec.BatchNorm).SelectMany(r => r.Checkpoints), c => Assert.InRange(c.RecalibratedAccuracy, 0, 1));
+        // After 12 steps at momentum 0.99 the moving statistics are still 89 % their initial 0 and 1: recalibrated ones do better.
+        var main = runs.Single(r => r.Spec.Group == "main" && r.Spec.BatchNorm).Checkpoints[^1];
+        Assert.True(main.RecalibratedAccuracy > main.TestAccuracy, $"moving {main.TestAccuracy}, recalibrated {main.RecalibratedAccuracy}");
+        Assert.Contains("recalibrated", s_run.Value.Result.SummaryTable(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The last evaluation of every run, recorded when the runs moved from a hand-written step counter to Fit's step
     /// budget and <see cref="EvaluateEvery"/> (the numbers were bit-identical before and after): a change to how the
