@@ -55,6 +55,7 @@ internal static class LayerConfig
                     ConfigReader.WriteFloat(w, "renorm_momentum", bn.RenormMomentum);
                 }
                 if (bn.VirtualBatchSize is int virtualBatchSize) w.WriteNumber("virtual_batch_size", virtualBatchSize);
+                if (bn.Synchronized is bool synchronized) w.WriteBoolean("synchronized", synchronized);
                 break;
             case LayerNormalization ln:
                 if (ln.Axis.Count == 1) w.WriteNumber("axis", ln.Axis[0]);
@@ -160,7 +161,7 @@ internal static class LayerConfig
                 c.Bool("center"), c.Bool("scale"), ReadInitializer(c, "beta_initializer"), ReadInitializer(c, "gamma_initializer"),
                 ReadInitializer(c, "moving_mean_initializer"), ReadInitializer(c, "moving_variance_initializer"), input, name,
                 OptionalFlag(c, "renorm"), ReadRenormClipping(c), c.OptionalFloat("renorm_momentum") ?? 0.99f,
-                c.OptionalInt("virtual_batch_size", 1, int.MaxValue)),
+                c.OptionalInt("virtual_batch_size", 1, int.MaxValue), c.Has("synchronized") ? c.Bool("synchronized") : null),
             "LayerNormalization" => new LayerNormalization(ReadAxes(c), c.Float("epsilon"), c.Bool("center"), c.Bool("scale"),
                 ReadInitializer(c, "beta_initializer"), ReadInitializer(c, "gamma_initializer"), input, name),
             "GroupNormalization" => new GroupNormalization(c.Int("groups", -1, 1 << 20), c.Int("axis", -64, 64), c.Float("epsilon"),
