@@ -32,7 +32,7 @@ public sealed partial class Sequential
     /// <summary>
     /// Reads a model written by <see cref="Save"/>. With <paramref name="compile"/> (and a file saved with its
     /// optimizer) the model comes back compiled, with the optimizer's state and step count, ready to continue
-    /// <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/> (pass <c>initialEpoch: model.EpochsCompleted</c>). Everything is checked before use:
+    /// <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/> (pass <c>initialEpoch: model.EpochsCompleted</c>). Everything is checked before use:
     /// a truncated, damaged or hostile file is refused with an <see cref="InvalidDataException"/> saying why, and a
     /// file whose tensors and model (twice the file's size) exceed <paramref name="budget"/> (by default
     /// <see cref="MemoryBudget.Default"/>) with a <see cref="MemoryBudgetExceededException"/>.
