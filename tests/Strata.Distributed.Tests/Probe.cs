@@ -32,12 +32,8 @@ public static class Probe
                 comm.AllReduce(new float[3]);
                 break;
             default:
-                if (!ProbeTraining.Run(args[1], comm, output))
-                {
-                    Console.Error.WriteLine($"unknown scenario {args[1]}");
-                    return 2;
-                }
-                break;
+                Console.Error.WriteLine($"unknown scenario {args[1]}");
+                return 2;
         }
         output.Flush();
         return 0;

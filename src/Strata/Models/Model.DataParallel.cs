@@ -44,7 +44,7 @@ public partial class Model
             for (int i = 0; i < mine.Length; i++)
             {
                 if (gathered[r * mine.Length + i].Equals(gathered[i])) continue;
-                throw new InvalidOperationException(
+                throw new ArgumentException(
                     $"Model '{Name}': the ranks of a data-parallel Fit disagree on {all[i].Name}: rank 0 has {gathered[i]}, rank {r} has {gathered[r * mine.Length + i]}. " +
                     "Every rank must train the same model on the same data with the same Fit arguments.");
             }
