@@ -19,6 +19,12 @@ internal sealed class ExportContext(OnnxGraphBuilder builder, string input, Shap
     /// <summary>For <see cref="ValueLayout.FlattenedChannelsFirst"/>: Strata's [H, W, C] of the image before it was flattened.</summary>
     public Shape ImageShape { get; private set; }
 
+    /// <summary>What the context holds now: the current value, its layout and shapes.</summary>
+    public ExportedValue State => new(Current, Layout, StrataShape, ImageShape);
+
+    /// <summary>Makes an earlier value current again (the input of a call in a graph).</summary>
+    public void Restore(ExportedValue value) => Set(value.Name, value.Layout, value.StrataShape, value.ImageShape);
+
     /// <summary>Makes <paramref name="value"/> the current value.</summary>
     public void Set(string value, ValueLayout layout, Shape strataShape, Shape imageShape = default)
     {

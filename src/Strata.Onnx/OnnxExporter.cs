@@ -8,11 +8,13 @@ using Strata.Serialization;
 namespace Strata.Onnx;
 
 /// <summary>
-/// Writes a built <see cref="Sequential"/> model as an ONNX model for inference (ONNX Runtime, and any other
+/// Writes a built model, Sequential or functional, as an ONNX model for inference (ONNX Runtime, and any other
 /// ONNX reader). The ONNX model takes exactly what <see cref="Model.Predict(Tensor, int)"/> takes — input
 /// <c>"input"</c> of shape [N, …the model's input shape] in Strata's layout (NHWC for images), N any batch size —
-/// and gives what it returns as <c>"output"</c>. Inside, convolution and pooling run in ONNX's NCHW.
-/// BatchNormalization uses its moving statistics and Dropout is the identity, as in Predict.
+/// and gives what it returns as <c>"output"</c>; a model of several inputs or outputs names each after its layer
+/// (Keras's input and output names). Inside, convolution and pooling run in ONNX's NCHW, and a graph stays in NCHW
+/// through its merges where every input is. BatchNormalization uses its moving statistics and Dropout is the
+/// identity, as in Predict. A layer called twice is written twice, each call with its own copy of the weights.
 /// </summary>
 public static class OnnxExporter
 {
@@ -40,7 +42,7 @@ public static class OnnxExporter
     /// <param name="opset">The ONNX operator-set version, from <see cref="MinimumOpset"/> to <see cref="MaximumOpset"/>.</param>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
     /// <exception cref="NotSupportedException">A layer or activation has no ONNX export, or the opset is out of range; the message names it.</exception>
-    public static void Export(Sequential model, string path, int opset = DefaultOpset)
+    public static void Export(Model model, string path, int opset = DefaultOpset)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var proto = BuildModel(model, opset); // every check before the file is touched
@@ -48,16 +50,16 @@ public static class OnnxExporter
     }
 
     /// <summary>Writes the model to a stream (left open).</summary>
-    /// <inheritdoc cref="Export(Sequential, string, int)"/>
-    public static void Export(Sequential model, Stream stream, int opset = DefaultOpset)
+    /// <inheritdoc cref="Export(Model, string, int)"/>
+    public static void Export(Model model, Stream stream, int opset = DefaultOpset)
     {
         ArgumentNullException.ThrowIfNull(stream);
         BuildModel(model, opset).WriteTo(stream);
     }
 
     /// <summary>The ONNX model as bytes, e.g. for <c>new InferenceSession(bytes)</c>.</summary>
-    /// <inheritdoc cref="Export(Sequential, string, int)"/>
-    public static byte[] ExportToBytes(Sequential model, int opset = DefaultOpset) => BuildModel(model, opset).ToByteArray();
+    /// <inheritdoc cref="Export(Model, string, int)"/>
+    public static byte[] ExportToBytes(Model model, int opset = DefaultOpset) => BuildModel(model, opset).ToByteArray();
 
     /// <summary>The ONNX IR version that goes with an operator set: the one of the ONNX release that introduced it.</summary>
     internal static long IrVersionFor(int opset) => opset switch
@@ -68,7 +70,7 @@ public static class OnnxExporter
         _ => 10,     // ONNX 1.16–1.17
     };
 
-    internal static ModelProto BuildModel(Sequential model, int opset)
+    internal static ModelProto BuildModel(Model model, int opset)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (opset < MinimumOpset || opset > MaximumOpset)
@@ -83,15 +85,38 @@ public static class OnnxExporter
                 $"Model '{model.Name}' is not built, so it has no weights to export; build it (Build, Compile with an input shape, Fit or Predict) first.");
         }
 
-        var builder = new OnnxGraphBuilder(model.Name, InputName, OutputName);
-        var context = new ExportContext(builder, InputName, model.InputShape);
-        foreach (var layer in model.Layers) ExportLayer(context, layer);
-        context.InStrataLayout(model.Layers[^1].Name);
-        builder.RenameValue(context.Current, OutputName);
+        string[] inputNames = model.Inputs.Count == 1 ? [InputName] : [.. model.Inputs.Select(t => t.Layer.Name)];
+        string[] outputNames = model.OutputNames.Count == 1 ? [OutputName] : [.. model.OutputNames];
+        var builder = new OnnxGraphBuilder(model.Name, [.. inputNames, .. outputNames]);
+        var context = new ExportContext(builder, inputNames[0], model.InputShapes[0]);
+        var values = new Dictionary<Node, ExportedValue>();
+        for (int i = 0; i < inputNames.Length; i++)
+            values[model.Inputs[i].Node] = new ExportedValue(inputNames[i], ValueLayout.Strata, model.InputShapes[i], default);
+        foreach (var node in model.Nodes)
+        {
+            if (node.Layer is Merge merge)
+            {
+                MergeExport.Export(context, merge, [.. node.Inputs.Select(t => values[t.Node])]);
+            }
+            else
+            {
+                context.Restore(values[node.Inputs[0].Node]);
+                ExportLayer(context, node.Layer);
+            }
+            values[node] = context.State;
+        }
+        for (int k = 0; k < outputNames.Length; k++)
+        {
+            var output = model.Outputs[k].Node;
+            context.Restore(values[output]);
+            builder.RenameValue(context.InStrataLayout(output.Origin.Name), outputNames[k]);
+        }
 
         var graph = builder.Graph;
-        graph.Input.Add(OnnxGraphBuilder.BatchedFloatValue(InputName, BatchDimension, model.InputShape.Dims));
-        graph.Output.Add(OnnxGraphBuilder.BatchedFloatValue(OutputName, BatchDimension, model.OutputShape.Dims));
+        for (int i = 0; i < inputNames.Length; i++)
+            graph.Input.Add(OnnxGraphBuilder.BatchedFloatValue(inputNames[i], BatchDimension, model.InputShapes[i].Dims));
+        for (int k = 0; k < outputNames.Length; k++)
+            graph.Output.Add(OnnxGraphBuilder.BatchedFloatValue(outputNames[k], BatchDimension, model.OutputShapes[k].Dims));
         graph.DocString = $"Exported from Strata model '{model.Name}': input in Strata's layout (NHWC for images).";
 
         var proto = new ModelProto
@@ -125,7 +150,7 @@ public static class OnnxExporter
             default:
                 throw new NotSupportedException(
                     $"Layer '{layer.Name}' ({layer.TypeName}) has no ONNX export: the exporter knows Dense, Conv2D, BatchNormalization, LayerNormalization, GroupNormalization, Normalization, " +
-                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape, Dropout, SimpleRnn, Lstm and Gru.");
+                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape, Dropout, SimpleRnn, Lstm, Gru, Add, Multiply and Concatenate.");
         }
     }
 

@@ -25,7 +25,7 @@ internal static class OnnxParity
     /// Exports <paramref name="model"/> (opset 17 unless given), runs it on <paramref name="x"/>, and asserts the shape
     /// and every value agree with <c>model.Predict(x)</c> within <see cref="Tolerance"/>. Returns the largest error.
     /// </summary>
-    public static double AssertMatches(Sequential model, Tensor x, int opset = OnnxExporter.DefaultOpset)
+    public static double AssertMatches(Model model, Tensor x, int opset = OnnxExporter.DefaultOpset)
     {
         var expected = model.Predict(x);
         byte[] onnx = OnnxExporter.ExportToBytes(model, opset);
@@ -73,7 +73,7 @@ internal static class OnnxParity
     }
 
     /// <summary>Fills every weight of the model (including moving statistics) with seeded values away from their defaults.</summary>
-    public static void Randomize(Sequential model, int seed)
+    public static void Randomize(Model model, int seed)
     {
         var random = new Random(seed);
         foreach (var weight in model.Layers.SelectMany(l => l.Weights))

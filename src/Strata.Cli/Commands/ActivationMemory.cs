@@ -12,14 +12,14 @@ namespace Strata.Cli.Commands;
 internal static class ActivationMemory
 {
     /// <summary>Bytes of activations for <paramref name="batch"/> samples.</summary>
-    public static long Bytes(Sequential model, int batch, bool training)
+    public static long Bytes(Model model, int batch, bool training)
     {
-        long perSample = model.InputShape.Size + model.Layers.Sum(l => (long)l.OutputShape.Size);
+        long perSample = model.InputShapes.Sum(s => (long)s.Size) + model.Layers.Where(l => l is not Layers.InputLayer).Sum(l => (long)l.OutputShape.Size);
         return batch * perSample * sizeof(float) * (training ? 3 : 1);
     }
 
     /// <summary>Refuses a batch whose activations exceed <paramref name="budget"/>, naming the option that sets it.</summary>
-    public static void Require(MemoryBudget budget, Sequential model, int batch, bool training, string batchOption)
+    public static void Require(MemoryBudget budget, Model model, int batch, bool training, string batchOption)
     {
         budget.Require(Bytes(model, batch, training),
             $"{(training ? "training" : "running")} model '{model.Name}' on batches of {batch} ({batchOption}; its activations)");

@@ -28,7 +28,7 @@ internal sealed class EvaluateCommand : ModelCommand
         Options.Add(_batchSize);
     }
 
-    protected override int Execute(ParseResult parsed, Sequential model)
+    protected override int Execute(ParseResult parsed, Model model)
     {
         string path = parsed.GetValue(_data)!;
         var options = new DataOptions(parsed.GetValue(_label), null, Data.Files.ColorMode.Rgb, Budget(parsed));

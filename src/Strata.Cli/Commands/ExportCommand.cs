@@ -33,7 +33,7 @@ internal sealed class ExportCommand : ModelCommand
         Options.Add(_fold);
     }
 
-    protected override int Execute(ParseResult parsed, Sequential model)
+    protected override int Execute(ParseResult parsed, Model model)
     {
         string path = parsed.GetValue(_onnx)!;
         int opset = parsed.GetValue(_opset);

@@ -37,7 +37,7 @@ internal sealed class FoldCommand : ModelCommand
         Options.Add(_rounds);
     }
 
-    protected override int Execute(ParseResult parsed, Sequential model)
+    protected override int Execute(ParseResult parsed, Model model)
     {
         string source = parsed.GetValue(ModelPath)!;
         string target = parsed.GetValue(_output) ?? Path.Combine(Path.GetDirectoryName(source) ?? "",
@@ -52,7 +52,7 @@ internal sealed class FoldCommand : ModelCommand
         var random = new Random(1);
         for (int i = 0; i < x.Length; i++) x.Span[i] = random.NextSingle();
 
-        Sequential folded;
+        Model folded;
         FoldReport report;
         try
         {
@@ -90,7 +90,7 @@ internal sealed class FoldCommand : ModelCommand
         return 0;
     }
 
-    private static double SamplesPerSecond(Sequential model, Tensor x, int batch)
+    private static double SamplesPerSecond(Model model, Tensor x, int batch)
     {
         var clock = Stopwatch.StartNew();
         model.Predict(x, batch);

@@ -23,7 +23,7 @@ internal abstract class ModelCommand : Command
         SetAction(parsed => CommandErrors.Guarded(terminal, () =>
         {
             if (parsed.GetValue(_threads) is int threads) ThreadSettings.Apply(threads);
-            return Execute(parsed, Sequential.Load(parsed.GetValue(ModelPath)!, budget: Budget(parsed)));
+            return Execute(parsed, Model.Load(parsed.GetValue(ModelPath)!, budget: Budget(parsed)));
         }));
     }
 
@@ -34,9 +34,9 @@ internal abstract class ModelCommand : Command
 
     protected Argument<string> ModelPath { get; } = new("MODEL")
     {
-        Description = "A model file written by 'strata train --output DIR' (DIR/model.safetensors) or Sequential.Save",
+        Description = "A model file written by 'strata train --output DIR' (DIR/model.safetensors) or Model.Save",
     };
 
     /// <summary>Runs the command on the loaded model; returns the exit code.</summary>
-    protected abstract int Execute(ParseResult parsed, Sequential model);
+    protected abstract int Execute(ParseResult parsed, Model model);
 }

@@ -52,7 +52,7 @@ internal sealed class PredictCommand : ModelCommand
         Options.Add(_limit);
     }
 
-    protected override int Execute(ParseResult parsed, Sequential model)
+    protected override int Execute(ParseResult parsed, Model model)
     {
         string path = parsed.GetValue(_input)!;
         var budget = Budget(parsed);

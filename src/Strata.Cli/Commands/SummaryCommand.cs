@@ -11,7 +11,7 @@ internal sealed class SummaryCommand : ModelCommand
     {
     }
 
-    protected override int Execute(ParseResult parsed, Sequential model)
+    protected override int Execute(ParseResult parsed, Model model)
     {
         var output = Terminal.Out;
         output.WriteLine(model.Summary());

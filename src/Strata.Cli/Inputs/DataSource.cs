@@ -72,7 +72,7 @@ internal static class DataSource
     /// The data to score <paramref name="model"/> on from <paramref name="path"/>: a source's test set where it has
     /// one (read alone, without its training files), else all of it; labels renumbered to the model's class names.
     /// </summary>
-    public static SourceData LoadForEvaluation(string path, DataOptions options, Sequential model)
+    public static SourceData LoadForEvaluation(string path, DataOptions options, Model model)
     {
         SourceData source;
         if (Directory.Exists(path) && IdxDataset.IsIdxFolder(path))
@@ -115,7 +115,7 @@ internal static class DataSource
     }
 
     /// <summary>The saved model's class names, else Fashion-MNIST's for a ten-class model saved before models kept names.</summary>
-    public static IReadOnlyList<string>? ClassNamesOf(Sequential model) =>
+    public static IReadOnlyList<string>? ClassNamesOf(Model model) =>
         model.ClassNames ?? (model.OutputShape is { Rank: 1 } o && o[0] == FashionMnist.ClassNames.Length ? FashionMnist.ClassNames : null);
 
     public static bool IsCsv(string path) =>

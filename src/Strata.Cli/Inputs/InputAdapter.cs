@@ -11,7 +11,7 @@ internal static class InputAdapter
     /// images as they are, since the sizes agree.
     /// </summary>
     /// <exception cref="ArgumentException">The per-image size differs from the model's; the message gives both shapes.</exception>
-    public static Tensor ToModelInput(Tensor images, Sequential model)
+    public static Tensor ToModelInput(Tensor images, Model model)
     {
         var perImage = images.Shape.WithoutBatch();
         if (perImage.Size != model.InputShape.Size)
@@ -27,7 +27,7 @@ internal static class InputAdapter
     /// <paramref name="model"/> takes before any data is read or decompressed (a 4096×4096 PNG given to a 28×28 model is
     /// refused from its header); the data is checked against <paramref name="budget"/>.
     /// </summary>
-    public static Tensor ReadInputs(string path, string? skipColumn, Sequential model, MemoryBudget budget)
+    public static Tensor ReadInputs(string path, string? skipColumn, Model model, MemoryBudget budget)
     {
         if (Directory.Exists(path))
             throw new ArgumentException($"'{path}' is a directory; --input takes one IDX file, one image or one CSV file.");
@@ -54,7 +54,7 @@ internal static class InputAdapter
     }
 
     /// <summary>One image, grey unless the model takes three channels, of exactly the model's height and width.</summary>
-    private static Tensor ReadImage(string path, Sequential model, MemoryBudget budget)
+    private static Tensor ReadImage(string path, Model model, MemoryBudget budget)
     {
         var input = model.InputShape;
         if (input.Rank is not (2 or 3) || (input.Rank == 3 && input[2] is not (1 or 3)))
@@ -70,7 +70,7 @@ internal static class InputAdapter
     }
 
     /// <summary>Refuses images of another size than the model's input, from the header alone.</summary>
-    private static void RequireImageSize(string path, string what, long pixels, Sequential model)
+    private static void RequireImageSize(string path, string what, long pixels, Model model)
     {
         if (pixels != model.InputShape.Size)
             throw new ArgumentException($"'{path}' holds {what} ({pixels} pixels), but model '{model.Name}' takes inputs of shape {model.InputShape} ({model.InputShape.Size} values) per sample.");

@@ -3,36 +3,42 @@ using Strata.Layers;
 
 namespace Strata;
 
-public sealed partial class Sequential
+public partial class Model
 {
     /// <summary>
     /// A new inference model in which each BatchNormalization is merged into a neighbouring linear layer, so
     /// inference pays nothing for it; this model is left untouched. With σ = √(moving variance + ε), a = γ/σ and
     /// b = β − a·(moving mean):
     /// <list type="bullet">
-    /// <item>a BN right after a Dense or Conv2D without activation folds backward: W′[…, j] = a_j·W[…, j],
-    /// b′_j = a_j·b_j + b_j^BN (= γ(b − μ)/σ + β);</item>
+    /// <item>a BN right after a Dense or Conv2D without activation, whose output nothing else reads, folds backward:
+    /// W′[…, j] = a_j·W[…, j], b′_j = a_j·b_j + b_j^BN (= γ(b − μ)/σ + β) — in a residual block, every conv → BN;</item>
     /// <item>a BN after an activation, or first, folds forward into the next Dense (through Flatten, Reshape or
-    /// Dropout) when every kernel row of that Dense meets a single BN feature: W′[i, :] = a_i·W[i, :],
-    /// b′ = b + Σ_i b_i^BN·W[i, :];</item>
-    /// <item>any other BN stays, and the report's <see cref="FoldReport.Kept"/> says which and why.</item>
+    /// Dropout, each read by nothing else) when every kernel row of that Dense meets a single BN feature:
+    /// W′[i, :] = a_i·W[i, :], b′ = b + Σ_i b_i^BN·W[i, :];</item>
+    /// <item>any other BN stays (one called more than once, one whose neighbour is shared or read elsewhere), and
+    /// the report's <see cref="FoldReport.Kept"/> says which and why.</item>
     /// </list>
+    /// A Sequential folds into a Sequential, a functional model into a functional model of the same graph less the
+    /// folded BNs.
     /// </summary>
     /// <remarks>
     /// The fold checks itself: the original and the folded model predict a calibration batch (<paramref name="calibration"/>,
-    /// or 64 seeded uniform [0, 1) inputs in the built shape), and a folded model whose outputs differ by more than
+    /// or 64 seeded uniform [0, 1) inputs of each input's shape), and a folded model whose outputs differ by more than
     /// <paramref name="tolerance"/> times the largest output magnitude is refused with an
     /// <see cref="InvalidOperationException"/>. <paramref name="report"/> gives the largest differences of the whole fold
     /// and of each folded BN alone.
     /// </remarks>
     /// <exception cref="InvalidOperationException">The model is not built, or the folded model does not predict the same.</exception>
-    public Sequential FoldBatchNormalization(out FoldReport report, Tensor? calibration = null, double tolerance = 1e-4)
+    /// <exception cref="ArgumentException">A calibration batch for a model of several inputs (they are drawn for each).</exception>
+    public Model FoldBatchNormalization(out FoldReport report, Tensor? calibration = null, double tolerance = 1e-4)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
+        if (calibration is not null && InputShapes.Count > 1)
+            throw new ArgumentException($"Model '{Name}' has {InputShapes.Count} inputs; its calibration batches are drawn for each.", nameof(calibration));
         var kept = new List<string>();
         var foldedInto = new List<(string Bn, string Into)>();
         var folded = BatchNormFolding.Fold(this, kept, foldedInto, _ => true);
-        var x = calibration ?? BatchNormFolding.CalibrationBatch(InputShape);
+        Tensor[] x = calibration is null ? [.. InputShapes.Select(BatchNormFolding.CalibrationBatch)] : [calibration];
         var expected = Predict(x);
         var (maxAbs, maxRel) = BatchNormFolding.Difference(expected, folded.Predict(x));
         var perLayer = new List<FoldedLayer>();
@@ -42,11 +48,11 @@ public sealed partial class Sequential
             var (abs, rel) = BatchNormFolding.Difference(expected, alone.Predict(x));
             perLayer.Add(new FoldedLayer(bn, into, abs, rel));
         }
-        report = new FoldReport(kept, perLayer, x.Shape[0], maxAbs, maxRel);
+        report = new FoldReport(kept, perLayer, x[0].Shape[0], maxAbs, maxRel);
         if (!(maxRel <= tolerance))
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Folding the BatchNormalization layers of '{Name}' changes its predictions on {x.Shape[0]} calibration inputs by up to " +
+                $"Folding the BatchNormalization layers of '{Name}' changes its predictions on {x[0].Shape[0]} calibration inputs by up to " +
                 $"{maxAbs:G3} ({maxRel:G3} of the largest output, above the tolerance {tolerance:G3}); the folded model is refused. " +
                 $"By layer: {string.Join("; ", perLayer.Select(l => $"{l.BatchNormalization} into {l.Into}: {l.MaxAbsoluteDifference:G3}"))}."));
         }
@@ -54,7 +60,7 @@ public sealed partial class Sequential
     }
 
     /// <summary>As <see cref="FoldBatchNormalization(out FoldReport, Tensor?, double)"/>; <paramref name="kept"/> lists the BNs that stay and why.</summary>
-    public Sequential FoldBatchNormalization(out IReadOnlyList<string> kept)
+    public Model FoldBatchNormalization(out IReadOnlyList<string> kept)
     {
         var folded = FoldBatchNormalization(out FoldReport report);
         kept = report.Kept;
@@ -62,10 +68,23 @@ public sealed partial class Sequential
     }
 
     /// <inheritdoc cref="FoldBatchNormalization(out FoldReport, Tensor?, double)"/>
-    public Sequential FoldBatchNormalization() => FoldBatchNormalization(out FoldReport _);
+    public Model FoldBatchNormalization() => FoldBatchNormalization(out FoldReport _);
 }
 
-/// <summary>What <see cref="Sequential.FoldBatchNormalization(out FoldReport, Tensor?, double)"/> did and how exact it is.</summary>
+public sealed partial class Sequential
+{
+    /// <inheritdoc cref="Model.FoldBatchNormalization(out FoldReport, Tensor?, double)"/>
+    public new Sequential FoldBatchNormalization(out FoldReport report, Tensor? calibration = null, double tolerance = 1e-4) =>
+        (Sequential)base.FoldBatchNormalization(out report, calibration, tolerance);
+
+    /// <inheritdoc cref="Model.FoldBatchNormalization(out IReadOnlyList{string})"/>
+    public new Sequential FoldBatchNormalization(out IReadOnlyList<string> kept) => (Sequential)base.FoldBatchNormalization(out kept);
+
+    /// <inheritdoc cref="Model.FoldBatchNormalization(out FoldReport, Tensor?, double)"/>
+    public new Sequential FoldBatchNormalization() => (Sequential)base.FoldBatchNormalization();
+}
+
+/// <summary>What <see cref="Model.FoldBatchNormalization(out FoldReport, Tensor?, double)"/> did and how exact it is.</summary>
 /// <param name="Kept">Each BatchNormalization that stays, with the reason.</param>
 /// <param name="Folded">Each folded BatchNormalization, the layer it went into, and the largest differences with it folded alone.</param>
 /// <param name="CalibrationSamples">Samples of the calibration batch.</param>
@@ -77,7 +96,7 @@ public sealed record FoldReport(IReadOnlyList<string> Kept, IReadOnlyList<Folded
 /// <summary>One folded BatchNormalization and the largest output differences with it folded alone.</summary>
 public sealed record FoldedLayer(string BatchNormalization, string Into, double MaxAbsoluteDifference, double MaxRelativeDifference);
 
-/// <summary>The layer walk behind <see cref="Sequential.FoldBatchNormalization(out IReadOnlyList{string})"/>.</summary>
+/// <summary>The graph walk behind <see cref="Model.FoldBatchNormalization(out IReadOnlyList{string})"/>.</summary>
 internal static class BatchNormFolding
 {
     /// <summary>Tests set it (on their own thread) to fold forward as if every Dense were exact, so the self-check has a wrong fold to catch.</summary>
@@ -85,70 +104,112 @@ internal static class BatchNormFolding
     internal static bool IgnoreForwardExactness;
 
 
+    /// <summary>A fold to apply to a Dense or Conv2D: <see cref="FoldForward"/> (rows) or <see cref="FoldBackward"/> (columns).</summary>
+    private readonly record struct Transform(bool Forward, double[] A, double[] B);
+
     /// <summary>Folds the BNs <paramref name="shouldFold"/> picks; the others stay (and are listed in <paramref name="kept"/> when they cannot fold).</summary>
-    public static Sequential Fold(Sequential model, List<string> kept, List<(string Bn, string Into)> folded, Func<BatchNormalization, bool> shouldFold)
+    public static Model Fold(Model model, List<string> kept, List<(string Bn, string Into)> folded, Func<BatchNormalization, bool> shouldFold)
     {
         if (!model.IsBuilt)
             throw new InvalidOperationException($"Model '{model.Name}' is not built; build or train it before folding its BatchNormalization layers.");
-        var source = model.Layers;
-        var result = new List<Layer>();
-        int i = 0;
-        while (i < source.Count)
+        var nodes = model.Nodes;
+        var readers = new Dictionary<Node, List<Node>>();
+        foreach (var node in nodes)
+            foreach (var input in node.Inputs) (readers.TryGetValue(input.Node, out var list) ? list : readers[input.Node] = []).Add(node);
+        var outputs = model.Outputs.Select(t => t.Node).ToHashSet();
+        var calls = nodes.GroupBy(n => n.Origin).ToDictionary(g => g.Key, g => g.Count());
+        // The only reader of a call's output, or null when several layers (or the model's outputs) read it.
+        Node? OnlyReader(Node node) => !outputs.Contains(node) && readers.TryGetValue(node, out var r) && r.Count == 1 ? r[0] : null;
+
+        var transforms = new Dictionary<Node, List<Transform>>();
+        var removed = new HashSet<Node>();
+        foreach (var node in nodes)
         {
-            var layer = source[i];
-            if (layer is not BatchNormalization bn || !shouldFold(bn))
+            if (node.Origin is not BatchNormalization bn || !shouldFold(bn)) continue;
+            if (calls[bn] > 1)
             {
-                result.Add(Copy(layer, layer.CloneConfiguration()));
-                i++;
+                kept.Add($"{bn.Name}: it is called {calls[bn]} times, and one fold cannot serve every call.");
                 continue;
             }
             if (bn.Axis.Count != 1 || bn.InputShape.NormalizeAxis(bn.Axis[0] < 0 ? bn.Axis[0] : bn.Axis[0] - 1) != bn.InputShape.Rank - 1)
             {
                 kept.Add($"{bn.Name}: it normalizes over an axis other than the last, so no neighbouring kernel lines up with its features.");
-                result.Add(Copy(bn, bn.CloneConfiguration()));
-                i++;
                 continue;
             }
             var (a, b) = InferenceAffine(bn);
-            // Backward: into the Dense or Conv2D that produced this input, if nothing stands between them.
-            // (result[^1] is the copy of source[i − 1], possibly already carrying a forward fold.)
-            if (i > 0 && result.Count > 0 && result[^1] is Dense { Activation.IsLinear: true } or Conv2D { Activation.IsLinear: true })
+            // Backward: into the Dense or Conv2D that produced this input, if nothing else reads that layer's output.
+            var producer = node.Inputs[0].Node;
+            if (!producer.IsInput && producer.Origin is Dense { Activation.IsLinear: true } or Conv2D { Activation.IsLinear: true }
+                && calls[producer.Origin] == 1 && OnlyReader(producer) == node)
             {
-                folded.Add((bn.Name, result[^1].Name));
-                result[^1] = FoldBackward(result[^1], a, b);
-                i++;
+                Add(transforms, producer, new Transform(false, a, b));
+                removed.Add(node);
+                folded.Add((bn.Name, producer.Origin.Name));
                 continue;
             }
             // Forward: into the next Dense, through layers that only move values (or are the identity at inference).
-            int j = i + 1;
-            while (j < source.Count && source[j] is Flatten or Reshape or Dropout) j++;
-            if (j < source.Count && source[j] is Dense inexact && !ForwardFoldIsExact(bn, inexact))
+            var next = OnlyReader(node);
+            while (next?.Origin is Flatten or Reshape or Dropout) next = OnlyReader(next);
+            if (next?.Origin is Dense dense && calls[dense] == 1)
             {
-                kept.Add($"{bn.Name}: {inexact.Name} (Dense) reads its {bn.MovingMean.Size} features in rows of {inexact.InputShape[^1]} " +
-                    $"at {inexact.InputShape.Size / inexact.InputShape[^1]} positions, so a kernel row meets more than one feature and " +
-                    "no scaling of the rows is exact.");
-                result.Add(Copy(bn, bn.CloneConfiguration()));
-                i++;
+                if (!ForwardFoldIsExact(bn, dense))
+                {
+                    kept.Add($"{bn.Name}: {dense.Name} (Dense) reads its {bn.MovingMean.Size} features in rows of {dense.InputShape[^1]} " +
+                        $"at {dense.InputShape.Size / dense.InputShape[^1]} positions, so a kernel row meets more than one feature and " +
+                        "no scaling of the rows is exact.");
+                    continue;
+                }
+                Add(transforms, next, new Transform(true, a, b));
+                removed.Add(node);
+                folded.Add((bn.Name, dense.Name));
                 continue;
             }
-            if (j < source.Count && source[j] is Dense next)
-            {
-                for (int t = i + 1; t < j; t++) result.Add(Copy(source[t], source[t].CloneConfiguration()));
-                folded.Add((bn.Name, next.Name));
-                result.Add(FoldForward(next, a, b));
-                i = j + 1;
-                continue;
-            }
-            string reason = j < source.Count
-                ? $"it is followed by {source[j].Name} ({source[j].TypeName}), and folding forward is done only into a Dense"
-                : "it is the last layer";
+            string reason = OnlyReader(node) is null
+                ? outputs.Contains(node) ? "it is an output of the model" : "several layers read its output"
+                : next is null
+                    ? "a layer after it has its output read by several layers"
+                    : $"it is followed by {next.Origin.Name} ({next.Origin.TypeName}){(next.Origin is Dense ? ", which is called more than once" : ", and folding forward is done only into a Dense")}";
             kept.Add($"{bn.Name}: {reason}.");
-            result.Add(Copy(bn, bn.CloneConfiguration()));
-            i++;
         }
-        var foldedModel = new Sequential([.. result]) { Name = model.Name + "_folded", Context = model.Context };
-        foldedModel.Build(model.InputShape);
-        return foldedModel;
+        return Rebuild(model, nodes, transforms, removed);
+    }
+
+    private static void Add(Dictionary<Node, List<Transform>> transforms, Node node, Transform transform)
+    {
+        if (!transforms.TryGetValue(node, out var list)) transforms[node] = list = [];
+        list.Add(transform);
+    }
+
+    /// <summary>
+    /// The model again with each folded BN left out (its readers read its input instead) and each linear layer that
+    /// takes a fold replaced by its folded copy, every other layer copied with its weights; shared layers stay shared.
+    /// </summary>
+    private static Model Rebuild(Model model, IReadOnlyList<Node> nodes, Dictionary<Node, List<Transform>> transforms, HashSet<Node> removed)
+    {
+        string name = model.Name + "_folded";
+        var copies = new Dictionary<Layer, Layer>();
+        Layer CopyOf(Node node)
+        {
+            if (copies.TryGetValue(node.Origin, out var copy)) return copy;
+            copy = Copy(node.Origin, node.Origin.CloneConfiguration(), [.. node.Inputs.Select(t => t.Shape)]);
+            foreach (var t in transforms.GetValueOrDefault(node) ?? []) copy = t.Forward ? FoldForward((Dense)copy, t.A, t.B) : FoldBackward(copy, t.A, t.B);
+            return copies[node.Origin] = copy;
+        }
+        if (model is Sequential)
+        {
+            var sequential = new Sequential([.. nodes.Where(n => !removed.Contains(n)).Select(CopyOf)]) { Name = name, Context = model.Context };
+            sequential.Build(model.InputShape);
+            return sequential;
+        }
+        var tensors = new Dictionary<Node, SymbolicTensor>();
+        var inputs = model.Inputs.Select(t => tensors[t.Node] = Input.Of(t.Shape, t.Layer.Name)).ToArray();
+        foreach (var node in nodes)
+        {
+            tensors[node] = removed.Contains(node)
+                ? tensors[node.Inputs[0].Node]
+                : CopyOf(node).CallCore([.. node.Inputs.Select(t => tensors[t.Node])]);
+        }
+        return new Model(inputs, [.. model.Outputs.Select(t => tensors[t.Node])]) { Name = name, Context = model.Context };
     }
 
     /// <summary>64 seeded uniform [0, 1) inputs in the built shape (like scaled pixels), at most about 16M values.</summary>
@@ -161,18 +222,19 @@ internal static class BatchNormFolding
         return x;
     }
 
-    /// <summary>max |y − y′| and that divided by max |y| (NaN anywhere gives NaN, which no tolerance accepts).</summary>
-    public static (double Absolute, double Relative) Difference(Tensor expected, Tensor actual)
+    /// <summary>max |y − y′| over every output and that divided by max |y| (NaN anywhere gives NaN, which no tolerance accepts).</summary>
+    public static (double Absolute, double Relative) Difference(Tensor[] expected, Tensor[] actual)
     {
         double maxAbs = 0, scale = 0;
         bool nonFinite = false;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = expected.Span[i], d = Math.Abs(e - actual.Span[i]);
-            if (!double.IsFinite(d)) nonFinite = true;
-            maxAbs = Math.Max(maxAbs, d);
-            scale = Math.Max(scale, Math.Abs(e));
-        }
+        for (int k = 0; k < expected.Length; k++)
+            for (int i = 0; i < expected[k].Length; i++)
+            {
+                double e = expected[k].Span[i], d = Math.Abs(e - actual[k].Span[i]);
+                if (!double.IsFinite(d)) nonFinite = true;
+                maxAbs = Math.Max(maxAbs, d);
+                scale = Math.Max(scale, Math.Abs(e));
+            }
         if (nonFinite) return (double.NaN, double.NaN);
         return (maxAbs, maxAbs == 0 ? 0 : maxAbs / Math.Max(scale, double.Epsilon));
     }
@@ -247,10 +309,10 @@ internal static class BatchNormFolding
         return copy;
     }
 
-    /// <summary>The copy, built for the same input, with every weight's values.</summary>
-    private static Layer Copy(Layer original, Layer copy)
+    /// <summary>The copy, built for the same inputs, with every weight's values.</summary>
+    private static Layer Copy(Layer original, Layer copy, Shape[] inputShapes)
     {
-        copy.Build(original.InputShape);
+        copy.BuildForCall(inputShapes, new Random(0));
         for (int w = 0; w < original.Weights.Count; w++) original.Weights[w].Value.CopyTo(copy.Weights[w].Value);
         copy.Trainable = original.Trainable;
         return copy;

@@ -1,7 +1,9 @@
+using Strata.Serialization;
+
 namespace Strata.Layers;
 
 /// <summary>Applies an activation on its own, e.g. after Dense → BatchNormalization.</summary>
-public sealed class Activation : Layer, ILogitsOutput
+public sealed class Activation : Layer, ILogitsOutput, IConfigurableLayer
 {
     private Tensor? _x, _y, _dx;
     private bool _readyForBackward;
@@ -18,7 +20,9 @@ public sealed class Activation : Layer, ILogitsOutput
     /// <summary>φ.</summary>
     public ActivationFunction Function { get; }
 
-    internal override Layer CloneConfiguration() => new Activation(Function, DeclaredInputShape?.Dims.ToArray(), Name);
+    internal override void WriteConfig(LayerConfigWriter config) => config.Activation("activation", Function);
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new Activation(c.Activation("activation"), c.InputShape, c.Name);
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {

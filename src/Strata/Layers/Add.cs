@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -6,12 +7,12 @@ namespace Strata.Layers;
 /// Adds its inputs, all of one shape, as Keras's <c>Add</c>: y = Σᵢ xᵢ, so dL/dxᵢ = dL/dy for every input (the
 /// residual shortcut of a ResNet block: <c>new Add().Call(shortcut, branch)</c>).
 /// </summary>
-public sealed class Add : Merge
+public sealed class Add : Merge, IConfigurableLayer
 {
     /// <param name="name">Layer name; by default add, add_1, …</param>
     public Add(string? name = null) : base(name) { }
 
-    internal override Layer CloneConfiguration() => new Add(Name);
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new Add(c.Name);
 
     private protected override Shape MergedShape(IReadOnlyList<Shape> inputs) => CommonShape(inputs);
 

@@ -1,5 +1,6 @@
 using Strata.Distributed;
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -46,7 +47,7 @@ namespace Strata.Layers;
 /// dγ and dβ stay the rank's own sums, which the data-parallel step adds up with every other gradient.
 /// </para>
 /// </summary>
-public sealed class BatchNormalization : Layer
+public sealed class BatchNormalization : Layer, IConfigurableLayer
 {
     private readonly int[] _axes;
     private int _outerPerSample, _channels, _inner;
@@ -196,10 +197,39 @@ public sealed class BatchNormalization : Layer
     /// <summary>With <see cref="Renorm"/>: the moving √(σ² + ε) the corrections r and d are measured against; else null.</summary>
     public Weight? RenormStddev { get; private set; }
 
-    internal override Layer CloneConfiguration() =>
-        new BatchNormalization(_axes, Momentum, Epsilon, Center, Scale, BetaInitializer, GammaInitializer,
-            MovingMeanInitializer, MovingVarianceInitializer, DeclaredInputShape?.Dims.ToArray(), Name,
-            Renorm, Renorm ? RenormClipping : null, RenormMomentum, VirtualBatchSize, Synchronized);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Axes("axis", _axes);
+        config.Float("momentum", Momentum);
+        config.Float("epsilon", Epsilon);
+        config.Bool("center", Center);
+        config.Bool("scale", Scale);
+        config.Initializer("beta_initializer", BetaInitializer);
+        config.Initializer("gamma_initializer", GammaInitializer);
+        config.Initializer("moving_mean_initializer", MovingMeanInitializer);
+        config.Initializer("moving_variance_initializer", MovingVarianceInitializer);
+        // As tf.keras, the TensorFlow-only settings only when set, so that other configurations stay Keras's.
+        if (RenormClipping is { } clipping)
+        {
+            config.Bool("renorm", true);
+            config.Object("renorm_clipping", o =>
+            {
+                if (clipping.RMax is float rMax) o.Float("rmax", rMax);
+                if (clipping.RMin is float rMin) o.Float("rmin", rMin);
+                if (clipping.DMax is float dMax) o.Float("dmax", dMax);
+            });
+            config.Float("renorm_momentum", RenormMomentum);
+        }
+        if (VirtualBatchSize is int virtualBatchSize) config.Int("virtual_batch_size", virtualBatchSize);
+        if (Synchronized is bool synchronized) config.Bool("synchronized", synchronized);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new BatchNormalization(c.Axes("axis"), c.Float("momentum"), c.Float("epsilon"), c.Bool("center"), c.Bool("scale"),
+            c.Initializer("beta_initializer"), c.Initializer("gamma_initializer"), c.Initializer("moving_mean_initializer"),
+            c.Initializer("moving_variance_initializer"), c.InputShape, c.Name, c.Flag("renorm"),
+            c.OptionalObject("renorm_clipping", o => new RenormClipping(o.OptionalFloat("rmax"), o.OptionalFloat("rmin"), o.OptionalFloat("dmax"))),
+            c.OptionalFloat("renorm_momentum") ?? 0.99f, c.OptionalInt("virtual_batch_size", 1, int.MaxValue), c.OptionalBool("synchronized"));
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -6,7 +7,7 @@ namespace Strata.Layers;
 /// Joins its inputs along <see cref="Axis"/>, as Keras's <c>Concatenate</c>: every other dimension must be equal; the
 /// output's size along the axis is the sum of the inputs'. Backward hands each input its slice of dL/dy.
 /// </summary>
-public sealed class Concatenate : Merge
+public sealed class Concatenate : Merge, IConfigurableLayer
 {
     private int _outerPerSample; // values before the axis, per sample
     private int[] _inner = [];   // per input: its values from the axis on
@@ -25,7 +26,9 @@ public sealed class Concatenate : Merge
     /// <summary>The axis joined along, as given (batch axis 0; negative counts from the end).</summary>
     public int Axis { get; }
 
-    internal override Layer CloneConfiguration() => new Concatenate(Axis, Name);
+    internal override void WriteConfig(LayerConfigWriter config) => config.Int("axis", Axis);
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new Concatenate(c.Int("axis", -64, 64), c.Name);
 
     private protected override Shape MergedShape(IReadOnlyList<Shape> inputs)
     {

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -9,7 +10,7 @@ namespace Strata.Layers;
 /// pixels, partial sums added in order) and dX = Q·W' (each input pixel's gradient written once). Padding "valid" or "same" (TensorFlow's rule per axis: the odd pixel at
 /// the end). Kernel size, strides and dilation are <see cref="Size2D"/> pairs (height, width); an int means both axes.
 /// </summary>
-public sealed class Conv2D : Layer
+public sealed class Conv2D : Layer, IConfigurableLayer
 {
     private ConvGeometry _g;
     private Tensor? _x, _z, _y, _dz, _dx, _kernelByFilter, _partials;
@@ -70,7 +71,22 @@ public sealed class Conv2D : Layer
 
     private int FieldSize => KernelSize.Height * KernelSize.Width * _g.Channels;
 
-    internal override Layer CloneConfiguration() => CloneConfiguration(UseBias);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Int("filters", Filters);
+        config.Size("kernel_size", KernelSize);
+        config.Size("strides", Strides);
+        config.String("padding", Padding);
+        config.Size("dilation_rate", DilationRate);
+        config.Activation("activation", Activation);
+        config.Bool("use_bias", UseBias);
+        config.Initializer("kernel_initializer", KernelInitializer);
+        config.Initializer("bias_initializer", BiasInitializer);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new Conv2D(c.Int("filters", 1), c.Size("kernel_size"), c.Size("strides"), c.String("padding"), c.Activation("activation"),
+            c.Bool("use_bias"), c.Initializer("kernel_initializer"), c.Initializer("bias_initializer"), c.Size("dilation_rate"), c.InputShape, c.Name);
 
     /// <summary>The same configuration, with or without a bias (folding BatchNormalization in needs one).</summary>
     internal Conv2D CloneConfiguration(bool useBias) =>

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using Strata.Kernels;
 using Strata.Kernels.MatMul;
 using Strata.Kernels.Parallel;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -9,7 +10,7 @@ namespace Strata.Layers;
 /// A fully connected layer: y = φ(x·W + b), with W (<c>kernel</c>) of shape [inputs, units] as Keras stores it.
 /// On inputs of rank above 2 it acts on the last axis, like Keras.
 /// </summary>
-public sealed class Dense : Layer, ILogitsOutput
+public sealed class Dense : Layer, ILogitsOutput, IConfigurableLayer
 {
     private Tensor? _x, _z, _y, _dz, _dx;
     private Tensor? _xParts, _zParts, _dxParts; // per-part blocks when W's rows are split across threads
@@ -49,7 +50,18 @@ public sealed class Dense : Layer, ILogitsOutput
 
     private int Inputs => Kernel.Shape[0];
 
-    internal override Layer CloneConfiguration() => CloneConfiguration(UseBias);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Int("units", Units);
+        config.Activation("activation", Activation);
+        config.Bool("use_bias", UseBias);
+        config.Initializer("kernel_initializer", KernelInitializer);
+        config.Initializer("bias_initializer", BiasInitializer);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new Dense(c.Int("units", 1), c.Activation("activation"), c.Bool("use_bias"), c.Initializer("kernel_initializer"),
+            c.Initializer("bias_initializer"), c.InputShape, c.Name);
 
     /// <summary>The same configuration, with or without a bias (folding BatchNormalization in needs one).</summary>
     internal Dense CloneConfiguration(bool useBias) =>

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -12,7 +13,7 @@ namespace Strata.Layers;
 /// uninterrupted run would have drawn.
 /// </para>
 /// </summary>
-public sealed class Dropout : Layer
+public sealed class Dropout : Layer, IConfigurableLayer
 {
     private Tensor? _y, _dx, _mask;
     private bool _dropped;
@@ -48,7 +49,13 @@ public sealed class Dropout : Layer
     /// </summary>
     internal int BatchOffset { get; set; }
 
-    internal override Layer CloneConfiguration() => new Dropout(Rate, Seed, DeclaredInputShape?.Dims.ToArray(), Name);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Float("rate", Rate);
+        config.OptionalInt("seed", Seed);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new Dropout(c.Float("rate"), c.OptionalInt("seed"), c.InputShape, c.Name);
 
     protected override Shape OnBuild(Shape inputShape, Random random) => inputShape;
 

@@ -1,7 +1,9 @@
+using Strata.Serialization;
+
 namespace Strata.Layers;
 
 /// <summary>Reshapes each sample to one axis ([N, 28, 28] → [N, 784]) without copying.</summary>
-public sealed class Flatten : Layer
+public sealed class Flatten : Layer, IConfigurableLayer
 {
     private Tensor? _y, _dx;
     private Shape _outShape, _outShapeFor, _inShape;
@@ -10,7 +12,7 @@ public sealed class Flatten : Layer
     /// <param name="name">Layer name; by default flatten, flatten_1, …</param>
     public Flatten(int[]? inputShape = null, string? name = null) : base(name, inputShape) { }
 
-    internal override Layer CloneConfiguration() => new Flatten(DeclaredInputShape?.Dims.ToArray(), Name);
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new Flatten(c.InputShape, c.Name);
 
     protected override Shape OnBuild(Shape inputShape, Random random) => new(inputShape.Size);
 

@@ -1,15 +1,16 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
 /// <summary>The mean over height and width of each channel: [N, H, W, C] → [N, C] (Keras's GlobalAveragePooling2D).</summary>
-public sealed class GlobalAveragePooling2D(int[]? inputShape = null, string? name = null) : Layer(name, inputShape)
+public sealed class GlobalAveragePooling2D(int[]? inputShape = null, string? name = null) : Layer(name, inputShape), IConfigurableLayer
 {
     private Tensor? _x, _y, _dx;
     private Shape _outShape;
     private int _outShapeFor = -1;
 
-    internal override Layer CloneConfiguration() => new GlobalAveragePooling2D(DeclaredInputShape?.Dims.ToArray(), Name);
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new GlobalAveragePooling2D(c.InputShape, c.Name);
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {

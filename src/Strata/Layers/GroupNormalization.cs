@@ -1,3 +1,5 @@
+using Strata.Serialization;
+
 namespace Strata.Layers;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace Strata.Layers;
 /// and G = C (<c>groups: −1</c>) is Instance Normalization. PyTorch's <c>GroupNorm(G, C)</c> is the same on NCHW.
 /// <para>The channel axis must be the last (channels-last, as Strata's images are); Keras also takes another axis.</para>
 /// </summary>
-public sealed class GroupNormalization : PerSampleNormalization
+public sealed class GroupNormalization : PerSampleNormalization, IConfigurableLayer
 {
     private readonly int _groups;
     private readonly int _axis;
@@ -43,8 +45,16 @@ public sealed class GroupNormalization : PerSampleNormalization
     /// <summary>The channel axis as given.</summary>
     public int Axis => _axis;
 
-    internal override Layer CloneConfiguration() =>
-        new GroupNormalization(_groups, _axis, Epsilon, Center, Scale, BetaInitializer, GammaInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Int("groups", _groups);
+        config.Int("axis", _axis);
+        base.WriteConfig(config);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new GroupNormalization(c.Int("groups", -1, 1 << 20), c.Int("axis", -64, 64), c.Float("epsilon"), c.Bool("center"), c.Bool("scale"),
+            c.Initializer("beta_initializer"), c.Initializer("gamma_initializer"), c.InputShape, c.Name);
 
     // One row per sample: its channels in G groups, over the positions of every other axis.
     private protected override (Shape Parameters, int Rows, int Positions, int Groups) Layout(Shape inputShape)

@@ -1,5 +1,6 @@
 using Strata.Kernels;
 using Strata.Kernels.MatMul;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -15,7 +16,7 @@ namespace Strata.Layers;
 /// for s = x̂_h + r ⊙ ĥ_h; dA_r = ds ⊙ ĥ_h; dz_z, dz_r through σ'. The input side gets dZ = [dz_z, dz_r, ds], the
 /// recurrent side dR = [dz_z, dz_r, ds ⊙ r], and dh_{t−1} = dh ⊙ z + dR·Uᵀ (see <see cref="Recurrent"/>).
 /// </remarks>
-public sealed partial class Gru : Recurrent
+public sealed partial class Gru : Recurrent, IConfigurableLayer
 {
     private Tensor? _a, _rec;
     private int _cachedBatch = -1;
@@ -62,9 +63,18 @@ public sealed partial class Gru : Recurrent
     /// <summary>Sigmoid gates and tanh go through the fused cell kernels; other activations through one call per gate.</summary>
     private bool Fused => RecurrentActivation is SigmoidActivation && Activation is TanhActivation;
 
-    internal override Layer CloneConfiguration() =>
-        new Gru(Units, ReturnSequences, Activation, RecurrentActivation, UseBias, ResetAfter, KernelInitializer,
-            RecurrentInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        base.WriteConfig(config);
+        config.Activation("activation", Activation);
+        config.Activation("recurrent_activation", RecurrentActivation);
+        config.Bool("reset_after", ResetAfter);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new Gru(c.Int("units", 1), c.Bool("return_sequences"), c.Activation("activation"), c.Activation("recurrent_activation"),
+            c.Bool("use_bias"), c.Bool("reset_after"), c.Initializer("kernel_initializer"), c.Initializer("recurrent_initializer"),
+            c.Initializer("bias_initializer"), c.InputShape, c.Name);
 
     private protected override void PrepareCell(int batch, int time)
     {

@@ -22,7 +22,7 @@ public abstract partial class Layer
     }
 
     /// <summary>Records a call on <paramref name="inputs"/>: builds the layer (first call) or a twin that shares its weights.</summary>
-    private protected SymbolicTensor CallCore(SymbolicTensor[] inputs)
+    internal SymbolicTensor CallCore(SymbolicTensor[] inputs)
     {
         if (this is InputLayer)
             throw new InvalidOperationException($"Layer '{Name}' (InputLayer) stands for a model input; use its tensor (Input.Of) rather than calling it.");

@@ -74,9 +74,19 @@ public abstract partial class Layer
     /// </summary>
     internal virtual void AbandonStep() { }
 
-    /// <summary>A new, unbuilt layer with the same configuration and name (used to derive inference models).</summary>
-    internal virtual Layer CloneConfiguration() =>
-        throw new NotSupportedException($"Layer '{Name}' ({TypeName}) cannot be copied into a derived model.");
+    /// <summary>
+    /// A new, unbuilt layer with the same configuration and name (a shared layer's twin, a derived inference model's
+    /// layer), made from the layer's configuration.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer type Strata has no configuration for (one not in <see cref="Serialization.LayerRegistry"/>).</exception>
+    internal Layer CloneConfiguration() => Serialization.LayerConfig.Clone(this);
+
+    /// <summary>
+    /// Writes the layer's own settings, Keras's <c>get_config</c> less the name, <c>trainable</c> and input shape that
+    /// every layer has; its type reads them back with <see cref="Serialization.IConfigurableLayer.FromConfig"/>. A layer
+    /// without settings of its own writes nothing.
+    /// </summary>
+    internal virtual void WriteConfig(Serialization.LayerConfigWriter config) { }
 
     /// <summary>Creates the weights for a per-sample input shape and returns the per-sample output shape.</summary>
     /// <exception cref="ArgumentException">The shape does not suit the layer; the message names the layer and both shapes.</exception>

@@ -1,3 +1,5 @@
+using Strata.Serialization;
+
 namespace Strata.Layers;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace Strata.Layers;
 /// PyTorch's <c>normalized_shape</c> can express; a block of axes followed by others is refused.
 /// </para>
 /// </summary>
-public sealed class LayerNormalization : PerSampleNormalization
+public sealed class LayerNormalization : PerSampleNormalization, IConfigurableLayer
 {
     private readonly int[] _axes;
 
@@ -42,8 +44,15 @@ public sealed class LayerNormalization : PerSampleNormalization
     /// <summary>The normalized axes as given (negative counts from the end of the batched shape).</summary>
     public IReadOnlyList<int> Axis => _axes;
 
-    internal override Layer CloneConfiguration() =>
-        new LayerNormalization(_axes, Epsilon, Center, Scale, BetaInitializer, GammaInitializer, DeclaredInputShape?.Dims.ToArray(), Name);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Axes("axis", _axes);
+        base.WriteConfig(config);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new LayerNormalization(c.Axes("axis"), c.Float("epsilon"), c.Bool("center"), c.Bool("scale"),
+            c.Initializer("beta_initializer"), c.Initializer("gamma_initializer"), c.InputShape, c.Name);
 
     // One group spanning the normalized axes; every combination of the axes before them is a row of its own.
     private protected override (Shape Parameters, int Rows, int Positions, int Groups) Layout(Shape inputShape)

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -14,7 +15,7 @@ namespace Strata.Layers;
 /// dA_o = dh ⊙ φ(c_t); dc = dc_carried + φ'(c_t) ⊙ (dh ⊙ o); dA_i = dc ⊙ g; dA_f = dc ⊙ c_{t−1}; dA_g = dc ⊙ i;
 /// dc_carried ← dc ⊙ f; each dz = (its activation)' ⊙ dA; dh_{t−1} = dz·Uᵀ (see <see cref="Recurrent"/>).
 /// </remarks>
-public sealed class Lstm : Recurrent
+public sealed class Lstm : Recurrent, IConfigurableLayer
 {
     private Tensor? _a, _c, _phiC, _dC, _dPhi;
     private int _cachedBatch = -1;
@@ -58,9 +59,18 @@ public sealed class Lstm : Recurrent
     /// <summary>Sigmoid gates and tanh go through the fused cell kernels; other activations through one call per gate.</summary>
     private bool Fused => RecurrentActivation is SigmoidActivation && Activation is TanhActivation;
 
-    internal override Layer CloneConfiguration() =>
-        new Lstm(Units, ReturnSequences, Activation, RecurrentActivation, UseBias, UnitForgetBias, KernelInitializer,
-            RecurrentInitializer, BiasInitializer, DeclaredInputShape?.Dims.ToArray(), Name, LayerNormalization);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        base.WriteConfig(config);
+        config.Activation("activation", Activation);
+        config.Activation("recurrent_activation", RecurrentActivation);
+        config.Bool("unit_forget_bias", UnitForgetBias);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new Lstm(c.Int("units", 1), c.Bool("return_sequences"), c.Activation("activation"), c.Activation("recurrent_activation"),
+            c.Bool("use_bias"), c.Bool("unit_forget_bias"), c.Initializer("kernel_initializer"), c.Initializer("recurrent_initializer"),
+            c.Initializer("bias_initializer"), c.InputShape, c.Name, c.Flag("layer_normalization"));
 
     /// <summary>Keras's unit_forget_bias: b = [init(units), ones(units), init(2·units)].</summary>
     private protected override void InitializeBias(Span<float> bias, Random random)

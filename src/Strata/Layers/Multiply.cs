@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -6,12 +7,12 @@ namespace Strata.Layers;
 /// Multiplies its inputs, all of one shape, element by element, as Keras's <c>Multiply</c>: y = Πᵢ xᵢ, so
 /// dL/dxᵢ = dL/dy ⊙ Π_(j≠i) xⱼ (a gate: <c>new Multiply().Call(features, sigmoidGate)</c>).
 /// </summary>
-public sealed class Multiply : Merge
+public sealed class Multiply : Merge, IConfigurableLayer
 {
     /// <param name="name">Layer name; by default multiply, multiply_1, …</param>
     public Multiply(string? name = null) : base(name) { }
 
-    internal override Layer CloneConfiguration() => new Multiply(Name);
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new Multiply(c.Name);
 
     private protected override Shape MergedShape(IReadOnlyList<Shape> inputs) => CommonShape(inputs);
 

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -15,7 +16,7 @@ namespace Strata.Layers;
 /// Weights, as Keras's: <c>mean</c> and <c>variance</c> (one per kept index) and the scalar <c>count</c> of samples
 /// adapted on, all non-trainable.
 /// </remarks>
-public sealed class Normalization : Layer
+public sealed class Normalization : Layer, IConfigurableLayer
 {
     /// <summary>Keras's backend epsilon, the floor of the standard deviation.</summary>
     public const float Epsilon = 1e-7f;
@@ -71,8 +72,20 @@ public sealed class Normalization : Layer
     /// <summary>True once the statistics came from <see cref="Adapt"/> or the constructor, rather than the 0 and 1 a fresh layer holds.</summary>
     public bool HasStatistics => _initialMean is not null || Count.Value[0] > 0;
 
-    internal override Layer CloneConfiguration() =>
-        new Normalization(Axis, _initialMean, _initialVariance, Invert, DeclaredInputShape?.Dims.ToArray(), Name);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.OptionalInt("axis", Axis);
+        config.Floats("mean", GivenMean);
+        config.Floats("variance", GivenVariance);
+        config.Bool("invert", Invert);
+    }
+
+    /// <summary>The most fixed statistics a configuration may list (one per feature).</summary>
+    private const int MaxStatistics = 1 << 20;
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new Normalization(c.OptionalInt("axis", -64, 64), c.OptionalFloatArray("mean", MaxStatistics),
+            c.OptionalFloatArray("variance", MaxStatistics), c.Bool("invert"), c.InputShape, c.Name);
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -45,6 +46,16 @@ public abstract class PerSampleNormalization : Layer
 
     /// <summary>γ's initializer; ones by default.</summary>
     public Initializer GammaInitializer { get; }
+
+    /// <summary>The settings LayerNormalization and GroupNormalization share, after their axes.</summary>
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Float("epsilon", Epsilon);
+        config.Bool("center", Center);
+        config.Bool("scale", Scale);
+        config.Initializer("beta_initializer", BetaInitializer);
+        config.Initializer("gamma_initializer", GammaInitializer);
+    }
 
     /// <summary>γ, or null without <see cref="Scale"/>.</summary>
     public Weight? Gamma { get; private set; }

@@ -1,4 +1,5 @@
 using Strata.Kernels;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -26,6 +27,13 @@ public abstract class Pooling2D : Layer
     public Size2D PoolSize { get; }
     public Size2D Strides { get; }
     public string Padding { get; }
+
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Size("pool_size", PoolSize);
+        config.Size("strides", Strides);
+        config.String("padding", Padding);
+    }
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
@@ -60,12 +68,13 @@ public abstract class Pooling2D : Layer
 /// <param name="inputShape">Per-sample input shape [h, w, c], for the first layer.</param>
 /// <param name="name">Layer name; Keras-style by default.</param>
 public sealed class MaxPooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", int[]? inputShape = null, string? name = null)
-    : Pooling2D(poolSize ?? 2, strides, padding, inputShape, name)
+    : Pooling2D(poolSize ?? 2, strides, padding, inputShape, name), IConfigurableLayer
 {
     private Tensor? _x, _y, _dx;
     private int[] _argmax = [];
 
-    internal override Layer CloneConfiguration() => new MaxPooling2D(PoolSize, Strides, Padding, DeclaredInputShape?.Dims.ToArray(), Name);
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new MaxPooling2D(c.Size("pool_size"), c.Size("strides"), c.String("padding"), c.InputShape, c.Name);
 
     public override Tensor Forward(Tensor x, bool training)
     {
@@ -94,11 +103,12 @@ public sealed class MaxPooling2D(Size2D? poolSize = null, Size2D? strides = null
 /// <param name="inputShape">Per-sample input shape [h, w, c], for the first layer.</param>
 /// <param name="name">Layer name; Keras-style by default.</param>
 public sealed class AveragePooling2D(Size2D? poolSize = null, Size2D? strides = null, string padding = "valid", int[]? inputShape = null, string? name = null)
-    : Pooling2D(poolSize ?? 2, strides, padding, inputShape, name)
+    : Pooling2D(poolSize ?? 2, strides, padding, inputShape, name), IConfigurableLayer
 {
     private Tensor? _x, _y, _dx;
 
-    internal override Layer CloneConfiguration() => new AveragePooling2D(PoolSize, Strides, Padding, DeclaredInputShape?.Dims.ToArray(), Name);
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new AveragePooling2D(c.Size("pool_size"), c.Size("strides"), c.String("padding"), c.InputShape, c.Name);
 
     public override Tensor Forward(Tensor x, bool training)
     {

@@ -1,5 +1,6 @@
 using Strata.Kernels;
 using Strata.Kernels.MatMul;
+using Strata.Serialization;
 
 namespace Strata.Layers;
 
@@ -82,6 +83,18 @@ public abstract class Recurrent : Layer
 
     /// <summary>Initializer of b; zeros by default.</summary>
     public Initializer BiasInitializer { get; }
+
+    /// <summary>The settings every recurrent layer has; each type adds its activations.</summary>
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        config.Int("units", Units);
+        config.Bool("return_sequences", ReturnSequences);
+        config.Bool("use_bias", UseBias);
+        config.Initializer("kernel_initializer", KernelInitializer);
+        config.Initializer("recurrent_initializer", RecurrentInitializer);
+        config.Initializer("bias_initializer", BiasInitializer);
+        if (LayerNormalization) config.Bool("layer_normalization", true);
+    }
 
     /// <summary>W: [features, k·units], gates in Keras's column order.</summary>
     public Weight Kernel { get; private set; } = null!;

@@ -1,7 +1,9 @@
+using Strata.Serialization;
+
 namespace Strata.Layers;
 
 /// <summary>Gives each sample a new shape of the same size, without copying; one dimension may be −1 (inferred).</summary>
-public sealed class Reshape : Layer
+public sealed class Reshape : Layer, IConfigurableLayer
 {
     private readonly int[] _target;
     private Tensor? _y, _dx;
@@ -22,7 +24,9 @@ public sealed class Reshape : Layer
     /// <summary>The per-sample shape as given, −1 included.</summary>
     public IReadOnlyList<int> TargetShape => _target;
 
-    internal override Layer CloneConfiguration() => new Reshape(_target, DeclaredInputShape?.Dims.ToArray(), Name);
+    internal override void WriteConfig(LayerConfigWriter config) => config.Ints("target_shape", _target);
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) => new Reshape(c.IntArray("target_shape", -1, int.MaxValue), c.InputShape, c.Name);
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {

@@ -1,3 +1,5 @@
+using Strata.Serialization;
+
 namespace Strata.Layers;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Strata.Layers;
 /// is h_T [batch, units] or, with <c>returnSequences</c>, every h_t [batch, time, units].
 /// Backward through time: dz_t = φ'(z_t) ⊙ dh_t and dh_{t−1} = dz_t·Uᵀ (see <see cref="Recurrent"/> for the rest).
 /// </summary>
-public sealed class SimpleRnn : Recurrent
+public sealed class SimpleRnn : Recurrent, IConfigurableLayer
 {
     /// <param name="units">Size of the state h.</param>
     /// <param name="activation">φ; tanh by default.</param>
@@ -28,9 +30,16 @@ public sealed class SimpleRnn : Recurrent
     /// <summary>φ, applied to the new state.</summary>
     public ActivationFunction Activation { get; }
 
-    internal override Layer CloneConfiguration() =>
-        new SimpleRnn(Units, Activation, ReturnSequences, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer,
-            DeclaredInputShape?.Dims.ToArray(), Name, LayerNormalization);
+    internal override void WriteConfig(LayerConfigWriter config)
+    {
+        base.WriteConfig(config);
+        config.Activation("activation", Activation);
+    }
+
+    static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
+        new SimpleRnn(c.Int("units", 1), c.Activation("activation"), c.Bool("return_sequences"), c.Bool("use_bias"),
+            c.Initializer("kernel_initializer"), c.Initializer("recurrent_initializer"), c.Initializer("bias_initializer"),
+            c.InputShape, c.Name, c.Flag("layer_normalization"));
 
     // z: [batch, units] = x_t·W + h_{t−1}·U + b; h = φ(z)
     private protected override void StepForward(int t, int batch, Span<float> z, ReadOnlySpan<float> hPrev, Span<float> h)

@@ -210,13 +210,6 @@ public partial class Model
         return _executor!.Forward(x, training);
     }
 
-    /// <summary>
-    /// Saves the model (see <see cref="Sequential.Save"/>); a functional model cannot be saved yet.
-    /// </summary>
-    /// <exception cref="NotSupportedException">A functional model.</exception>
-    public virtual void Save(string path, bool includeOptimizer = true) =>
-        throw new NotSupportedException($"Model '{Name}': saving is not yet available for functional models; only a Sequential model saves.");
-
     /// <summary>Builds the model when its declaration says enough (a Sequential whose first layer has an input shape).</summary>
     private protected virtual void BuildFromDeclaredShape() { }
 
@@ -280,6 +273,9 @@ public partial class Model
 
     /// <summary>dL/dx of input <paramref name="input"/> in the last ComputeGradients, with <see cref="ComputesInputGradients"/>.</summary>
     internal Tensor? InputGradient(int input) => _executor?.InputGradient(input);
+
+    /// <summary>A functional model's graph structure; null for a Sequential.</summary>
+    internal GraphTopology? Topology => _topology;
 
     /// <summary>The calls the model runs, in order (empty before it is built).</summary>
     internal IReadOnlyList<Node> Nodes => _executor?.Nodes ?? [];

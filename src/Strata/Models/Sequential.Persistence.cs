@@ -5,45 +5,23 @@ namespace Strata;
 
 public sealed partial class Sequential
 {
-    /// <summary>The model's architecture as the Keras-like JSON its files hold (<see cref="FromConfig"/> reads it back).</summary>
-    /// <exception cref="InvalidOperationException">The model is not built.</exception>
-    public string ToConfig() => ModelConfig.Write(this);
-
     /// <summary>
-    /// A new, unbuilt-weights model from a Keras-like JSON configuration: the <c>model_config</c> of a saved model, or one
-    /// written by hand in that form. <paramref name="inputShape"/> fills a configuration without <c>input_shape</c>, and
-    /// <paramref name="outputUnits"/> a last Dense without <c>units</c>, so one file fits any data. Every setting is
-    /// checked; an unknown layer or a bad value is refused with the path of the field that holds it.
+    /// A new Sequential model from a Keras-like JSON configuration, as <see cref="Model.FromConfig"/> reads it.
     /// </summary>
-    /// <exception cref="InvalidDataException">The configuration is malformed; the message names the field.</exception>
-    public static Sequential FromConfig(string json, Shape? inputShape = null, int? outputUnits = null, int seed = 0, Data.MemoryBudget? budget = null) =>
-        ModelConfig.Read(json, inputShape, outputUnits, seed, budget ?? Data.MemoryBudget.Default);
+    /// <exception cref="InvalidDataException">The configuration is malformed, or describes a functional model.</exception>
+    public static new Sequential FromConfig(string json, Shape? inputShape = null, int? outputUnits = null, int seed = 0, MemoryBudget? budget = null) =>
+        AsSequential(Model.FromConfig(json, inputShape, outputUnits, seed, budget), "The model config");
 
-    /// <summary>
-    /// Writes the model to one file: its Keras-like configuration, every weight (moving statistics included) and,
-    /// with <paramref name="includeOptimizer"/>, the compile settings and the optimizer's state so that training can
-    /// resume where it stopped. The file is a valid safetensors file. Saving is atomic: the previous file, if any,
-    /// stays intact until the new one is complete on disk.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The model is not built, or two layers share a name.</exception>
-    /// <exception cref="NotSupportedException">A layer, optimizer or schedule whose configuration Strata cannot write.</exception>
-    public override void Save(string path, bool includeOptimizer = true) => ModelFile.Save(this, path, includeOptimizer);
+    /// <summary>Reads a Sequential model written by <see cref="Model.Save"/> (see <see cref="Model.Load(string, bool, MemoryBudget)"/>).</summary>
+    /// <exception cref="InvalidDataException">The file is not a sound model file, or holds a functional model.</exception>
+    public static new Sequential Load(string path, bool compile = true, MemoryBudget? budget = null) =>
+        AsSequential(ModelFile.Load(path, compile, budget), Path.GetFileName(path));
 
-    /// <summary>
-    /// Reads a model written by <see cref="Save"/>. With <paramref name="compile"/> (and a file saved with its
-    /// optimizer) the model comes back compiled, with the optimizer's state and step count, ready to continue
-    /// <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/> (pass <c>initialEpoch: model.EpochsCompleted</c>). Everything is checked before use:
-    /// a truncated, damaged or hostile file is refused with an <see cref="InvalidDataException"/> saying why, and a
-    /// file whose tensors and model (twice the file's size) exceed <paramref name="budget"/> (by default
-    /// <see cref="MemoryBudget.Default"/>) with a <see cref="MemoryBudgetExceededException"/>.
-    /// </summary>
-    public static Sequential Load(string path, bool compile = true, MemoryBudget? budget = null) => ModelFile.Load(path, compile, budget);
+    /// <summary>Reads a Sequential model written by <see cref="Model.Save"/> from <paramref name="stream"/> (see <see cref="Model.Load(Stream, bool, MemoryBudget)"/>).</summary>
+    /// <exception cref="InvalidDataException">The stream does not hold a sound model file, or holds a functional model.</exception>
+    public static new Sequential Load(Stream stream, bool compile = true, MemoryBudget? budget = null) =>
+        AsSequential(ModelFile.Load(stream, compile, budget), "The model stream");
 
-    /// <summary>
-    /// Reads a model written by <see cref="Save"/> from <paramref name="stream"/> (from its current position; the stream
-    /// is left open), with the checks of <see cref="Load(string, bool, MemoryBudget)"/>. A seekable stream's length bounds every
-    /// allocation as a file's does; a stream that cannot seek (a network or decompression stream) is read only as far
-    /// as the file's header declares, memory growing with the bytes that arrive, and bytes beyond are refused.
-    /// </summary>
-    public static Sequential Load(Stream stream, bool compile = true, MemoryBudget? budget = null) => ModelFile.Load(stream, compile, budget);
+    private static Sequential AsSequential(Model model, string source) => model as Sequential
+        ?? throw new InvalidDataException($"{source} holds a functional model ('{model.Name}'), not a Sequential one; read it with Model.Load or Model.FromConfig.");
 }

@@ -35,7 +35,7 @@ internal static class ModelFile
     /// <param name="path">The file to write (replaced atomically).</param>
     /// <param name="includeOptimizer">Also write the compile settings and optimizer state.</param>
     /// <param name="intercept">Tests wrap the output stream to make a save fail midway.</param>
-    public static void Save(Sequential model, string path, bool includeOptimizer, Func<Stream, Stream>? intercept = null)
+    public static void Save(Model model, string path, bool includeOptimizer, Func<Stream, Stream>? intercept = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -84,7 +84,7 @@ internal static class ModelFile
     /// Loading holds the file's tensors and the model built from them (weights and optimizer state, as many values
     /// again) at once, so twice the file's size is checked against <paramref name="budget"/> before reading.
     /// </summary>
-    public static Sequential Load(string path, bool compile, MemoryBudget? budget = null)
+    public static Model Load(string path, bool compile, MemoryBudget? budget = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -97,7 +97,7 @@ internal static class ModelFile
     /// any other is first copied into memory by <see cref="SafeTensors.Buffer"/>, as far as its header declares and no
     /// further, the declared size checked against the budget before the data is copied.
     /// </summary>
-    public static Sequential Load(Stream stream, bool compile, MemoryBudget? budget = null)
+    public static Model Load(Stream stream, bool compile, MemoryBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanRead) throw new ArgumentException("The stream to load a model from cannot be read.", nameof(stream));
@@ -119,7 +119,7 @@ internal static class ModelFile
         return Load(tensors, metadata, source, compile);
     }
 
-    private static Sequential Load(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata, string source, bool compile)
+    private static Model Load(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata, string source, bool compile)
     {
 
         if (!metadata.TryGetValue("format", out string? format) || format != Format)
@@ -215,21 +215,20 @@ internal static class ModelFile
         }
     }
 
-    private static Sequential ReadModel(JsonElement root, string source, Dictionary<string, Tensor> tensors)
+    private static Model ReadModel(JsonElement root, string source, Dictionary<string, Tensor> tensors)
     {
-        var (model, inputShape, context) = ModelConfig.ReadUnbuilt(root, $"{source}: model_config", source);
         long stored = tensors.Where(t => !t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).Sum(t => (long)t.Value.Length);
         using (WeightBudget.Limit(stored, source))
-            ModelConfig.Build(model, inputShape, context);
-        return model;
+            return ModelConfig.ReadModel(root, $"{source}: model_config", source, seed: null);
     }
 
     /// <summary>The saved class names: a JSON array of one non-empty name of at most 256 characters per output.</summary>
-    private static string[] ReadClassNames(string json, Sequential model, string source)
+    private static string[] ReadClassNames(string json, Model model, string source)
     {
         using var document = ConfigReader.Parse(json, $"{source}: class_names");
         var root = document.RootElement;
-        int outputs = model.OutputShape.Rank == 0 ? 1 : model.OutputShape[^1];
+        var shape = model.OutputShapes[0];
+        int outputs = shape.Rank == 0 ? 1 : shape[^1];
         // One name per output, or two for a single sigmoid output (binary classification).
         int length = root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() : -1;
         if (length != outputs && !(outputs == 1 && length == 2))
@@ -241,7 +240,7 @@ internal static class ModelFile
     }
 
     /// <summary>Training progress that is not a weight: epochs completed, and each dropout layer's mask stream.</summary>
-    private static void WriteState(Utf8JsonWriter w, Sequential model)
+    private static void WriteState(Utf8JsonWriter w, Model model)
     {
         w.WriteStartObject();
         w.WriteNumber("epochs_completed", model.EpochsCompleted);
@@ -257,7 +256,7 @@ internal static class ModelFile
         w.WriteEndObject();
     }
 
-    private static void ReadState(JsonElement root, string source, Sequential model)
+    private static void ReadState(JsonElement root, string source, Model model)
     {
         var c = new ConfigReader(root, $"{source}: training_state");
         model.EpochsCompleted = c.Int("epochs_completed", 0);

@@ -16,7 +16,7 @@ namespace Strata.Serialization;
 /// </summary>
 internal static class TrainingConfig
 {
-    public static void Write(Utf8JsonWriter w, Sequential model)
+    public static void Write(Utf8JsonWriter w, Model model)
     {
         w.WriteStartObject();
         LossConfig.WriteLoss(w, model.Loss!);
@@ -32,7 +32,7 @@ internal static class TrainingConfig
     /// Compiles <paramref name="model"/> as the configuration says; returns its (fresh) optimizer and the number of
     /// updates the saved one had applied, which the loader restores with the state.
     /// </summary>
-    public static (Optimizer Optimizer, long Iterations) Compile(Sequential model, JsonElement element, string source)
+    public static (Optimizer Optimizer, long Iterations) Compile(Model model, JsonElement element, string source)
     {
         var c = new ConfigReader(element, $"{source}: training config");
         Loss loss = LossConfig.ReadLoss(c);

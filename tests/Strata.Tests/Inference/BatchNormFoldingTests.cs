@@ -99,7 +99,7 @@ public class BatchNormFoldingTests
     }
 
     /// <summary>Gives every BN non-trivial statistics and parameters, so a wrong fold shows in the predictions.</summary>
-    private static void Scramble(Sequential model)
+    internal static void Scramble(Model model)
     {
         var random = new Random(7);
         foreach (var bn in model.Layers.OfType<BatchNormalization>())

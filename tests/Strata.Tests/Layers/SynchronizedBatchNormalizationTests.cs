@@ -125,4 +125,18 @@ public class SynchronizedBatchNormalizationTests
         Assert.False(new BatchNormalization(virtualBatchSize: 4).SynchronizesWhenDistributed);
         Assert.False(new BatchNormalization(synchronized: false).SynchronizesWhenDistributed);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    [InlineData(null)]
+    public void The_setting_goes_through_the_configuration(bool? synchronized)
+    {
+        var model = new Sequential(new Dense(3, inputShape: [2]), new BatchNormalization(synchronized: synchronized));
+        model.Build(new Shape(2));
+        string json = model.ToConfig();
+        Assert.Equal(synchronized is not null, json.Contains("\"synchronized\"", StringComparison.Ordinal)); // written only when said
+        var copy = Sequential.FromConfig(json);
+        Assert.Equal(synchronized, Assert.IsType<BatchNormalization>(copy.Layers[^1]).Synchronized);
+    }
 }

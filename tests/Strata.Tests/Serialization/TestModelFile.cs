@@ -57,7 +57,7 @@ internal static class TestModelFile
     /// <summary>The file of <see cref="EveryLayer"/> trained one epoch with Adam: the base every forged file starts from.</summary>
     public static byte[] Saved => s_saved.Value;
 
-    /// <summary>The bytes <see cref="Sequential.Save"/> writes for <paramref name="model"/>.</summary>
+    /// <summary>The bytes <see cref="Model.Save"/> writes for <paramref name="model"/>.</summary>
     public static byte[] SavedBytesOf(Sequential model, bool includeOptimizer = true)
     {
         string path = Path.Combine(Path.GetTempPath(), $"strata-saved-{Guid.NewGuid():N}.safetensors");

@@ -1,0 +1,70 @@
+using Microsoft.ML.OnnxRuntime;
+using Strata.Layers;
+
+namespace Strata.Onnx.Tests;
+
+/// <summary>Functional models in ONNX Runtime: residual blocks, merges in every layout, several inputs and outputs, shared layers.</summary>
+public class FunctionalExportTests
+{
+    /// <summary>Runs an exported model on named inputs and returns every output, in the model's output order.</summary>
+    private static float[][] Run(byte[] onnx, string[] inputNames, Tensor[] x, string[] outputNames)
+    {
+        using var session = new InferenceSession(onnx);
+        var values = x.Select(t => OrtValue.CreateTensorValueFromMemory(t.Span.ToArray(), [.. t.Shape.Dims.ToArray().Select(d => (long)d)])).ToArray();
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, inputNames, values, outputNames);
+            return [.. outputs.Select(o => o.GetTensorDataAsSpan<float>().ToArray())];
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+
+    /// <summary>A residual block with a projection shortcut, BN after every conv, then pooling, and a Dense head.</summary>
+    private static Model Residual()
+    {
+        var x = Input.Of(6, 6, 2);
+        var h = new Activation("relu").Call(new BatchNormalization().Call(new Conv2D(4, 3, padding: "same").Call(x)));
+        h = new BatchNormalization().Call(new Conv2D(4, 3, padding: "same").Call(h));
+        var shortcut = new BatchNormalization().Call(new Conv2D(4, 1).Call(x));
+        var sum = new Activation("relu").Call(new Add().Call(h, shortcut));
+        var joined = new Concatenate().Call(sum, new MaxPooling2D(1).Call(x)); // channels, both in NCHW
+        var model = new Model(x, new Dense(3, activation: "softmax").Call(new Flatten().Call(joined))) { Seed = 3 };
+        OnnxParity.Randomize(model, seed: 4);
+        return model;
+    }
+
+    [Fact]
+    public void A_residual_network_and_its_folded_copy_match_onnx_runtime()
+    {
+        var model = Residual();
+        var x = OnnxParity.Random(new Shape(5, 6, 6, 2), seed: 1);
+        OnnxParity.AssertMatches(model, x);
+        var folded = model.FoldBatchNormalization(out FoldReport report);
+        Assert.Equal(3, report.Folded.Count);
+        OnnxParity.AssertMatches(folded, x);
+    }
+
+    [Fact]
+    public void Several_inputs_and_outputs_a_shared_layer_and_merges_across_layouts_match_onnx_runtime()
+    {
+        var image = Input.Of(new Shape(4, 4, 3), "image");
+        var features = Input.Of(new Shape(6), "features");
+        var conv = new Flatten().Call(new Conv2D(2, 3, activation: "relu").Call(image)); // flattened NCHW
+        var shared = new Dense(6, activation: "tanh");
+        var twice = shared.Call(shared.Call(features));
+        var product = new Multiply(name: "product").Call(twice, features);
+        var joined = new Concatenate(name: "joined").Call(conv, product, new Reshape([8]).Call(new Conv2D(2, 3).Call(image)));
+        var sum = new Add(name: "sum").Call(new Dense(5, name: "left").Call(joined), new Dense(5, name: "right").Call(product));
+        var model = new Model([image, features], [new Dense(3, activation: "softmax", name: "classes").Call(sum), new Dense(1, name: "score").Call(joined)]) { Seed = 2 };
+        OnnxParity.Randomize(model, seed: 5);
+
+        Tensor[] x = [OnnxParity.Random(new Shape(3, 4, 4, 3), seed: 6), OnnxParity.Random(new Shape(3, 6), seed: 7)];
+        var expected = model.Predict(x);
+        var actual = Run(OnnxExporter.ExportToBytes(model), ["image", "features"], x, ["classes", "score"]);
+        for (int k = 0; k < 2; k++) OnnxParity.AssertClose(expected[k].Span, actual[k]);
+    }
+}
