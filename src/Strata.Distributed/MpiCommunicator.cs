@@ -66,12 +66,12 @@ public sealed unsafe class MpiCommunicator : Communicator
 
     public override void AllReduce(Span<float> values)
     {
-        fixed (float* p = values) AllReduce(p, values.Length, _mpi.Float, "AllReduce", "floats");
+        fixed (float* p = values) AllReduce(p, values.Length, _mpi.Float, "floats");
     }
 
     public override void AllReduce(Span<double> values)
     {
-        fixed (double* p = values) AllReduce(p, values.Length, _mpi.Double, "AllReduce", "doubles");
+        fixed (double* p = values) AllReduce(p, values.Length, _mpi.Double, "doubles");
     }
 
     public override void Broadcast(Span<float> values, int root = 0)
@@ -94,7 +94,7 @@ public sealed unsafe class MpiCommunicator : Communicator
         fixed (double* send = values, receive = gathered)
         {
             Check(_mpi.Iallgather(send, values.Length, _mpi.Double, receive, values.Length, _mpi.Double, _mpi.CommWorld, &request), "MPI_Iallgather");
-            Wait(&request, $"AllGather of {values.Length} doubles");
+            Wait(&request, "AllGather", values.Length, "doubles");
         }
     }
 
@@ -103,15 +103,15 @@ public sealed unsafe class MpiCommunicator : Communicator
         Start();
         nint request;
         Check(_mpi.Ibarrier(_mpi.CommWorld, &request), "MPI_Ibarrier");
-        Wait(&request, "Barrier");
+        Wait(&request, "Barrier", 0, "");
     }
 
-    private void AllReduce(void* values, int count, nint type, string what, string unit)
+    private void AllReduce(void* values, int count, nint type, string unit)
     {
         Start();
         nint request;
         Check(_mpi.Iallreduce(OpenMpiLibrary.InPlace, values, count, type, _mpi.Sum, _mpi.CommWorld, &request), "MPI_Iallreduce");
-        Wait(&request, $"{what} of {count} {unit}");
+        Wait(&request, "AllReduce", count, unit);
     }
 
     private void Broadcast(void* values, int count, nint type, int root, string unit)
@@ -119,7 +119,7 @@ public sealed unsafe class MpiCommunicator : Communicator
         Start();
         nint request;
         Check(_mpi.Ibcast(values, count, type, root, _mpi.CommWorld, &request), "MPI_Ibcast");
-        Wait(&request, $"Broadcast of {count} {unit} from rank {root}");
+        Wait(&request, "Broadcast", count, unit, root);
     }
 
     private void Start()
@@ -132,21 +132,23 @@ public sealed unsafe class MpiCommunicator : Communicator
     /// <summary>
     /// Polls a request until it completes: spinning first (a step's allreduce usually completes within microseconds of
     /// the last rank's arrival), then yielding, then sleeping a millisecond at a time, so a long wait does not take a core.
+    /// The operation is described only when it fails, so that a step's collectives allocate nothing.
     /// </summary>
-    private void Wait(nint* request, string operation)
+    private void Wait(nint* request, string operation, int count, string unit, int root = -1)
     {
-        var clock = Stopwatch.StartNew();
+        long start = Stopwatch.GetTimestamp();
         int flag = 0;
         for (int poll = 0; ; poll++)
         {
             Check(_mpi.Test(request, &flag, null), "MPI_Test");
             if (flag != 0) return;
-            if (clock.Elapsed > Timeout)
+            if (Stopwatch.GetElapsedTime(start) > Timeout)
             {
                 _broken = true;
                 string other = Size == 2 ? $" (rank {1 - Rank})" : "";
+                string what = unit.Length == 0 ? operation : $"{operation} of {count} {unit}{(root >= 0 ? $" from rank {root}" : "")}";
                 throw new CommunicatorTimeoutException(
-                    $"MPI rank {Rank} of {Size}: {operation} (collective call {_calls}) did not complete within {Timeout.TotalSeconds:0.###} s: " +
+                    $"MPI rank {Rank} of {Size}: {what} (collective call {_calls}) did not complete within {Timeout.TotalSeconds:0.###} s: " +
                     $"another rank{other} exited, stalled or called other collectives; mpirun's output names a rank that exited.");
             }
             if (poll < 1000) Thread.SpinWait(20);
