@@ -36,9 +36,6 @@ public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss"
 
     public override void OnTrainBegin(TrainingPlan plan)
     {
-        // Refused before the first epoch rather than after it.
-        if (Model is not Sequential)
-            throw new NotSupportedException($"ModelCheckpoint: model '{Model?.Name}' is functional, and saving is not yet available for functional models.");
         var keys = new List<string> { "loss" };
         keys.AddRange(plan.MetricNames);
         if (plan.ValidationSamples > 0) keys.AddRange(keys.Select(k => "val_" + k).ToArray());

@@ -176,15 +176,26 @@ public class FunctionalModelTests
     }
 
     [Fact]
-    public void Saving_a_functional_model_is_refused_for_now()
+    public void A_checkpoint_callback_saves_a_functional_model_every_epoch()
     {
         var input = Input.Of(4);
-        var model = new Model(input, new Dense(3, activation: "softmax").Call(input));
-        model.Compile(new Sgd(), Losses.SparseCategoricalCrossentropy);
-        Assert.Throws<NotSupportedException>(() => model.Save(Path.Combine(Path.GetTempPath(), "never.safetensors")));
-        var (x, y) = SequentialTests.Blobs(16, seed: 2);
-        var checkpoint = new ModelCheckpoint(Path.Combine(Path.GetTempPath(), "never-{epoch}.safetensors"), monitor: "loss");
-        Assert.Throws<NotSupportedException>(() => model.Fit(x, y, callbacks: [checkpoint], verbose: 0));
+        var model = new Model(input, new Dense(3, activation: "softmax").Call(new Dense(8, activation: "relu").Call(input))) { Seed = 1 };
+        model.Compile(new Sgd(0.1f), Losses.SparseCategoricalCrossentropy);
+        var (x, y) = SequentialTests.Blobs(32, seed: 2);
+        string dir = Directory.CreateTempSubdirectory("strata-checkpoint-").FullName;
+        try
+        {
+            var checkpoint = new ModelCheckpoint(Path.Combine(dir, "epoch-{epoch}.safetensors"), monitor: "loss");
+            model.Fit(x, y, epochs: 2, batchSize: 8, callbacks: [checkpoint], verbose: 0);
+            var last = Model.Load(Path.Combine(dir, "epoch-2.safetensors"));
+            Assert.True(File.Exists(Path.Combine(dir, "epoch-1.safetensors")));
+            Assert.Equal(model.Predict(x).Span.ToArray(), last.Predict(x).Span.ToArray());
+            Assert.Equal(2, last.EpochsCompleted);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
