@@ -35,11 +35,19 @@ public sealed class TrainCommandDistributedTests : IDisposable
          "--seed", "3", "--threads", "1", "--output", Path.Combine(_folder, run), .. extra];
 
     [MpiFact]
-    public void Two_ranks_train_the_model_one_process_trains_and_only_rank_0_reports_and_saves()
+    public void Two_ranks_train_the_model_one_process_trains_and_only_rank_0_reports_and_saves() =>
+        TrainsAsOneProcess(2, "Data-parallel on 2 MPI ranks: global batch 16, 8 per rank, BatchNormalization synchronized");
+
+    [MpiFact]
+    public void Three_ranks_oversubscribed_with_uneven_shards_train_the_same_model() =>
+        TrainsAsOneProcess(3, "Data-parallel on 3 MPI ranks: global batch 16, up to 6 per rank, BatchNormalization synchronized");
+
+    private void TrainsAsOneProcess(int ranks, string announcement)
     {
-        var (code, output) = MpiRun.Dotnet(2, Cli, Train("two", "--distributed"), TimeSpan.FromMinutes(3));
+        string run = $"ranks{ranks}";
+        var (code, output) = MpiRun.Dotnet(ranks, Cli, Train(run, "--distributed"), TimeSpan.FromMinutes(3));
         Assert.True(code == 0, output);
-        Assert.Contains("Data-parallel on 2 MPI ranks: global batch 16, 8 per rank, BatchNormalization synchronized", output);
+        Assert.Contains(announcement, output);
         // Rank 0 alone prints (a bar or lines, as mpirun's output looks like a terminal or not).
         Assert.Single(Regex.Matches(output, @"epoch 2/2  loss [\d.]+  accuracy [\d.]+  val_loss"));
         Assert.Single(output.Split('\n'), l => l.StartsWith("model written to", StringComparison.Ordinal));
@@ -50,7 +58,7 @@ public sealed class TrainCommandDistributedTests : IDisposable
         Assert.True(one.ExitCode == 0, single);
 
         var expected = Sequential.Load(Path.Combine(_folder, "one", "model.safetensors"));
-        var actual = Sequential.Load(Path.Combine(_folder, "two", "model.safetensors"));
+        var actual = Sequential.Load(Path.Combine(_folder, run, "model.safetensors"));
         var a = expected.Layers.SelectMany(l => l.Weights).SelectMany(w => w.Value.ToArray()).ToArray();
         var b = actual.Layers.SelectMany(l => l.Weights).SelectMany(w => w.Value.ToArray()).ToArray();
         Assert.Equal(a.Length, b.Length);
