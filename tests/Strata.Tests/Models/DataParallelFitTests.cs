@@ -105,6 +105,35 @@ public class DataParallelFitTests
     }
 
     [Fact]
+    public void A_functional_model_with_a_shared_batch_normalization_trains_as_on_one_process()
+    {
+        // Two inputs through one shared Dense → BatchNormalization pair (its twin synchronizes too), then Add.
+        static Model Functional()
+        {
+            var a = Input.Of(4);
+            var b = Input.Of(4);
+            var dense = new Dense(6, activation: "relu");
+            var bn = new BatchNormalization();
+            var h = new Add().Call(bn.Call(dense.Call(a)), bn.Call(dense.Call(b)));
+            var model = new Model([a, b], [new Dense(3, activation: "softmax").Call(h)]) { Seed = 2, Context = new ComputeContext(1) };
+            model.Compile(new Sgd(0.1f, globalClipNorm: 0.5f), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
+            return model;
+        }
+        var (x, y) = SequentialTests.Blobs(40, seed: 15);
+        var (x2, _) = SequentialTests.Blobs(40, seed: 16);
+        var one = Functional();
+        one.Fit([x, x2], [y], epochs: 2, batchSize: 10, seed: 4, verbose: 0);
+        var two = InProcessCommunicator.Run(2, comm =>
+        {
+            var model = Functional();
+            model.Fit([x, x2], [y], epochs: 2, batchSize: 10, seed: 4, verbose: 0, communicator: comm);
+            return Flat(model);
+        });
+        Assert.Equal(two[0], two[1]);
+        Near(Flat(one), two[0]);
+    }
+
+    [Fact]
     public void Without_synchronized_statistics_two_ranks_train_another_model()
     {
         var (x, y) = SequentialTests.Blobs(64, seed: 2);
