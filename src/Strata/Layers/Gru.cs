@@ -36,11 +36,15 @@ public sealed partial class Gru : Recurrent, IConfigurableLayer
     /// <param name="biasInitializer">The biases' initializer; zeros by default.</param>
     /// <param name="inputShape">Per-sample input shape (time, features), for the first layer.</param>
     /// <param name="name">Layer name; by default gru, gru_1, …</param>
+    /// <param name="layerNormalization">
+    /// Layer-normalize x_t·W (with γ, then b_x) and h_{t−1}·U (with recurrent_gamma, then b_h) apart, as Ba et al. (2016)
+    /// do for the GRU (see <see cref="Recurrent"/>); needs <paramref name="resetAfter"/>.
+    /// </param>
     public Gru(int units, bool returnSequences = false, ActivationFunction? activation = null,
         ActivationFunction? recurrentActivation = null, bool useBias = true, bool resetAfter = true,
         Initializer? kernelInitializer = null, Initializer? recurrentInitializer = null, Initializer? biasInitializer = null,
-        int[]? inputShape = null, string? name = null)
-        : base(units, 3, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name)
+        int[]? inputShape = null, string? name = null, bool layerNormalization = false)
+        : base(units, 3, returnSequences, useBias, kernelInitializer, recurrentInitializer, biasInitializer, inputShape, name, layerNormalization)
     {
         Activation = activation ?? Activations.Tanh;
         RecurrentActivation = recurrentActivation ?? Activations.Sigmoid;
@@ -74,7 +78,7 @@ public sealed partial class Gru : Recurrent, IConfigurableLayer
     static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
         new Gru(c.Int("units", 1), c.Bool("return_sequences"), c.Activation("activation"), c.Activation("recurrent_activation"),
             c.Bool("use_bias"), c.Bool("reset_after"), c.Initializer("kernel_initializer"), c.Initializer("recurrent_initializer"),
-            c.Initializer("bias_initializer"), c.InputShape, c.Name);
+            c.Initializer("bias_initializer"), c.InputShape, c.Name, c.Flag("layer_normalization"));
 
     private protected override void PrepareCell(int batch, int time)
     {
@@ -106,7 +110,8 @@ public sealed partial class Gru : Recurrent, IConfigurableLayer
         var rec = _rec!.Span.Slice(t * step, step);
         if (t == 0) rec.Clear();                                              // h_0·U = 0
         else Gemm.NN(hPrev, RecurrentKernel.Value, batch, u, GateWidth, 0f, rec);
-        if (Bias is { } bias) BiasKernels.AddToRows(bias.Value[GateWidth..], batch, rec);   // ĥ = h_{t−1}·U + b_h
+        if (LayerNormalization) NormalizeRecurrentStep(t, batch, rec);                     // ĥ = γ_h ⊙ LN(h_{t−1}·U) + b_h
+        else if (Bias is { } bias) BiasKernels.AddToRows(bias.Value[GateWidth..], batch, rec);   // ĥ = h_{t−1}·U + b_h
         if (Fused)
         {
             GateKernels.GruForward(z, rec, hPrev, batch, u, a, h);

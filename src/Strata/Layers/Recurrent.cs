@@ -24,7 +24,7 @@ namespace Strata.Layers;
 /// db += Σ_rows dZ (and Σ_rows dR for a separate recurrent bias), and dX = dZ·Wᵀ, swapped back to batch-major.
 /// </para>
 /// <para>
-/// With <see cref="LayerNormalization"/> (SimpleRnn and Lstm), the pre-activations of every step are layer-normalized
+/// With <see cref="LayerNormalization"/>, the pre-activations of every step are layer-normalized
 /// before the cell, as Ba et al. (2016, §3.1) normalize a recurrent layer's summed inputs:
 /// Z_t = γ ⊙ LN(x_t·W + h_{t−1}·U) + b, LN over each row's k·units values (all gates together) with
 /// ε = <see cref="LayerNormEpsilon"/>, γ a new weight <c>gamma</c> [k·units] (ones at first) and the bias b acting as
@@ -32,6 +32,10 @@ namespace Strata.Layers;
 /// one normalization per step, and the recurrent product stays where it is for every cell. The cell state of an LSTM
 /// is not normalized. Backward, the cell's gradient dZ̃_t goes through the normalization
 /// (<see cref="GroupNormKernels.BackwardInput"/>) before it reaches U, W and h_{t−1}; dγ = Σ dZ̃ ⊙ x̂ and db = Σ dZ̃.
+/// A GRU that resets after the product keeps h_{t−1}·U apart (its candidate reads r ⊙ (h_{t−1}·U_h + b_h)), so the two
+/// products are normalized apart, as Ba et al. do for their GRU: x_t·W with γ and b_x, h_{t−1}·U with a second
+/// weight <c>recurrent_gamma</c> [3·units] and b_h (<see cref="NormalizeRecurrentStep"/>); backward, dR̃_t goes through
+/// the second normalization before it reaches U and h_{t−1}.
 /// </para>
 /// </remarks>
 public abstract class Recurrent : Layer
@@ -42,7 +46,8 @@ public abstract class Recurrent : Layer
     private Shape _xTShape, _zShape, _hShape, _yShape, _stateShape, _xShape;
     // Layer normalization of the pre-activations: x̂ and 1/σ of every step's rows, the gradient of the normalized Z̃.
     private Tensor? _xHat, _dZNormalized;
-    private float[] _invStd = [], _ones = [], _zeros = [], _sumDy = [], _sumDyXHat = [];
+    private Tensor? _xHatRecurrent, _dRNormalized;
+    private float[] _invStd = [], _invStdRecurrent = [], _ones = [], _zeros = [], _sumDy = [], _sumDyXHat = [];
     private double[] _accumulator = [];
 
     private protected Recurrent(int units, int gates, bool returnSequences, bool useBias, Initializer? kernelInitializer,
@@ -108,6 +113,12 @@ public abstract class Recurrent : Layer
     /// <summary>γ [k·units] of the pre-activations' layer normalization, or null without <see cref="LayerNormalization"/>.</summary>
     public Weight? Gamma { get; private set; }
 
+    /// <summary>
+    /// γ [k·units] of the normalization of h_{t−1}·U when it is kept apart from x_t·W (a GRU that resets after the
+    /// product), or null.
+    /// </summary>
+    public Weight? RecurrentGamma { get; private set; }
+
     /// <summary>Number of gate blocks k in the columns of W and U (1, 4 or 3).</summary>
     private protected int Gates { get; }
 
@@ -153,9 +164,11 @@ public abstract class Recurrent : Layer
         }
         if (LayerNormalization)
         {
-            if (Product != RecurrentProduct.InZ)
-                throw new NotSupportedException($"Layer '{Name}' ({TypeName}) keeps h·U apart from x·W, so it has no layer normalization of their sum.");
+            if (Product == RecurrentProduct.InCell)
+                throw new NotSupportedException($"Layer '{Name}' ({TypeName}) multiplies U by r ⊙ h_{{t−1}} inside its cell, so it has no layer normalization of h·U; a GRU with resetAfter: true has.");
             Gamma = AddWeight("gamma", new Shape(GateWidth), Initializers.Ones, trainable: true, random);
+            if (Product == RecurrentProduct.Separate)
+                RecurrentGamma = AddWeight("recurrent_gamma", new Shape(GateWidth), Initializers.Ones, trainable: true, random);
             _ones = new float[GateWidth];
             Array.Fill(_ones, 1f);
             (_zeros, _sumDy, _sumDyXHat) = (new float[GateWidth], new float[GateWidth], new float[GateWidth]);
@@ -188,6 +201,11 @@ public abstract class Recurrent : Layer
         PrepareCell(batch, time);
         var xHat = LayerNormalization && training ? Tensor.Ensure(ref _xHat, _zShape).Span : default;
         if (LayerNormalization && _invStd.Length < time * batch) _invStd = new float[time * batch];
+        if (RecurrentGamma is not null)
+        {
+            if (_invStdRecurrent.Length < time * batch) _invStdRecurrent = new float[time * batch];
+            _recurrentXHat = training ? Tensor.Ensure(ref _xHatRecurrent, _zShape) : null;
+        }
         for (int t = 0; t < time; t++)
         {
             var hPrev = h.Span.Slice(t * stateSize, stateSize);
@@ -219,6 +237,7 @@ public abstract class Recurrent : Layer
         var dR = Product == RecurrentProduct.Separate ? Tensor.Ensure(ref _dR, _zShape) : dZ;
         // With layer normalization the cell writes dZ̃ (the gradient of the normalized pre-activations) apart.
         var dZCell = LayerNormalization ? Tensor.Ensure(ref _dZNormalized, _zShape) : dZ;
+        var dRCell = RecurrentGamma is not null ? Tensor.Ensure(ref _dRNormalized, _zShape) : dR;
         var dH = Tensor.Ensure(ref _dH, _stateShape);
         var dHPrev = Tensor.Ensure(ref _dHPrev, _stateShape);
         var h = _h!.Span;
@@ -230,11 +249,16 @@ public abstract class Recurrent : Layer
             if (ReturnSequences) RecurrentKernels.AddStep(dy.Span, t, batch, time, units, dH.Span);   // dh_t += ∂L/∂y_t
             var dRt = dR.Span.Slice(t * stepSize, stepSize);
             StepBackward(t, batch, dH.Span, _z!.Span.Slice(t * stepSize, stepSize), h.Slice(t * stateSize, stateSize),
-                h.Slice((t + 1) * stateSize, stateSize), dZCell.Span.Slice(t * stepSize, stepSize), dRt, dHPrev.Span);
+                h.Slice((t + 1) * stateSize, stateSize), dZCell.Span.Slice(t * stepSize, stepSize), dRCell.Span.Slice(t * stepSize, stepSize), dHPrev.Span);
             if (LayerNormalization)                                                     // dZ_t = LN'(dZ̃_t)
             {
                 GroupNormKernels.BackwardInput(_xHat!.Span.Slice(t * stepSize, stepSize), dZCell.Span.Slice(t * stepSize, stepSize),
                     batch, 1, 1, width, Gamma!.Value, _invStd.AsSpan(t * batch, batch), dZ.Span.Slice(t * stepSize, stepSize));
+            }
+            if (RecurrentGamma is { } recurrentGamma)                                  // dR_t = LN'(dR̃_t)
+            {
+                GroupNormKernels.BackwardInput(_xHatRecurrent!.Span.Slice(t * stepSize, stepSize), dRCell.Span.Slice(t * stepSize, stepSize),
+                    batch, 1, 1, width, recurrentGamma.Value, _invStdRecurrent.AsSpan(t * batch, batch), dRt);
             }
             if (t == 0) break;                                                          // h_0 is a constant
             // dh_{t−1} = (direct path, written by a Separate cell) + dR_t·Uᵀ; an InCell cell wrote all of it
@@ -252,7 +276,11 @@ public abstract class Recurrent : Layer
             else if (time > 1)
                 Gemm.TN(h.Slice(stateSize, (time - 1) * stateSize), dR.Span[stepSize..], units, rows - batch, width, 1f, RecurrentKernel.Gradient);
             if (LayerNormalization)
-                AccumulateNormalizationGradients(rows, width);
+            {
+                AccumulateNormalizationGradients(_xHat!.Span, _dZNormalized!.Span, rows, width, Gamma!, Bias is { } b ? b.Gradient[..width] : []);
+                if (RecurrentGamma is { } recurrentGamma)
+                    AccumulateNormalizationGradients(_xHatRecurrent!.Span, _dRNormalized!.Span, rows, width, recurrentGamma, Bias is { } br ? br.Gradient[width..] : []);
+            }
             else if (Bias is { } bias)
             {
                 BiasKernels.AccumulateRowSums(dZ.Span, rows, bias.Gradient[..width]);         // db += Σ dZ
@@ -271,13 +299,26 @@ public abstract class Recurrent : Layer
     /// <summary>
     /// dγ += Σ dZ̃ ⊙ x̂ and db += Σ dZ̃ over all steps' rows: BatchNorm's column sums, with x̂ for x and a zero mean.
     /// </summary>
-    private void AccumulateNormalizationGradients(int rows, int width)
+    private void AccumulateNormalizationGradients(ReadOnlySpan<float> xHat, ReadOnlySpan<float> dNormalized, int rows, int width,
+        Weight gamma, Span<float> biasGradient)
     {
         int scratch = BatchNormKernels.ScratchLength(rows, width, 1);
         if (_accumulator.Length < scratch) _accumulator = new double[scratch];
-        BatchNormKernels.BackwardSums(_xHat!.Span, _dZNormalized!.Span, _zeros, rows, width, 1, _accumulator, _sumDy, _sumDyXHat);
-        BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXHat, _ones, [], [], Gamma!.Gradient,
-            Bias is { } bias ? bias.Gradient[..width] : []);
+        BatchNormKernels.BackwardSums(xHat, dNormalized, _zeros, rows, width, 1, _accumulator, _sumDy, _sumDyXHat);
+        BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXHat, _ones, [], [], gamma.Gradient, biasGradient);
+    }
+
+    private Tensor? _recurrentXHat;
+
+    /// <summary>
+    /// ĥ ← γ_h ⊙ LN(ĥ) + b_h for the recurrent product ĥ = h_{t−1}·U [batch, k·units] of step t, when it is kept apart
+    /// (<see cref="RecurrentGamma"/>); in training, keeps x̂ and 1/σ for Backward. At t = 0, ĥ = 0 normalizes to 0, so b_h.
+    /// </summary>
+    private protected void NormalizeRecurrentStep(int t, int batch, Span<float> recurrent)
+    {
+        int stepSize = batch * GateWidth;
+        GroupNormKernels.Forward(recurrent, batch, 1, 1, GateWidth, RecurrentGamma!.Value, Bias is { } b ? b.Value[GateWidth..] : _zeros,
+            LayerNormEpsilon, _invStdRecurrent.AsSpan(t * batch, batch), _recurrentXHat is { } xHat ? xHat.Span.Slice(t * stepSize, stepSize) : default, recurrent);
     }
 
     /// <summary>

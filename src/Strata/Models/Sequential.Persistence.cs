@@ -22,6 +22,9 @@ public sealed partial class Sequential
     public static new Sequential Load(Stream stream, bool compile = true, MemoryBudget? budget = null) =>
         AsSequential(ModelFile.Load(stream, compile, budget), "The model stream");
 
+    /// <inheritdoc cref="Model.Clone"/>
+    public new Sequential Clone() => (Sequential)base.Clone();
+
     private static Sequential AsSequential(Model model, string source) => model as Sequential
         ?? throw new InvalidDataException($"{source} holds a functional model ('{model.Name}'), not a Sequential one; read it with Model.Load or Model.FromConfig.");
 }

@@ -13,7 +13,7 @@ internal static class LayerConfig
 {
     /// <summary>Writes <paramref name="layer"/>'s configuration object; <paramref name="members"/> adds keys beside "config" (a functional model's "inbound_nodes").</summary>
     /// <exception cref="NotSupportedException">The layer's type has no configuration Strata can write.</exception>
-    public static void Write(Utf8JsonWriter w, Layer layer, Action<Utf8JsonWriter>? members = null, List<object>? references = null)
+    public static void Write(Utf8JsonWriter w, Layer layer, Action<Utf8JsonWriter>? members = null, List<object>? references = null, string? name = null)
     {
         if (!LayerRegistry.Contains(layer.GetType()))
             throw new NotSupportedException($"Layer '{layer.Name}' ({layer.TypeName}) cannot be saved or copied: Strata does not know its configuration.");
@@ -21,7 +21,7 @@ internal static class LayerConfig
         w.WriteString("class_name", layer.TypeName);
         w.WritePropertyName("config");
         w.WriteStartObject();
-        w.WriteString("name", layer.Name);
+        w.WriteString("name", name ?? layer.Name);
         w.WriteBoolean("trainable", layer.Trainable);
         if (layer.DeclaredInputShape is { } declared)
         {
@@ -66,13 +66,14 @@ internal static class LayerConfig
     }
 
     /// <summary>
-    /// A new, unbuilt layer of the same configuration and name, by writing the configuration and reading it back
-    /// (activations and initializers kept as the very objects): a shared layer's twin, a folded model's layer.
+    /// A new, unbuilt layer of the same configuration and name (or <paramref name="name"/>), by writing the
+    /// configuration and reading it back (activations and initializers kept as the very objects): a shared layer's
+    /// twin, a folded model's layer, <see cref="Layer.Clone"/>.
     /// </summary>
-    public static Layer Clone(Layer layer)
+    public static Layer Clone(Layer layer, string? name = null)
     {
         var references = new List<object>();
-        string json = ModelFile.Json(w => Write(w, layer, references: references));
+        string json = ModelFile.Json(w => Write(w, layer, references: references, name: name));
         using var document = JsonDocument.Parse(json);
         return Read(document.RootElement, $"copy of layer '{layer.Name}'", 0, references: references);
     }

@@ -20,6 +20,55 @@ public class GruTests
 
     [Theory]
     [InlineData(3, 5, 4, 3, false)]
+    [InlineData(2, 4, 3, 2, true)]
+    [InlineData(2, 1, 3, 4, true)]
+    public void Layer_normalized_gradients_match_finite_differences(int batch, int time, int features, int units, bool returnSequences)
+    {
+        RecurrentTests.CheckGradients(new Gru(units, returnSequences: returnSequences, biasInitializer: Initializers.RandomNormal(0.3f),
+            layerNormalization: true), batch, time, features, units);
+    }
+
+    [Fact]
+    public void Layer_normalized_gradients_with_other_activations_and_no_bias_match_finite_differences()
+    {
+        var gru = new Gru(3, returnSequences: true, activation: "elu", recurrentActivation: "tanh", useBias: false, layerNormalization: true);
+        gru.Build(new Shape(4, 3), new Random(6));
+        Assert.Equal(new Shape(9), gru.Gamma!.Shape);
+        Assert.Equal(new Shape(9), gru.RecurrentGamma!.Shape);
+        // tanh gates through two normalizations curve more than the default step's differences can follow: a smaller step.
+        GradientChecker.Check(gru, GradientChecker.Random(new Shape(2, 4, 3), seed: 8), h: 2e-3f);
+    }
+
+    [Fact]
+    public void Layer_normalization_makes_the_output_independent_of_the_scale_of_both_kernels()
+    {
+        // x·W and h·U are normalized apart, so W·c and U·c give the same sequence (up to ε's share of the variance,
+        // negligible once both products are scaled up).
+        var x = GradientChecker.Random(new Shape(2, 5, 3), seed: 2);
+        float[] Run(float scale, bool normalized)
+        {
+            var gru = new Gru(4, returnSequences: true, biasInitializer: Initializers.RandomNormal(0.3f), layerNormalization: normalized);
+            gru.Build(new Shape(5, 3), new Random(4));
+            foreach (var w in new[] { gru.Kernel, gru.RecurrentKernel })
+                for (int i = 0; i < w.Size; i++) w.Value[i] *= scale;
+            return gru.Forward(x, training: false).Span.ToArray();
+        }
+        static double MaxDifference(float[] a, float[] b) => a.Zip(b, (p, q) => (double)Math.Abs(p - q)).Max();
+        Assert.True(MaxDifference(Run(10f, true), Run(80f, true)) < 1e-3);
+        Assert.True(MaxDifference(Run(10f, false), Run(80f, false)) > 0.1); // without it the scale shows
+        Assert.Null(new Gru(4).RecurrentGamma);
+    }
+
+    [Fact]
+    public void Reset_before_has_no_layer_normalization_and_says_why()
+    {
+        var gru = new Gru(3, resetAfter: false, layerNormalization: true, name: "old_gru");
+        var error = Assert.Throws<NotSupportedException>(() => gru.Build(new Shape(4, 2)));
+        Assert.Contains("resetAfter: true", error.Message);
+    }
+
+    [Theory]
+    [InlineData(3, 5, 4, 3, false)]
     [InlineData(3, 5, 4, 3, true)]
     [InlineData(2, 1, 3, 4, false)]
     [InlineData(2, 1, 3, 4, true)]

@@ -25,7 +25,7 @@ public class LayerRegistryTests
         var model = TestModelFile.EveryLayer();
         model.Build(new Shape(8, 8, 1));
         var layers = model.Layers.Concat([new Concatenate(axis: 2, name: "join"), new Add(name: "add"), new Multiply(name: "times"),
-            new Lstm(3, returnSequences: true, layerNormalization: true, name: "lstm"), new Gru(2, resetAfter: false, name: "gru"),
+            new Lstm(3, returnSequences: true, layerNormalization: true, name: "lstm"), new Gru(2, resetAfter: false, name: "gru"), new Gru(2, layerNormalization: true, name: "gru_ln"),
             new SimpleRnn(2, activation: "relu", name: "rnn"), new LayerNormalization(axes: [1, 2], name: "ln"),
             new GroupNormalization(groups: 2, name: "gn"), new Normalization(mean: [1f, 2f], variance: [3f, 4f], name: "norm"),
             new BatchNormalization(renorm: true, renormClipping: new RenormClipping(rMax: 2f), virtualBatchSize: 4, name: "renorm")]);
