@@ -40,6 +40,9 @@ public sealed class Weight
     /// <summary>The accumulated gradient of the loss with respect to this weight (empty when not trainable).</summary>
     public Span<float> Gradient => Trainable ? _gradients.AsSpan(_gradientOffset, Size) : [];
 
+    /// <summary>Whether the values live at <paramref name="offset"/> of <paramref name="values"/> (a slab).</summary>
+    internal bool IsBoundTo(float[] values, int offset) => ReferenceEquals(_values, values) && _offset == offset;
+
     /// <summary>Moves this weight's storage into shared slabs, keeping its current values.</summary>
     internal void Rebind(float[] values, int offset, float[] gradients, int gradientOffset)
     {

@@ -98,7 +98,8 @@ public partial class Model
     /// </summary>
     private float ForwardBackward(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y)
     {
-        _slab!.ZeroGradients();
+        _slab!.Reclaim(); // a layer shared with another model may have been packed there since
+        _slab.ZeroGradients();
         var executor = _executor!;
         var outputs = executor.Forward(x, training: true);
         executor.BeginBackward();

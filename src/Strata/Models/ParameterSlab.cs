@@ -42,6 +42,17 @@ internal sealed class ParameterSlab
     /// <summary>Every gradient, at the same offsets as <see cref="Values"/>.</summary>
     public float[] Gradients { get; }
 
+    /// <summary>
+    /// Moves back into this slab every weight that another model's slab took since (a layer in two models: both pack
+    /// the same Weight objects, and the last to pack holds them), keeping its current values. The layout stays as it
+    /// was, and with it the optimizer's state. A reference comparison per weight when nothing moved.
+    /// </summary>
+    public void Reclaim()
+    {
+        for (int i = 0; i < Weights.Length; i++)
+            if (!Weights[i].IsBoundTo(Values, _offsets[i])) Weights[i].Rebind(Values, _offsets[i], Gradients, _offsets[i]);
+    }
+
     /// <summary>Moves the weights into fresh slabs, keeping their values.</summary>
     public static ParameterSlab Pack(IEnumerable<Weight> trainable)
     {

@@ -111,4 +111,32 @@ public sealed class ModelReuseTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => fresh.LoadWeightsFrom(small, strict: true));
         Assert.Equal(before, Values(fresh));
     }
+
+    [Fact]
+    public void A_layer_shared_by_two_models_is_trained_by_both_and_a_clone_by_neither()
+    {
+        var (x, y) = TestModelFile.Images(32, 4);
+        var a = new Sequential(new Flatten(inputShape: [8, 8, 1]), new Dense(8, activation: "relu", name: "body"), new Dense(3, activation: "softmax")) { Seed = 1 };
+        a.Compile(new Sgd(0.1f), Losses.SparseCategoricalCrossentropy);
+        a.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0);
+        var body = a.Layers[1];
+        var clone = a.Clone();
+
+        var b = new Sequential(a.Layers[0], body, new Dense(2, activation: "softmax", name: "other_head")) { Seed = 2 };
+        b.Compile(new Sgd(0.1f), Losses.SparseCategoricalCrossentropy);
+        var cloneBefore = Values(clone);
+        var before = body.Weights[0].Value.ToArray();
+        var halves = new Tensor(y.Shape, [.. y.Span.ToArray().Select(v => v % 2)]);
+        b.Fit(x, halves, epochs: 1, batchSize: 8, verbose: 0);
+        var afterB = body.Weights[0].Value.ToArray();
+        Assert.NotEqual(before, afterB); // training B changed A's layer
+        Assert.Equal(cloneBefore, Values(clone));
+
+        // A trains the shared layer too, from where B left it (its slab takes the weights back).
+        a.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0);
+        var afterA = body.Weights[0].Value.ToArray();
+        Assert.NotEqual(afterB, afterA);
+        var fresh = new Sequential(a.Layers[0], body, a.Layers[2]);
+        Assert.Equal(a.Predict(x).Span.ToArray(), fresh.Predict(x).Span.ToArray());
+    }
 }
