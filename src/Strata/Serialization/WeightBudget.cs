@@ -6,21 +6,17 @@ namespace Strata.Serialization;
 /// after; the memory budget bounds a model made from a configuration alone. Scoped to the calling thread; outside a
 /// scope <see cref="Spend"/> does nothing.
 /// </summary>
-internal sealed class WeightBudget : IDisposable
+internal sealed class WeightBudget : ThreadScope<WeightBudget>
 {
-    [ThreadStatic] private static WeightBudget? t_current;
-    private readonly WeightBudget? _outer;
     private readonly string _source;
     private readonly bool _fromFile;
     private long _remaining;
 
     private WeightBudget(long values, string source, bool fromFile)
     {
-        _outer = t_current;
         _remaining = values;
         _source = source;
         _fromFile = fromFile;
-        t_current = this;
     }
 
     /// <summary>
@@ -33,12 +29,12 @@ internal sealed class WeightBudget : IDisposable
     public static WeightBudget LimitNew(long values, string source) => new(values, source, fromFile: false);
 
     /// <summary>True inside a load: the weights' values come from the file, so initializers need not run.</summary>
-    public static bool Active => t_current is { _fromFile: true };
+    public static bool Active => Current is { _fromFile: true };
 
     /// <summary>Called before a weight of <paramref name="size"/> values is allocated.</summary>
     public static void Spend(string weight, long size)
     {
-        if (t_current is not { } budget) return;
+        if (Current is not { } budget) return;
         if (size > budget._remaining)
         {
             throw new InvalidDataException(budget._fromFile
@@ -47,6 +43,4 @@ internal sealed class WeightBudget : IDisposable
         }
         budget._remaining -= size;
     }
-
-    public void Dispose() => t_current = _outer;
 }

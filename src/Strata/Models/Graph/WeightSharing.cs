@@ -8,10 +8,8 @@ namespace Strata;
 /// in creation order, instead of a new one. Both calls then read the same values and accumulate into the same
 /// gradient, so a step's gradient of a shared weight is the sum over its calls (each layer's Backward adds).
 /// </summary>
-internal sealed class WeightSharing : IDisposable
+internal sealed class WeightSharing : ThreadScope<WeightSharing>
 {
-    [ThreadStatic] private static WeightSharing? t_current;
-    private readonly WeightSharing? _outer;
     private readonly Layer _twin;
     private readonly Layer _original;
     private readonly string _inputs;
@@ -19,11 +17,9 @@ internal sealed class WeightSharing : IDisposable
 
     private WeightSharing(Layer twin, Layer original, string inputs)
     {
-        _outer = t_current;
         _twin = twin;
         _original = original;
         _inputs = inputs;
-        t_current = this;
     }
 
     /// <summary>Until disposed, <paramref name="twin"/>'s weights on this thread are <paramref name="original"/>'s.</summary>
@@ -33,7 +29,7 @@ internal sealed class WeightSharing : IDisposable
     public static WeightSharing Begin(Layer twin, Layer original, string inputs) => new(twin, original, inputs);
 
     /// <summary>Whether <paramref name="layer"/> is being built as a twin (its weights are not new, so not to be filled).</summary>
-    public static bool IsSharing(Layer layer) => t_current is { } scope && ReferenceEquals(scope._twin, layer);
+    public static bool IsSharing(Layer layer) => Current is { } scope && ReferenceEquals(scope._twin, layer);
 
     /// <summary>
     /// The original's next weight when <paramref name="layer"/> is the twin being built, after checking it is the one
@@ -42,7 +38,7 @@ internal sealed class WeightSharing : IDisposable
     /// <exception cref="ArgumentException">The call needs weights of other shapes than the layer has.</exception>
     public static Weight? Claim(Layer layer, string name, Shape shape, bool trainable)
     {
-        if (t_current is not { } scope || !ReferenceEquals(scope._twin, layer)) return null;
+        if (Current is not { } scope || !ReferenceEquals(scope._twin, layer)) return null;
         var weights = scope._original.Weights;
         var weight = scope._claimed < weights.Count ? weights[scope._claimed] : null;
         if (weight is null || weight.Name != name || weight.Shape != shape || weight.Trainable != trainable)
@@ -63,8 +59,6 @@ internal sealed class WeightSharing : IDisposable
             throw new ArgumentException(
                 $"Layer '{_original.Name}' ({_original.TypeName}) is shared, but its call on {_inputs} uses {_claimed} of its {_original.Weights.Count} weights.");
     }
-
-    public void Dispose() => t_current = _outer;
 
     private static string Describe(Layer layer) =>
         layer is Merge merge ? string.Join(", ", merge.InputShapes.Select(s => s.ToBatchString())) : layer.InputShape.ToBatchString();
