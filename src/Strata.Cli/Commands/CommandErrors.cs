@@ -17,7 +17,7 @@ internal static class CommandErrors
             return action();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException
-            or NotSupportedException or MemoryBudgetExceededException or OutOfMemoryException)
+            or NotSupportedException or MemoryBudgetExceededException or OutOfMemoryException or Distributed.CommunicatorTimeoutException)
         {
             terminal.WriteError(Describe(e));
             return 1;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Strata.Cli.Inputs;
 using Strata.Data;
+using Strata.Distributed;
 using Strata.Experiments.Reporting;
 using Strata.Optimizers;
 
@@ -143,6 +144,11 @@ internal sealed class TrainCommand : Command
         HelpName = "FILE",
     };
 
+    private readonly Option<bool> _distributed = new("--distributed")
+    {
+        Description = "Train data-parallel on the ranks of an MPI job (mpirun -np N strata train --distributed ...; Open MPI): --batch-size is the global batch, shared by the ranks, BatchNormalization is synchronized, and only rank 0 prints and writes. Under mpirun with several ranks training is data-parallel without it",
+    };
+
     public TrainCommand(Terminal terminal)
         : base("train", "Train a model on Fashion-MNIST or your own data (a CSV table, an image folder, IDX files), then report its test accuracy and loss.")
     {
@@ -197,6 +203,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_output);
         Options.Add(_resume);
         Options.Add(_overwrite);
+        Options.Add(_distributed);
         // A resumed model keeps its own architecture and optimizer: options that would change them are an error, not ignored.
         Validators.Add(result =>
         {
@@ -248,22 +255,26 @@ internal sealed class TrainCommand : Command
             ValidationCount: parsed.GetValue(_validation),
             OutputDirectory: parsed.GetValue(_output),
             Overwrite: parsed.GetValue(_overwrite),
-            Resume: parsed.GetValue(_resume));
+            Resume: parsed.GetValue(_resume),
+            Distributed: parsed.GetValue(_distributed));
         return CommandErrors.Guarded(_terminal, () => Train(settings));
     }
 
     private int Train(TrainSettings s)
     {
-        var output = _terminal.Out;
+        using var communicator = OpenCommunicator(s.Distributed);
+        // Every rank trains; rank 0 alone prints and writes (the others' checks of the run folder must agree with it).
+        bool root = communicator?.IsRoot ?? true;
+        var output = root ? _terminal.Out : TextWriter.Null;
         var clock = Stopwatch.StartNew();
         if (s.Threads is int threads) ThreadSettings.Apply(threads);
         if (s.OutputDirectory is not null)
         {
             RequireFreeRunFolder(s);
-            Directory.CreateDirectory(s.OutputDirectory);
+            if (root) Directory.CreateDirectory(s.OutputDirectory);
         }
         // Every output is checked before training: a run must not train to the end and then fail to write its results.
-        if (s.LogGradients is not null) RequireWritable(s.LogGradients, "--log-gradients");
+        if (s.LogGradients is not null && root) RequireWritable(s.LogGradients, "--log-gradients");
 
         var source = DataSource.Load(s.DataDirectory, s.Data);
         var full = source.Data;
@@ -290,12 +301,18 @@ internal sealed class TrainCommand : Command
         if (s.BatchSize == 1 && model.Layers.Any(l => l is Layers.BatchNormalization { Trainable: true }))
             throw new ArgumentException("--batch-size 1 cannot train a model with BatchNormalization: a batch variance needs at least 2 samples; use --batch-size 2 or more.");
         output.WriteLine(model.Summary());
+        if (communicator is not null)
+        {
+            int ranks = communicator.Size, shard = (s.BatchSize + ranks - 1) / ranks;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Data-parallel on {ranks} MPI ranks: global batch {s.BatchSize}, {(s.BatchSize % ranks == 0 ? "" : "up to ")}{shard} per rank, BatchNormalization synchronized"));
+        }
         string clipping = ClippingDescription.Of(optimizer);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Training {(model.EpochsCompleted > 0 ? $"from epoch {model.EpochsCompleted + 1} " : "")}for {s.Epochs - model.EpochsCompleted} epoch{(s.Epochs - model.EpochsCompleted == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(optimizer.LearningRate)}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
         output.Flush();
 
-        var progress = new ProgressLogger(output, _terminal.Interactive ? ProgressStyle.Bar : ProgressStyle.Lines);
+        var progress = new ProgressLogger(output, _terminal.Interactive && root ? ProgressStyle.Bar : ProgressStyle.Lines);
         int firstEpoch = model.EpochsCompleted + 1; // 1, or the first epoch after a resumed model's
         // With --output every finished epoch is saved at once (atomically), so a crash or Ctrl-C loses at most the epoch
         // in progress; a signal stops training after the current step.
@@ -307,7 +324,9 @@ internal sealed class TrainCommand : Command
         History history = model.Fit(train.Images, train.Labels, epochs: s.Epochs, batchSize: s.BatchSize,
             validationData: validation is null ? null : (validation.Images, validation.Labels), shuffle: true, seed: s.Seed, callbacks: callbacks,
             // A last batch of a single image has no batch variance, which BatchNormalization refuses: skip it.
-            dropLastPartialBatch: train.Count % s.BatchSize == 1, initialEpoch: model.EpochsCompleted, verbose: 0);
+            dropLastPartialBatch: train.Count % s.BatchSize == 1, initialEpoch: model.EpochsCompleted, verbose: 0, communicator: communicator);
+        // The other ranks hold the same model as rank 0, which reports, scores and saves it.
+        if (!root) return interruption.Requested ? 130 : 0;
         if (interruption.Requested)
         {
             output.WriteLine(checkpoint is not null && model.EpochsCompleted > 0 && File.Exists(checkpoint)
@@ -413,6 +432,24 @@ internal sealed class TrainCommand : Command
         return (model, optimizer);
     }
 
+    /// <summary>
+    /// The MPI job's ranks with --distributed, or when mpirun started this process among several; else null (one
+    /// process). Without Open MPI, --distributed is refused with the reason and the install line.
+    /// </summary>
+    private static MpiCommunicator? OpenCommunicator(bool distributed)
+    {
+        bool underMpirun = int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE"), CultureInfo.InvariantCulture, out int size) && size > 1;
+        if (!distributed && !underMpirun) return null;
+        try
+        {
+            return MpiCommunicator.Open();
+        }
+        catch (MpiUnavailableException e)
+        {
+            throw new ArgumentException($"--distributed: {e.Message}", e);
+        }
+    }
+
     /// <summary>True when --model names a JSON configuration rather than a preset.</summary>
     private static bool IsConfigFile(string? model) => model is not null && model.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
@@ -480,5 +517,6 @@ internal sealed class TrainCommand : Command
 
     private sealed record TrainSettings(string Model, string DataDirectory, string? TestPath, DataOptions Data, int Epochs, int BatchSize, float LearningRate,
         int Seed, int? Threads, MemoryBudget Budget, int? ValidationCount, string? OutputDirectory, bool Overwrite,
-        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, float? Agc, float? AutoClip, string? LogGradients, string? Resume);
+        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, float? Agc, float? AutoClip, string? LogGradients, string? Resume,
+        bool Distributed);
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Strata.Kernels.Parallel;
@@ -66,7 +67,7 @@ internal static class BatchNormKernels
             int chunks = RowChunks(outer, c, out int rowsPerChunk);
             var partial = accumulator[..(chunks * c)];
             RunRows(squares ? RowOp.SquaredDeviation : RowOp.Sum, x, [], shift, [], [], outer, c, rowsPerChunk, chunks, partial, []);
-            Combine(partial, chunks, c, output);
+            Combine(partial, chunks, c, 1, output);
             return;
         }
         var acc = accumulator[..c];
@@ -74,6 +75,41 @@ internal static class BatchNormKernels
         for (int a = 0; a < outer; a++)
             for (int f = 0; f < c; f++) acc[f] += SumRun(x.Slice((a * c + f) * inner, inner), squares ? shift[f] : 0f, squares);
         acc.CopyTo(output);
+    }
+
+    /// <summary>
+    /// Per channel Σx and Σx², in double: the partial sums that synchronized Batch Normalization adds up across
+    /// processes in one allreduce, after which <see cref="BatchNormChannelKernels.MomentsFromSums"/> gives the global
+    /// batch's mean and variance (the two-pass <see cref="Moments"/> would need a second allreduce for Σ(x − μ)²).
+    /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Sums(ReadOnlySpan<float> x, int outer, int c, int inner, Span<double> accumulator,
+        Span<double> sum, Span<double> sumOfSquares)
+    {
+        // x: [outer, c, inner]; accumulator: [≥ ScratchLength(outer, c, inner)]; sum, sumOfSquares: [c]
+        Check(x.Length, outer * c * inner, sum.Length, c, sumOfSquares.Length);
+        if (inner == 1)
+        {
+            int chunks = RowChunks(outer, c, out int rowsPerChunk);
+            var partial = accumulator[..(chunks * c)];
+            RunRows(RowOp.Sum, x, [], [], [], [], outer, c, rowsPerChunk, chunks, partial, []);
+            Combine(partial, chunks, c, 1, sum);
+            RunRows(RowOp.SumOfSquares, x, [], [], [], [], outer, c, rowsPerChunk, chunks, partial, []);
+            Combine(partial, chunks, c, 1, sumOfSquares);
+            return;
+        }
+        sum.Clear();
+        sumOfSquares.Clear();
+        for (int a = 0; a < outer; a++)
+        {
+            for (int f = 0; f < c; f++)
+            {
+                var run = x.Slice((a * c + f) * inner, inner);
+                sum[f] += SumRun(run, 0f, squares: false);
+                sumOfSquares[f] += SumRun(run, 0f, squares: true);
+            }
+        }
     }
 
     /// <summary>Doubles of scratch the kernels need for a layout (per-chunk partial sums of two reductions).</summary>
@@ -111,9 +147,21 @@ internal static class BatchNormKernels
     /// Per channel Σdy and Σdy·(x − μ), the two reductions of the backward pass, in double.
     /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
     /// </summary>
+    public static void BackwardSums(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
+        int outer, int c, int inner, Span<double> accumulator, Span<float> sumDy, Span<float> sumDyXc) =>
+        ReduceBackward(x, dY, mean, outer, c, inner, accumulator, sumDy, sumDyXc);
+
+    /// <summary>
+    /// <see cref="BackwardSums(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, Span{double}, Span{float}, Span{float})"/>
+    /// kept in double: the partial sums synchronized Batch Normalization adds up across processes.
+    /// </summary>
+    public static void BackwardSumsInDouble(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
+        int outer, int c, int inner, Span<double> accumulator, Span<double> sumDy, Span<double> sumDyXc) =>
+        ReduceBackward(x, dY, mean, outer, c, inner, accumulator, sumDy, sumDyXc);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void BackwardSums(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
-        int outer, int c, int inner, Span<double> accumulator, Span<float> sumDy, Span<float> sumDyXc)
+    private static unsafe void ReduceBackward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> mean,
+        int outer, int c, int inner, Span<double> accumulator, Span<T> sumDy, Span<T> sumDyXc) where T : INumberBase<T>
     {
         // x, dY: [outer, c, inner]; mean, sumDy, sumDyXc: [c]; accumulator: [≥ ScratchLength(outer, c, inner)]
         Check(x.Length, outer * c * inner, mean.Length, c, sumDy.Length);
@@ -123,8 +171,8 @@ internal static class BatchNormKernels
             int chunks = RowChunks(outer, c, out int rowsPerChunk);
             var partial = accumulator[..(2 * chunks * c)];
             RunRows(RowOp.BackwardSums, x, dY, mean, [], [], outer, c, rowsPerChunk, chunks, partial, []);
-            Combine(partial[..(chunks * c)], chunks, c, sumDy);
-            Combine(partial[(chunks * c)..], chunks, c, sumDyXc);
+            Combine(partial[..(chunks * c)], chunks, c, 1, sumDy);
+            Combine(partial[(chunks * c)..], chunks, c, 1, sumDyXc);
             return;
         }
         var accDy = accumulator[..c];
@@ -145,8 +193,8 @@ internal static class BatchNormKernels
         }
         for (int f = 0; f < c; f++)
         {
-            sumDy[f] = (float)accDy[f];
-            sumDyXc[f] = (float)accDyXc[f];
+            sumDy[f] = T.CreateTruncating(accDy[f]);
+            sumDyXc[f] = T.CreateTruncating(accDyXc[f]);
         }
     }
 
@@ -186,7 +234,7 @@ internal static class BatchNormKernels
     }
 
     /// <summary>The row passes of the channels-last layout, run in row chunks on the worker pool.</summary>
-    private enum RowOp { Sum, SquaredDeviation, Affine, BackwardSums, BackwardInput }
+    private enum RowOp { Sum, SquaredDeviation, SumOfSquares, Affine, BackwardSums, BackwardInput }
 
     /// <summary>
     /// Row chunks of about half an L2 of values each (at most 64 chunks): a pass over less data than that is over before
@@ -201,23 +249,15 @@ internal static class BatchNormKernels
 
     private static readonly long ChunkValues = CacheSizes.Machine.L2 / 2 / sizeof(float);
 
-    /// <summary>out[f] = Σ over chunks of partial[chunk, f], summed in chunk order.</summary>
-    private static void Combine(ReadOnlySpan<double> partial, int chunks, int c, Span<float> output)
+    /// <summary>out[f] = scale·Σ over chunks of partial[chunk, f], summed in chunk order.</summary>
+    private static void Combine<T>(ReadOnlySpan<double> partial, int chunks, int c, double scale, Span<T> output) where T : INumberBase<T>
     {
-        for (int f = 0; f < c; f++) output[f] = (float)ChunkSum(partial, chunks, c, f);
-    }
-
-    /// <summary>out[f] = Σ over chunks of partial[chunk, f], summed in chunk order, kept in double.</summary>
-    private static void Combine(ReadOnlySpan<double> partial, int chunks, int c, Span<double> output)
-    {
-        for (int f = 0; f < c; f++) output[f] = ChunkSum(partial, chunks, c, f);
-    }
-
-    private static double ChunkSum(ReadOnlySpan<double> partial, int chunks, int c, int f)
-    {
-        double sum = 0;
-        for (int k = 0; k < chunks; k++) sum += partial[k * c + f];
-        return sum;
+        for (int f = 0; f < c; f++)
+        {
+            double sum = 0;
+            for (int k = 0; k < chunks; k++) sum += partial[k * c + f];
+            output[f] = T.CreateTruncating(sum * scale);
+        }
     }
 
     private static unsafe void RunRows(RowOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, ReadOnlySpan<float> p0,
@@ -266,8 +306,13 @@ internal static class BatchNormKernels
             {
                 case RowOp.Sum:
                 case RowOp.SquaredDeviation:
+                case RowOp.SumOfSquares:
                 {
-                    var sums = new ColumnSums { X = b.X, Shift = b.Op == RowOp.Sum ? null : b.P0, Sum = partial, R0 = r0, R1 = r1, C = c };
+                    var sums = new ColumnSums
+                    {
+                        X = b.X, Shift = b.Op == RowOp.SquaredDeviation ? b.P0 : null, Squares = b.Op != RowOp.Sum, Sum = partial,
+                        R0 = r0, R1 = r1, C = c,
+                    };
                     Vectorized.ForWide<ColumnSums, TV, TW>(ref sums, c);
                     break;
                 }
@@ -300,21 +345,22 @@ internal static class BatchNormKernels
     }
 
     /// <summary>
-    /// sum[f] = Σ_r x[r, f] (Shift null) or Σ_r (x[r, f] − shift[f])² over rows [R0, R1), widened to double before
-    /// subtracting. A block of channels stays in registers while the rows stream past, two rows at a time so two
-    /// accumulator chains hide the add latency.
+    /// sum[f] = Σ_r x[r, f], or with Squares Σ_r (x[r, f] − shift[f])² (shift 0 when Shift is null) over rows
+    /// [R0, R1), widened to double before subtracting. A block of channels stays in registers while the rows stream
+    /// past, two rows at a time so two accumulator chains hide the add latency.
     /// </summary>
     private unsafe struct ColumnSums : IWideBody
     {
         public float* X, Shift;
         public double* Sum;
         public int R0, R1, C;
+        public bool Squares;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Invoke<TV, TW>(nint f) where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
         {
-            bool squares = Shift != null;
-            TW shift = squares ? TV.Widen(TV.Load(Shift + f)) : TW.Zero;
+            bool squares = Squares;
+            TW shift = Shift != null ? TV.Widen(TV.Load(Shift + f)) : TW.Zero;
             TW even = TW.Zero, odd = TW.Zero;
             int r = R0;
             for (; r + 1 < R1; r += 2)

@@ -1,3 +1,4 @@
+using Strata.Distributed;
 using Strata.Kernels;
 using Strata.Serialization;
 
@@ -37,6 +38,14 @@ namespace Strata.Layers;
 /// one ghost batch), and ghost batches are consecutive samples where tf.keras's reshape to [V, N/V, …] gathers every
 /// (N/V)-th sample; for a shuffled batch both are equally random subsets.
 /// </para>
+/// <para>
+/// Synchronized Batch Normalization (<see cref="Synchronized"/>; Keras's <c>synchronized=True</c>, PyTorch's
+/// SyncBatchNorm): in a data-parallel Fit each rank holds a shard of the global batch, and the statistics are the
+/// global batch's, so that N ranks × B samples train the model one process trains on N·B. In training each layer
+/// adds up [Σx, Σx², count] over the ranks in one allreduce (in double) for μ and σ², and in backpropagation
+/// [Σdy, Σdy·(x − μ)] in another for dX; the moving statistics follow the global batch, the same on every rank.
+/// dγ and dβ stay the rank's own sums, which the data-parallel step adds up with every other gradient.
+/// </para>
 /// </summary>
 public sealed class BatchNormalization : Layer, IConfigurableLayer
 {
@@ -57,6 +66,9 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
     private float[] _sumDy = [], _sumDyXc = [], _k = [], _m = [], _b = [];
     private double[] _accumulator = [];
     private BatchStatisticsTracker _tracker = null!;
+    // Synchronized statistics: [Σx, Σx², n] and [Σdy, Σdy·(x − μ)] of this rank, all ranks' after the allreduce.
+    private double[] _syncForward = [], _syncBackward = [];
+    private double _syncCount;
 
     /// <param name="axis">The feature axis of the batched input; −1 (the last, channels) by default. Axis 0 is the batch.</param>
     /// <param name="momentum">Keep-rate of the moving statistics (Keras's convention; PyTorch's momentum is 1 − this).</param>
@@ -73,13 +85,18 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
     /// <param name="renormClipping">Bounds of r and d (tf.keras's <c>renorm_clipping</c>); none by default. Only with renorm.</param>
     /// <param name="renormMomentum">Keep-rate of the statistics r and d are measured against (tf.keras's <c>renorm_momentum</c>).</param>
     /// <param name="virtualBatchSize">Samples per ghost batch in training (tf.keras's <c>virtual_batch_size</c>), or null for the whole batch.</param>
+    /// <param name="synchronized">
+    /// Statistics of the global batch in a data-parallel Fit (see the remarks): true always, false never (each rank its
+    /// own shard's, Keras's default), null (the default) whenever Fit runs data-parallel, except with ghost batches.
+    /// </param>
     public BatchNormalization(int axis = -1, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true,
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
         int[]? inputShape = null, string? name = null,
-        bool renorm = false, RenormClipping? renormClipping = null, float renormMomentum = 0.99f, int? virtualBatchSize = null)
+        bool renorm = false, RenormClipping? renormClipping = null, float renormMomentum = 0.99f, int? virtualBatchSize = null,
+        bool? synchronized = null)
         : this([axis], momentum, epsilon, center, scale, betaInitializer, gammaInitializer, movingMeanInitializer,
-            movingVarianceInitializer, inputShape, name, renorm, renormClipping, renormMomentum, virtualBatchSize)
+            movingVarianceInitializer, inputShape, name, renorm, renormClipping, renormMomentum, virtualBatchSize, synchronized)
     {
     }
 
@@ -88,7 +105,8 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null,
         int[]? inputShape = null, string? name = null,
-        bool renorm = false, RenormClipping? renormClipping = null, float renormMomentum = 0.99f, int? virtualBatchSize = null)
+        bool renorm = false, RenormClipping? renormClipping = null, float renormMomentum = 0.99f, int? virtualBatchSize = null,
+        bool? synchronized = null)
         : base(name, inputShape)
     {
         ArgumentNullException.ThrowIfNull(axes);
@@ -103,7 +121,10 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             throw new ArgumentException("BatchNormalization: renormClipping bounds Batch Renormalization's corrections; it needs renorm: true.", nameof(renormClipping));
         if (virtualBatchSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(virtualBatchSize), virtualBatchSize, "BatchNormalization: virtualBatchSize must be at least 1 (or null).");
+        if (synchronized == true && virtualBatchSize is not null)
+            throw new ArgumentException("BatchNormalization: synchronized statistics are the global batch's and ghost batches each their own; choose one (synchronized or virtualBatchSize).", nameof(synchronized));
         _axes = (int[])axes.Clone();
+        Synchronized = synchronized;
         Renorm = renorm;
         RenormClipping = renorm ? renormClipping ?? new RenormClipping() : null;
         RenormMomentum = renormMomentum;
@@ -153,6 +174,21 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
     /// <summary>Samples per ghost batch in training, or null (the whole batch).</summary>
     public int? VirtualBatchSize { get; }
 
+    /// <summary>
+    /// Whether training uses the global batch's statistics in a data-parallel Fit: true, false, or null for the
+    /// default (synchronized unless the layer has ghost batches).
+    /// </summary>
+    public bool? Synchronized { get; }
+
+    /// <summary>True when a data-parallel run synchronizes this layer's statistics.</summary>
+    internal bool SynchronizesWhenDistributed => Synchronized ?? VirtualBatchSize is null;
+
+    /// <summary>
+    /// The ranks this layer's training statistics are summed over (set by a data-parallel Fit for the layers that
+    /// synchronize, null otherwise): while set, training normalizes with the global batch's statistics.
+    /// </summary>
+    internal Communicator? Communicator { get; set; }
+
     /// <summary>With <see cref="Renorm"/>: the moving √(σ² + ε) that <see cref="MovingVariance"/> is derived from; else null.</summary>
     public Weight? MovingStddev { get; private set; }
 
@@ -186,6 +222,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             config.Float("renorm_momentum", RenormMomentum);
         }
         if (VirtualBatchSize is int virtualBatchSize) config.Int("virtual_batch_size", virtualBatchSize);
+        if (Synchronized is bool synchronized) config.Bool("synchronized", synchronized);
     }
 
     static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
@@ -193,7 +230,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             c.Initializer("beta_initializer"), c.Initializer("gamma_initializer"), c.Initializer("moving_mean_initializer"),
             c.Initializer("moving_variance_initializer"), c.InputShape, c.Name, c.Flag("renorm"),
             c.OptionalObject("renorm_clipping", o => new RenormClipping(o.OptionalFloat("rmax"), o.OptionalFloat("rmin"), o.OptionalFloat("dmax"))),
-            c.OptionalFloat("renorm_momentum") ?? 0.99f, c.OptionalInt("virtual_batch_size", 1, int.MaxValue));
+            c.OptionalFloat("renorm_momentum") ?? 0.99f, c.OptionalInt("virtual_batch_size", 1, int.MaxValue), c.OptionalBool("synchronized"));
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
@@ -245,6 +282,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         _movingBefore = new float[_state.Length * c];
         (_sumDy, _sumDyXc, _k, _m, _b) = (new float[c], new float[c], new float[c], new float[c], new float[c]);
         _tracker = new BatchStatisticsTracker(c);
+        (_syncForward, _syncBackward) = (new double[2 * c + 1], new double[2 * c]);
         return inputShape;
     }
 
@@ -305,19 +343,20 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
     {
         int batch = x.Shape[0], c = _channels, inner = _inner;
         PrepareGhosts(batch);
-        for (int g = 0; g < _ghosts; g++)
+        if (Communicator is { } communicator)
         {
-            var (values, outer) = Ghost(g, batch);
-            if ((long)outer * inner < 2)
+            SynchronizedMoments(x, communicator);
+        }
+        else
+        {
+            for (int g = 0; g < _ghosts; g++)
             {
-                string where = VirtualBatchSize is int v ? $" in ghost batches of {v} samples or more" : "";
-                throw new ArgumentException(
-                    $"Layer '{Name}' (BatchNormalization) got a training batch with one value per feature (input {x.Shape}){where}: " +
-                    "a batch variance needs at least 2. Use a larger batch, or Fit(..., dropLastPartialBatch: true) to skip a last batch of one.");
+                var (values, outer) = Ghost(g, batch);
+                if ((long)outer * inner < 2) throw TooFewValues(x, VirtualBatchSize is int v ? $" in ghost batches of {v} samples or more" : "");
+                var stats = new Range(g * c, (g + 1) * c);
+                BatchNormKernels.Moments(x.Span[values], outer, c, inner, _accumulator, _ghostMean.AsSpan(stats), _ghostVariance.AsSpan(stats));
+                BatchNormChannelKernels.InverseStd(_ghostVariance.AsSpan(stats), Epsilon, _ghostInvStd.AsSpan(stats));
             }
-            var stats = new Range(g * c, (g + 1) * c);
-            BatchNormKernels.Moments(x.Span[values], outer, c, inner, _accumulator, _ghostMean.AsSpan(stats), _ghostVariance.AsSpan(stats));
-            BatchNormChannelKernels.InverseStd(_ghostVariance.AsSpan(stats), Epsilon, _ghostInvStd.AsSpan(stats));
         }
         BatchNormChannelKernels.Average(_ghostMean, _ghosts, _mean);
         BatchNormChannelKernels.Average(_ghostVariance, _ghosts, _variance);
@@ -352,6 +391,26 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             BatchNormKernels.Affine(x.Span[values], _scale, _shift, outer, c, inner, y.Span[values]);
         }
     }
+
+    /// <summary>
+    /// The global batch's μ and σ² in ghost slot 0: this rank's [Σx, Σx², n] summed over the ranks in one allreduce.
+    /// </summary>
+    private void SynchronizedMoments(Tensor x, Communicator communicator)
+    {
+        int outer = x.Shape[0] * _outerPerSample, c = _channels;
+        var sums = _syncForward.AsSpan();
+        BatchNormKernels.Sums(x.Span, outer, c, _inner, _accumulator, sums[..c], sums.Slice(c, c));
+        sums[2 * c] = (double)outer * _inner;
+        communicator.AllReduce(sums);
+        _syncCount = sums[2 * c];
+        if (_syncCount < 2) throw TooFewValues(x, $" over the {communicator.Size} ranks");
+        BatchNormChannelKernels.MomentsFromSums(sums[..c], sums.Slice(c, c), _syncCount, _ghostMean.AsSpan(0, c), _ghostVariance.AsSpan(0, c));
+        BatchNormChannelKernels.InverseStd(_ghostVariance.AsSpan(0, c), Epsilon, _ghostInvStd.AsSpan(0, c));
+    }
+
+    private ArgumentException TooFewValues(Tensor x, string where) => new(
+        $"Layer '{Name}' (BatchNormalization) got a training batch with one value per feature (input {x.Shape}){where}: " +
+        "a batch variance needs at least 2. Use a larger batch, or Fit(..., dropLastPartialBatch: true) to skip a last batch of one.");
 
     /// <summary>Sizes the ghost batches of a batch (one without <see cref="VirtualBatchSize"/>) and their scratch.</summary>
     private void PrepareGhosts(int batch)
@@ -400,6 +459,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         // Each ghost batch is Batch Normalization on its own (with γ·r for γ under renorm, r and d constants).
         var dx = NeedsInputGradient ? Tensor.Ensure(ref _dx, x.Shape) : null;
         ReadOnlySpan<float> gamma = Renorm ? _renormGamma : GammaValues;
+        if (Communicator is { } communicator) return SynchronizedBackward(x, dy, dx, gamma, communicator);
         int batch = x.Shape[0];
         for (int g = 0; g < _ghosts; g++)
         {
@@ -414,5 +474,29 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             BatchNormKernels.BackwardInput(x.Span[values], dy.Span[values], _k, _m, _b, ghostOuter, c, inner, dx.Span[values]);
         }
         return dx ?? NoGradient;
+    }
+
+    /// <summary>
+    /// Backpropagation through the global batch's statistics: dγ and dβ from this rank's [Σdy, Σdy·(x − μ)] (the
+    /// data-parallel step sums them with the other gradients), dX from those sums over every rank and the global n.
+    /// A layer whose dX nobody needs makes no allreduce — on every rank alike, as the graph is the same.
+    /// </summary>
+    private Tensor SynchronizedBackward(Tensor x, Tensor dy, Tensor? dx, ReadOnlySpan<float> gamma, Communicator communicator)
+    {
+        int outer = x.Shape[0] * _outerPerSample, c = _channels;
+        var sums = _syncBackward.AsSpan();
+        ReadOnlySpan<float> mean = _ghostMean.AsSpan(0, c), invStd = _ghostInvStd.AsSpan(0, c);
+        BatchNormKernels.BackwardSumsInDouble(x.Span, dy.Span, mean, outer, c, _inner, _accumulator, sums[..c], sums.Slice(c, c));
+        BatchNormChannelKernels.ToSingle(sums[..c], _sumDy);
+        BatchNormChannelKernels.ToSingle(sums.Slice(c, c), _sumDyXc);
+        BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXc, invStd, _r, _d,
+            Gamma is { } weight ? weight.Gradient : [], Beta is { } bias ? bias.Gradient : []);
+        if (dx is null) return NoGradient;
+        communicator.AllReduce(sums);
+        BatchNormChannelKernels.ToSingle(sums[..c], _sumDy);
+        BatchNormChannelKernels.ToSingle(sums.Slice(c, c), _sumDyXc);
+        BatchNormChannelKernels.BackwardCoefficients(gamma, invStd, mean, _sumDy, _sumDyXc, _syncCount, _k, _m, _b);
+        BatchNormKernels.BackwardInput(x.Span, dy.Span, _k, _m, _b, outer, c, _inner, dx.Span);
+        return dx;
     }
 }

@@ -42,6 +42,13 @@ public sealed class Dropout : Layer, IConfigurableLayer
     /// <summary>For gradient checks: reuse the last mask instead of drawing a new one.</summary>
     internal bool ReuseMask { get; set; }
 
+    /// <summary>
+    /// Where this batch starts within the global batch, in samples (set per step by a data-parallel Fit, 0 otherwise):
+    /// mask value i of a rank's shard is then value offset·sample size + i of the global batch's mask, so N ranks drop
+    /// exactly what one process on the global batch drops.
+    /// </summary>
+    internal int BatchOffset { get; set; }
+
     internal override void WriteConfig(LayerConfigWriter config)
     {
         config.Float("rate", Rate);
@@ -65,7 +72,8 @@ public sealed class Dropout : Layer, IConfigurableLayer
         var mask = Tensor.Ensure(ref _mask, x.Shape);
         if (fresh)
         {
-            DropoutKernels.Mask(DropoutKernels.Stream(StreamSeed, MasksDrawn), Rate, mask.Span);
+            ulong offset = x.Shape[0] == 0 ? 0 : (ulong)BatchOffset * (ulong)(x.Length / x.Shape[0]);
+            DropoutKernels.Mask(DropoutKernels.Stream(StreamSeed, MasksDrawn) + offset, Rate, mask.Span);
             MasksDrawn++;
         }
         var y = Tensor.Ensure(ref _y, x.Shape);

@@ -5,7 +5,7 @@ using Strata.Layers;
 namespace Strata;
 
 /// <summary>
-/// Health checks of a <see cref="BatchNormalization"/> layer, in words, for <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/>'s
+/// Health checks of a <see cref="BatchNormalization"/> layer, in words, for <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/>'s
 /// <see cref="History.Warnings"/> and <see cref="Model.Summary"/>:
 /// <list type="bullet">
 /// <item><b>not warmed up</b>: fewer updates than 3/(1 − momentum) since initialization — the moving statistics still

@@ -1,6 +1,6 @@
 namespace Strata;
 
-/// <summary>What <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/> records: per-epoch loss and metrics (Keras's <c>history.history</c>).</summary>
+/// <summary>What <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/> records: per-epoch loss and metrics (Keras's <c>history.history</c>).</summary>
 public sealed class History
 {
     private readonly Dictionary<string, List<double>> _values = [];

@@ -29,7 +29,7 @@ public partial class Model
     }
 
     /// <summary>Adds each reported value's sum over a batch of <paramref name="count"/> samples (after its loss) to <paramref name="sums"/>.</summary>
-    private void AddReports(Tensor[] outputs, ReadOnlySpan<Tensor> y, int count, double[] sums)
+    private void AddReports(Tensor[] outputs, ReadOnlySpan<Tensor> y, int count, Span<double> sums)
     {
         for (int r = 0; r < _reports.Length; r++)
         {
@@ -61,28 +61,44 @@ public partial class Model
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         using var context = Context.Enter();
         int n = x[0].Shape[0];
-        double lossSum = 0;
-        var sums = new double[_reports.Length];
-        var (classes, threshold) = _outputs.Length == 1 ? Loss!.ClassesOf(_outputShapes[0]) ?? (0, 0f) : (0, 0f);
+        var sums = new double[1 + _reports.Length];
+        var (classes, _) = _outputs.Length == 1 ? Loss!.ClassesOf(_outputShapes[0]) ?? (0, 0f) : (0, 0f);
         int[]? confusion = classes is > 0 and <= EvaluationResult.MaxConfusionClasses ? new int[classes * classes] : null;
+        AccumulateEvaluation(x, y, batchSize, 0, n, sums, confusion);
+        return Evaluation(sums, n, confusion);
+    }
+
+    /// <summary>
+    /// Adds the loss sum (sums[0]) and each reported sum (sums[1 + r]) of samples [from, to), in inference mode in
+    /// batches, and their confusion counts when <paramref name="confusion"/> is given.
+    /// </summary>
+    private void AccumulateEvaluation(Tensor[] x, Tensor[] y, int batchSize, int from, int to, Span<double> sums, int[]? confusion)
+    {
+        var (classes, threshold) = _outputs.Length == 1 ? Loss!.ClassesOf(_outputShapes[0]) ?? (0, 0f) : (0, 0f);
         var xb = new Tensor?[x.Length];
         var yb = new Tensor?[y.Length];
         var xs = new Tensor[x.Length];
         var ys = new Tensor[y.Length];
-        for (int start = 0; start < n; start += batchSize)
+        for (int start = from; start < to; start += batchSize)
         {
-            int count = Math.Min(batchSize, n - start);
+            int count = Math.Min(batchSize, to - start);
             for (int i = 0; i < x.Length; i++) xs[i] = Gather(x[i], [], start, count, WithBatch(x[i], count), ref xb[i]);
             for (int j = 0; j < y.Length; j++) ys[j] = Gather(y[j], [], start, count, WithBatch(y[j], count), ref yb[j]);
             var outputs = _executor!.Forward(xs, training: false);
-            lossSum += (double)BatchLoss(outputs, ys) * count;
-            AddReports(outputs, ys, count, sums);
+            sums[0] += (double)BatchLoss(outputs, ys) * count;
+            AddReports(outputs, ys, count, sums[1..]);
             if (confusion is not null)
                 Kernels.MetricKernels.AccumulateConfusion(outputs[0].Span, ys[0].Span, count, _outputShapes[0].Size, threshold, classes, confusion);
         }
+    }
+
+    /// <summary>The means of the sums of <see cref="AccumulateEvaluation"/> over <paramref name="n"/> samples.</summary>
+    private EvaluationResult Evaluation(ReadOnlySpan<double> sums, int n, int[]? confusion)
+    {
         var metrics = new Dictionary<string, double>();
-        for (int r = 0; r < _reports.Length; r++) metrics[_reports[r].Name] = sums[r] / n;
-        return new EvaluationResult((float)(lossSum / n), metrics, confusion is null ? null : EvaluationResult.Square(confusion, classes));
+        for (int r = 0; r < _reports.Length; r++) metrics[_reports[r].Name] = sums[1 + r] / n;
+        int classes = confusion is null ? 0 : (int)Math.Round(Math.Sqrt(confusion.Length));
+        return new EvaluationResult((float)(sums[0] / n), metrics, confusion is null ? null : EvaluationResult.Square(confusion, classes));
     }
 
     /// <summary>The model's outputs for every sample, computed in inference mode in batches.</summary>

@@ -1,4 +1,6 @@
+using Strata.Distributed;
 using Strata.Layers;
+
 namespace Strata;
 
 public partial class Model
@@ -48,24 +50,38 @@ public partial class Model
     /// (papers count updates, not passes) then needs no callback that counts steps and stops. Null (the default):
     /// <paramref name="epochs"/> decides; with a budget, <paramref name="epochs"/> stays at its default.
     /// </param>
+    /// <param name="communicator">
+    /// Data-parallel training over the communicator's ranks (Horovod's scheme; see docs/distributed.md), null (the
+    /// default) for one process. Every rank calls Fit with the same data and arguments; <paramref name="batchSize"/>
+    /// is then the GLOBAL batch, of which each rank trains on its shard (consecutive samples of the global batch,
+    /// sizes differing by at most one) in the same seeded order. Rank 0's weights are broadcast first; the gradients are
+    /// summed over the ranks in one allreduce of the gradient slab per step, each rank's weighted by its share of the
+    /// batch (with equal shards, the average), before clipping, the non-finite check and the update, so that every rank
+    /// takes the same step as one process on the global batch. BatchNormalization is synchronized (see
+    /// <see cref="Layers.BatchNormalization.Synchronized"/>). Loss, metrics and validation are reduced over the ranks;
+    /// only rank 0 prints and runs the callbacks that write (<see cref="ProgressLogger"/>, <see cref="ModelCheckpoint"/>).
+    /// A last partial batch smaller than the number of ranks is dropped on every rank.
+    /// </param>
     public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
         (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, int? seed = null,
-        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1, int? steps = null)
+        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1, int? steps = null,
+        Communicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         (Tensor[] X, Tensor[] Y)? validation = validationData is { } vd ? ([vd.X], [vd.Y]) : null;
-        return Fit([x], [y], epochs, batchSize, validationSplit, validation, shuffle, seed, callbacks, dropLastPartialBatch, initialEpoch, verbose, steps);
+        return Fit([x], [y], epochs, batchSize, validationSplit, validation, shuffle, seed, callbacks, dropLastPartialBatch, initialEpoch, verbose, steps, communicator);
     }
 
     /// <summary>
     /// Trains a model of several inputs or outputs: <paramref name="x"/> holds one tensor per input and
     /// <paramref name="y"/> one per output, in model order, all with the same samples; otherwise as
-    /// <see cref="Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/>.
+    /// <see cref="Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/>.
     /// </summary>
     public History Fit(Tensor[] x, Tensor[] y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
         (Tensor[] X, Tensor[] Y)? validationData = null, bool shuffle = true, int? seed = null,
-        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1, int? steps = null)
+        IEnumerable<Callback>? callbacks = null, bool dropLastPartialBatch = false, int initialEpoch = 0, int verbose = 1, int? steps = null,
+        Communicator? communicator = null)
     {
         RequireCompiled();
         CheckPair(Checked(x), Checked(y));
@@ -93,11 +109,15 @@ public partial class Model
             valY = [.. y.Select(t => SliceRows(t, trainCount, total - trainCount))];
         }
 
-        var logger = ProgressLogger.ForConsole(verbose);
-        Callback[] cbs = [.. logger is null ? [] : new Callback[] { logger }, .. callbacks ?? []];
+        // Data-parallel: only rank 0 prints and runs the callbacks that write files.
+        int ranks = communicator?.Size ?? 1, rank = communicator?.Rank ?? 0;
+        if (batchSize < ranks)
+            throw new ArgumentException($"Model '{Name}': a global batch of {batchSize} cannot be shared by {ranks} ranks; use a batch size of at least {ranks}.", nameof(batchSize));
+        var logger = rank == 0 ? ProgressLogger.ForConsole(verbose) : null;
+        Callback[] cbs = [.. logger is null ? [] : new Callback[] { logger }, .. (callbacks ?? []).Where(c => rank == 0 || !c.WritesOutput)];
         int fullSteps = trainCount / batchSize;
         int partial = trainCount % batchSize;
-        bool usePartial = partial > 0 && !dropLastPartialBatch;
+        bool usePartial = partial >= ranks && !dropLastPartialBatch;
         int stepsPerEpoch = fullSteps + (usePartial ? 1 : 0);
         if (stepsPerEpoch == 0)
             throw new ArgumentException($"{trainCount} training samples make no batch of {batchSize} once the partial batch is dropped.", nameof(batchSize));
@@ -111,6 +131,27 @@ public partial class Model
         }
 
         FollowTrainable(); // layers frozen or unfrozen since Compile: the run's weights are the trainable ones now
+        if (communicator is not null)
+        {
+            seed = BeginDataParallel(communicator, seed, ("training samples", trainCount), ("validation samples", valX?[0].Shape[0] ?? 0),
+                ("batch size", batchSize), ("epochs", epochs), ("initial epoch", initialEpoch), ("steps per epoch", stepsPerEpoch),
+                ("shuffle", shuffle ? 1 : 0));
+        }
+        try
+        {
+            return FitLoop(x, y, epochs, batchSize, shuffle, seed, initialEpoch, valX, valY, cbs, trainCount, fullSteps, partial, usePartial,
+                stepsPerEpoch, lastEpochSteps);
+        }
+        finally
+        {
+            if (communicator is not null) EndDataParallel();
+        }
+    }
+
+    private History FitLoop(Tensor[] x, Tensor[] y, int epochs, int batchSize, bool shuffle, int? seed, int initialEpoch,
+        Tensor[]? valX, Tensor[]? valY, Callback[] cbs, int trainCount, int fullSteps, int partial, bool usePartial, int stepsPerEpoch, int lastEpochSteps)
+    {
+        int ranks = _communicator?.Size ?? 1, rank = _communicator?.Rank ?? 0;
         var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?[0].Shape[0] ?? 0, batchSize, [.. _reports.Select(r => r.Name)],
             _slab!.Weights.Select(w => w.Name).ToArray());
         var history = new History { LayerGradientNorms = new LayerGradientNorms(GradientLayers) };
@@ -122,8 +163,11 @@ public partial class Model
         var random = seed is int s ? new Random(s) : new Random();
         var order = new int[trainCount];
         for (int i = 0; i < trainCount; i++) order[i] = i;
-        Shape[] xFull = [.. x.Select(t => WithBatch(t, batchSize))], yFull = [.. y.Select(t => WithBatch(t, batchSize))];
-        Shape[] xPart = [.. x.Select(t => WithBatch(t, partial))], yPart = [.. y.Select(t => WithBatch(t, partial))];
+        // This rank's shard of a full and of the partial batch (the whole batches on one process).
+        var (fullFirst, fullShard) = Shard(batchSize, rank, ranks);
+        var (partFirst, partShard) = Shard(partial, rank, ranks);
+        Shape[] xFull = [.. x.Select(t => WithBatch(t, fullShard))], yFull = [.. y.Select(t => WithBatch(t, fullShard))];
+        Shape[] xPart = [.. x.Select(t => WithBatch(t, partShard))], yPart = [.. y.Select(t => WithBatch(t, partShard))];
         var logs = new BatchLogs(_reports.Length, _slab.Weights.Length);
         var epochNorms = new List<double>(stepsPerEpoch);
         var metricSums = new double[_reports.Length];
@@ -143,11 +187,15 @@ public partial class Model
             int epochSteps = epoch == epochs - 1 ? lastEpochSteps : stepsPerEpoch;
             for (int step = 0; step < epochSteps; step++)
             {
-                int count = step < fullSteps ? batchSize : partial;
+                bool full = step < fullSteps;
+                int count = full ? batchSize : partial;
+                int first = step * batchSize + (full ? fullFirst : partFirst), shard = full ? fullShard : partShard;
+                _lossShare = shard == count ? 1f : (float)((double)shard / count);
+                if (_dropouts.Length > 0) SetShardOffset(full ? fullFirst : partFirst);
                 for (int i = 0; i < x.Length; i++)
-                    Gather(x[i], order, step * batchSize, count, count == batchSize ? xFull[i] : xPart[i], ref _xBatches[i]!);
+                    Gather(x[i], order, first, shard, full ? xFull[i] : xPart[i], ref _xBatches[i]!);
                 for (int j = 0; j < y.Length; j++)
-                    Gather(y[j], order, step * batchSize, count, count == batchSize ? yFull[j] : yPart[j], ref _yBatches[j]!);
+                    Gather(y[j], order, first, shard, full ? yFull[j] : yPart[j], ref _yBatches[j]!);
                 float loss = TrainStep(_xBatches, _yBatches, out bool skipped);
                 if (skipped) history.SkippedSteps++;
                 logs.Skipped = skipped;
@@ -158,7 +206,8 @@ public partial class Model
                 epochNorms.Add(logs.GradientNorm);
                 lossSum += (double)loss * count;
                 seen += count;
-                AddReports(_executor!.Outputs, _yBatches, count, metricSums);
+                if (_communicator is null) AddReports(_executor!.Outputs, _yBatches, count, metricSums);
+                else for (int m = 0; m < metricSums.Length; m++) metricSums[m] += _stepStatistics[1 + m];
 
                 logs.BatchLoss = loss;
                 logs.Step = step + 1;
@@ -167,7 +216,7 @@ public partial class Model
                 for (int m = 0; m < metricSums.Length; m++) logs.Metrics[m] = metricSums[m] / seen;
                 logs.ElapsedSeconds = Now() - start;
                 foreach (var cb in cbs) cb.OnBatchEnd(epoch, logs);
-                if (StopRequested(cbs)) break;
+                if (StopRequestedEverywhere(cbs)) break;
             }
 
             var epochLogs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
@@ -175,7 +224,7 @@ public partial class Model
             for (int m = 0; m < metricSums.Length; m++) epochLogs[_reports[m].Name] = metricSums[m] / seen;
             if (valX is not null)
             {
-                var val = Evaluate(valX, valY!, batchSize);
+                var val = _communicator is { } communicator ? EvaluateDistributed(communicator, valX, valY!, batchSize) : Evaluate(valX, valY!, batchSize);
                 epochLogs["val_loss"] = val.Loss;
                 foreach (var (name, value) in val.Metrics) epochLogs["val_" + name] = value;
             }
@@ -183,7 +232,7 @@ public partial class Model
             // An epoch a callback cut short does not count: resuming from a save would skip the rest of it.
             if (seen == fullSteps * batchSize + (usePartial ? partial : 0)) EpochsCompleted = epoch + 1;
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, epochLogs);
-            if (StopRequested(cbs)) break;
+            if (StopRequestedEverywhere(cbs)) break;
         }
         RecordsLayerNorms = false;
         foreach (string warning in BatchNormWarnings(afterTraining: true)) history.AddWarning(warning);

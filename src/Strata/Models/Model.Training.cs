@@ -37,7 +37,7 @@ public partial class Model
     /// <summary>
     /// One training step on one batch; returns its mean loss, and in <paramref name="skipped"/> whether the update was
     /// skipped because the loss or a gradient was not finite — the weights, moving statistics and optimizer state are
-    /// then as they were, as in a step <see cref="Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/>
+    /// then as they were, as in a step <see cref="Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/>
     /// counts in <see cref="History.SkippedSteps"/>. A returned non-finite loss always means a skipped step, but a
     /// finite loss can be skipped too (an overflowing gradient). Compiled with <see cref="NonFiniteGradients.Throw"/>,
     /// such a step throws instead.
@@ -73,6 +73,7 @@ public partial class Model
     private float TrainStep(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y, out bool skipped)
     {
         float loss = ForwardBackward(x, y);
+        if (_communicator is { } communicator) loss = ReduceStep(communicator, loss, y, x[0].Shape[0]);
         // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
         // The same pass gives each weight's gradient norm before clipping, which Fit records.
         double sumOfSquares = _slab!.GradientSumOfSquares(_weightSumsOfSquares);
@@ -113,11 +114,13 @@ public partial class Model
             if (executor.FusedOutput(j, Loss!) is { } fused)
             {
                 outputLoss = Loss!.ComputeFromLogits(fused.Logits, output, y[j], dOutput.Span);
+                ScaleByShare(dOutput);
                 executor.AddLogitsGradient(j, dOutput);
             }
             else
             {
                 outputLoss = Loss!.Compute(output, y[j], dOutput.Span);
+                ScaleByShare(dOutput);
                 executor.AddOutputGradient(j, dOutput);
             }
             _outputLosses[j] = outputLoss;
@@ -125,6 +128,15 @@ public partial class Model
         }
         executor.Backward();
         return loss;
+    }
+
+    /// <summary>
+    /// dL/dy·n_r/n on a rank of a data-parallel step (<see cref="_lossShare"/>): the gradient of the rank's samples'
+    /// part of the global batch's mean loss, so that the ranks' gradients add up to the global batch's.
+    /// </summary>
+    private void ScaleByShare(Tensor dOutput)
+    {
+        if (_lossShare != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(dOutput.Span, _lossShare, dOutput.Span);
     }
 
     /// <summary>The summed mean loss of a batch in inference mode, computed as in training; each output's in <see cref="_outputLosses"/>.</summary>

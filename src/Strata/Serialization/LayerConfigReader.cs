@@ -52,6 +52,9 @@ internal sealed class LayerConfigReader
         _ => throw _c.Bad($"'{key}' must be true or false"),
     };
 
+    /// <summary>An optional true or false (absent or null: null), for a setting whose default is "not said".</summary>
+    public bool? OptionalBool(string key) => _c.Has(key) ? _c.Bool(key) : null;
+
     /// <summary>An optional nested object of settings, read by <paramref name="read"/> (which must read every key).</summary>
     public T? OptionalObject<T>(string key, Func<ConfigReader, T> read) where T : class
     {

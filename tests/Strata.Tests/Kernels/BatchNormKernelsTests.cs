@@ -27,6 +27,50 @@ public class BatchNormKernelsTests
 
     [Theory]
     [MemberData(nameof(Layouts))]
+    public void Partial_sums_for_synchronized_statistics_match_the_reference(int lanes, int outer, int c, int inner)
+    {
+        using var forced = Widths.Force(lanes);
+        var x = GradientChecker.Random(new Shape(outer * c * inner), seed: outer + c, scale: 3f).Span.ToArray();
+        for (int i = 0; i < x.Length; i++) x[i] += 2f;
+        var dy = GradientChecker.Random(new Shape(x.Length), seed: 4).Span.ToArray();
+        double[] refSum = new double[c], refSquares = new double[c], sum = new double[c], squares = new double[c];
+        ReferenceBatchNormKernels.Sums(x, outer, c, inner, refSum, refSquares);
+        var acc = new double[BatchNormKernels.ScratchLength(outer, c, inner)];
+        BatchNormKernels.Sums(x, outer, c, inner, acc, sum, squares);
+        for (int f = 0; f < c; f++)
+        {
+            Assert.Equal(refSum[f], sum[f], 1e-9 * (1 + Math.Abs(refSum[f])));
+            Assert.Equal(refSquares[f], squares[f], 1e-9 * refSquares[f]);
+        }
+
+        // The moments from the sums are the two-pass moments; the double backward sums are the float ones unrounded.
+        float[] mean = new float[c], variance = new float[c], fromSums = new float[c], varianceFromSums = new float[c];
+        BatchNormKernels.Moments(x, outer, c, inner, acc, mean, variance);
+        BatchNormChannelKernels.MomentsFromSums(sum, squares, (double)outer * inner, fromSums, varianceFromSums);
+        Close(mean, fromSums, 1e-6);
+        Close(variance, varianceFromSums, 1e-5);
+        float[] sumDy = new float[c], sumDyXc = new float[c], asFloat = new float[c];
+        double[] sumDyD = new double[c], sumDyXcD = new double[c];
+        BatchNormKernels.BackwardSums(x, dy, mean, outer, c, inner, acc, sumDy, sumDyXc);
+        BatchNormKernels.BackwardSumsInDouble(x, dy, mean, outer, c, inner, acc, sumDyD, sumDyXcD);
+        BatchNormChannelKernels.ToSingle(sumDyD, asFloat);
+        Assert.Equal(sumDy, asFloat);
+        BatchNormChannelKernels.ToSingle(sumDyXcD, asFloat);
+        Assert.Equal(sumDyXc, asFloat);
+    }
+
+    [Fact]
+    public void Moments_from_sums_never_give_a_negative_variance()
+    {
+        // A constant feature: Σx²/n − μ² rounds to about ±1e-16·μ², floored at 0.
+        float[] mean = new float[1], variance = new float[1];
+        BatchNormChannelKernels.MomentsFromSums([3 * 0.1], [3 * 0.1 * 0.1 * (1 - 1e-15)], 3, mean, variance);
+        Assert.Equal(0.1f, mean[0]);
+        Assert.Equal(0f, variance[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
     public void Forward_and_backward_match_the_reference(int lanes, int outer, int c, int inner)
     {
         using var forced = Widths.Force(lanes);

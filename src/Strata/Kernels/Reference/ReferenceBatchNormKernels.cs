@@ -65,4 +65,22 @@ internal static class ReferenceBatchNormKernels
                 }
         }
     }
+
+    /// <summary>Σx and Σx² of every channel (the twin of <see cref="BatchNormKernels.Sums"/>).</summary>
+    public static void Sums(ReadOnlySpan<float> x, int outer, int c, int inner, Span<double> sum, Span<double> sumOfSquares)
+    {
+        for (int f = 0; f < c; f++)
+        {
+            double s = 0, sq = 0;
+            for (int a = 0; a < outer; a++)
+                for (int i = 0; i < inner; i++)
+                {
+                    double v = x[(a * c + f) * inner + i];
+                    s += v;
+                    sq += v * v;
+                }
+            sum[f] = s;
+            sumOfSquares[f] = sq;
+        }
+    }
 }

@@ -1,7 +1,7 @@
 namespace Strata;
 
 /// <summary>
-/// Hooks into <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/>: progress display, logging, early stopping. Every method is
+/// Hooks into <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/>: progress display, logging, early stopping. Every method is
 /// optional. <see cref="OnBatchEnd"/> runs after every step, so it should be cheap and allocate nothing.
 /// </summary>
 public abstract class Callback
@@ -23,6 +23,12 @@ public abstract class Callback
 
     /// <summary>Set by a callback to end training after the current step (Keras's <c>model.stop_training</c>).</summary>
     public bool StopTraining { get; protected set; }
+
+    /// <summary>
+    /// True for a callback that prints or writes files (a logger, a checkpoint): a data-parallel Fit runs it on rank 0
+    /// only. The others run on every rank, where they see the same reduced logs and so decide the same.
+    /// </summary>
+    public virtual bool WritesOutput => false;
 
     /// <summary>The model being trained, set by Fit before <see cref="OnTrainBegin"/>.</summary>
     protected Model? Model { get; private set; }

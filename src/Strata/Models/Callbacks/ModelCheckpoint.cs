@@ -12,6 +12,9 @@ namespace Strata;
 public sealed class ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, bool includeOptimizer = true,
     double? initialValueThreshold = null) : Callback
 {
+    /// <summary>Runs on rank 0 only in a data-parallel Fit.</summary>
+    public override bool WritesOutput => true;
+
     private double _best;
     private readonly FilePathTemplate _template = new(!string.IsNullOrEmpty(filePath) ? filePath
         : throw new ArgumentException("A checkpoint needs a file path.", nameof(filePath)));

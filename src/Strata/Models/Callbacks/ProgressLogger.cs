@@ -20,10 +20,13 @@ public enum ProgressStyle
 /// redrawn in place a few times a second, and for each finished epoch one line
 /// <c>epoch 3/10  loss 0.4123  accuracy 0.8512  val_loss 0.4100  val_accuracy 0.8500  samples/s 41000  12.3s</c>.
 /// The warnings Fit records (exploding or vanishing gradients, skipped steps) are printed under the epoch they
-/// belong to, as they happen. <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?)"/> adds one for its <c>verbose</c> argument; the CLI uses the same.
+/// belong to, as they happen. <see cref="Model.Fit(Tensor, Tensor, int, int, float, ValueTuple{Tensor, Tensor}?, bool, int?, IEnumerable{Callback}?, bool, int, int, int?, Distributed.Communicator?)"/> adds one for its <c>verbose</c> argument; the CLI uses the same.
 /// </summary>
 public sealed class ProgressLogger : Callback
 {
+    /// <summary>Runs on rank 0 only in a data-parallel Fit.</summary>
+    public override bool WritesOutput => true;
+
     /// <summary>Seconds between redraws of the bar: often enough to look live, rarely enough to cost nothing.</summary>
     private const double RedrawInterval = 0.1;
 
