@@ -264,18 +264,38 @@ public partial class Model
     /// Takes a change of any layer's <see cref="Layer.Trainable"/> since the weights were packed (freezing or unfreezing
     /// after Compile, which Keras ignores until a recompile): a shared layer's twins follow their layer, the weights are
     /// packed again when the trainable set differs, and the optimizer moves its state with them, a frozen weight's
-    /// state kept for when it is unfrozen. One integer comparison when nothing changed.
+    /// state kept for when it is unfrozen. One integer comparison when nothing changed; the counter is every model's,
+    /// so a change elsewhere costs a scan of this model's weights, which allocates nothing.
     /// </summary>
     private void FollowTrainable()
     {
         if (Layer.TrainableChanges == _trainableVersion) return;
-        foreach (var node in Nodes)
-            if (!ReferenceEquals(node.Layer, node.Origin)) node.Layer.Trainable = node.Origin.Trainable;
+        var nodes = Nodes;
+        for (int i = 0; i < nodes.Count; i++)
+            if (!ReferenceEquals(nodes[i].Layer, nodes[i].Origin)) nodes[i].Layer.Trainable = nodes[i].Origin.Trainable;
         _trainableVersion = Layer.TrainableChanges;
         var packed = _slab!;
-        if (packed.Weights.SequenceEqual(_layers.SelectMany(l => l.TrainableWeights))) return;
+        if (PackedAreTrainable(packed)) return;
         PackParameters();
         Optimizer?.Rebind(packed, _slab!);
+    }
+
+    /// <summary>Whether the slab holds exactly the trainable weights, in model order (index loops: no enumerator is allocated).</summary>
+    private bool PackedAreTrainable(ParameterSlab packed)
+    {
+        int k = 0;
+        for (int l = 0; l < _layers.Count; l++)
+        {
+            var layer = _layers[l];
+            if (!layer.Trainable) continue;
+            var weights = layer.Weights;
+            for (int i = 0; i < weights.Count; i++)
+            {
+                if (!weights[i].Trainable) continue;
+                if (k >= packed.Weights.Length || !ReferenceEquals(packed.Weights[k++], weights[i])) return false;
+            }
+        }
+        return k == packed.Weights.Length;
     }
 
     /// <summary>
