@@ -139,11 +139,13 @@ public partial class Model
         }
         try
         {
+            _fitting = true;
             return FitLoop(x, y, epochs, batchSize, shuffle, seed, initialEpoch, valX, valY, cbs, trainCount, fullSteps, partial, usePartial,
                 stepsPerEpoch, lastEpochSteps);
         }
         finally
         {
+            _fitting = false;
             if (communicator is not null) EndDataParallel();
         }
     }
@@ -200,7 +202,7 @@ public partial class Model
                 if (skipped) history.SkippedSteps++;
                 logs.Skipped = skipped;
                 logs.GradientNorm = LastGradientNorm;
-                for (int w = 0; w < Math.Min(logs.WeightGradientNorms.Length, LastWeightSumsOfSquares.Length); w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
+                for (int w = 0; w < logs.WeightGradientNorms.Length; w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
                 history.RecordGradientNorms(logs.GradientNorm, logs.WeightGradientNorms);
                 history.LayerGradientNorms.Add(LayerSquaresBefore, LayerSquaresAfter);
                 epochNorms.Add(logs.GradientNorm);

@@ -87,4 +87,21 @@ public class ModelFreezingTests
         model.TrainOnBatch(x, t);
         Assert.NotEqual(before, shared.Kernel.Value.ToArray());
     }
+
+    [Fact]
+    public void Freezing_in_the_middle_of_a_fit_is_refused_with_the_reason()
+    {
+        var (x, y) = Data(64, 2);
+        var model = Presets.MlpBn(seed: 3);
+        model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            model.Fit(x, y, epochs: 2, batchSize: 32, verbose: 0, callbacks: [new FreezeAfterFirstEpoch()]));
+        Assert.Contains("during Fit", error.Message);
+    }
+
+    private sealed class FreezeAfterFirstEpoch : Callback
+    {
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs) => Model!.Freeze(..^1);
+    }
 }
+
