@@ -44,6 +44,14 @@ internal static class ConvKernels
     /// </summary>
     internal const int GradientChunkPixels = 2048;
 
+    /// <summary>
+    /// Products of fewer flops than this run on the calling thread. A convolution's large operands are activations
+    /// (its weights are a few thousand values), which outgrow one core's L2 and stream from L3 whichever core reads them,
+    /// so a split only has to pay for waking the workers: 2²² flops take tens of microseconds on one core, against a few
+    /// for the hand-off. (Dense products wait for <see cref="Gemm.ParallelFlops"/>, whose weights sit in one core's L2.)
+    /// </summary>
+    internal const long SplitFlops = 1L << 22;
+
     /// <summary>At most this many kernel-gradient chunks: bounds the partial buffers at 64 copies of dW.</summary>
     internal const int MaxGradientChunks = 64;
 
@@ -84,7 +92,7 @@ internal static class ConvKernels
         Require(kernel.Length, (long)field * filters, nameof(kernel));
         Require(y.Length, (long)rows * filters, nameof(y));
         fixed (float* px = x, pk = kernel, py = y)
-            Gemm.Multiply<TKernel, PatchRows>(PatchRows.Forward(px, g), pk, false, rows, field, filters, false, py, parallel: true);
+            Gemm.Multiply<TKernel, PatchRows>(PatchRows.Forward(px, g), pk, false, rows, field, filters, false, py, SplitFlops);
     }
 
     /// <summary>
@@ -131,7 +139,7 @@ internal static class ConvKernels
         fixed (float* pd = dy, pk = kernelByFilter, px = dx)
         {
             Gemm.Multiply<TKernel, PatchRows>(PatchRows.InputGradient(pd, g, filters), pk, false, rows, k, g.Channels, false, px,
-                parallel: true);
+                SplitFlops);
         }
     }
 
@@ -198,14 +206,14 @@ internal static class ConvKernels
             {
                 // One chunk: the GEMM may split dW's rows or columns among threads itself (K is never split).
                 Gemm.Multiply<TKernel, PatchColumns>(new PatchColumns(px, g, 0), pd, false, field, pixels, filters, true, pw,
-                    parallel: true);
+                    SplitFlops);
                 return;
             }
             var body = new GradientChunkBody<TKernel>
             {
                 X = px, DY = pd, Partials = pp, G = g, Filters = filters, PixelsPerChunk = per,
             };
-            if (2L * size * pixels < Gemm.ParallelFlops)
+            if (2L * size * pixels < SplitFlops)
             {
                 for (int j = 0; j < chunks; j++)
                     body.Execute(j);
@@ -232,7 +240,7 @@ internal static class ConvKernels
             int field = FieldSize(G), pixels = G.Batch * G.OutH * G.OutW;
             int first = chunk * PixelsPerChunk, count = Math.Min(PixelsPerChunk, pixels - first);
             Gemm.Multiply<TKernel, PatchColumns>(new PatchColumns(X, G, first), DY + (long)first * Filters, false, field, count,
-                Filters, false, Partials + (long)chunk * field * Filters, parallel: false);
+                Filters, false, Partials + (long)chunk * field * Filters, long.MaxValue);
         }
     }
 

@@ -106,18 +106,20 @@ public static class Gemm
         }
 
         fixed (float* pa = a, pb = b, pc = c)
-            Run<TKernel, DenseA>(new DenseA(pa, transA, m, k), pb, transB, m, k, n, beta == 1f, pc, parallel: true);
+            Run<TKernel, DenseA>(new DenseA(pa, transA, m, k), pb, transB, m, k, n, beta == 1f, pc, ParallelFlops);
     }
 
     /// <summary>
     /// <c>C[m, n] = A · op(B)</c>, or <c>C + A · op(B)</c> if <paramref name="accumulate"/>, with A supplied by a packer
     /// (<see cref="IPackA"/>) rather than stored: the convolution kernels feed their patches through it. The caller has
-    /// checked the sizes. With <paramref name="parallel"/> false the product stays on the calling thread (a caller that
-    /// already runs one product per worker chunk); the result is the same either way.
+    /// checked the sizes. A product of fewer than <paramref name="splitFlops"/> flops (2·m·n·k) stays on the calling
+    /// thread: <see cref="ParallelFlops"/> where B is a weight matrix an optimizer has just written, smaller where the
+    /// operands are activations that stream from L3 whichever core reads them, <see cref="long.MaxValue"/> for a caller
+    /// that already runs one product per worker chunk. The result is the same either way.
     /// </summary>
     // b: [k, n] or, transposed, [n, k]; c: [m, n]
     internal static unsafe void Multiply<TKernel, TPackA>(in TPackA a, float* b, bool transB, int m, int k, int n,
-        bool accumulate, float* c, bool parallel)
+        bool accumulate, float* c, long splitFlops)
         where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
     {
         if (m <= 0 || n <= 0)
@@ -128,7 +130,7 @@ public static class Gemm
                 new Span<float>(c, checked(m * n)).Clear();
             return;
         }
-        Run<TKernel, TPackA>(a, b, transB, m, k, n, accumulate, c, parallel);
+        Run<TKernel, TPackA>(a, b, transB, m, k, n, accumulate, c, splitFlops);
     }
 
     private static void Validate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n, float beta, Span<float> c)
@@ -150,9 +152,9 @@ public static class Gemm
 
     // b: [k, n] or [n, k]; c: [m, n]
     private static unsafe void Run<TKernel, TPackA>(in TPackA a, float* b, bool transB, int m, int k, int n,
-        bool accumulate, float* c, bool parallel) where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
+        bool accumulate, float* c, long splitFlops) where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
     {
-        int threads = !parallel || 2L * m * n * k < ParallelFlops ? 1 : WorkerPool.ThreadCount;
+        int threads = 2L * m * n * k < splitFlops ? 1 : WorkerPool.ThreadCount;
         Split split = Plan<TKernel>(m, k, n, transB, threads);
         var job = new GemmJob<TKernel, TPackA>
         {
