@@ -7,7 +7,7 @@ using Strata.Data;
 namespace Strata.Cli.Commands;
 
 /// <summary>
-/// <c>strata experiment batchnorm|clipping</c>: reproduces a paper's experiment and writes a folder with a Markdown
+/// <c>strata experiment batchnorm|clipping|residual</c>: reproduces a paper's experiment and writes a folder with a Markdown
 /// report, the CSV data and PNG charts (by default a new <c>runs/experiment-NAME-yyyyMMdd-HHmmss</c> under the
 /// current directory), then prints a short table. A thin driver over Strata.Experiments: options → settings →
 /// <c>Run</c> (a line per finished run) → <c>WriteReport</c> → the summary.
@@ -19,6 +19,7 @@ internal sealed class ExperimentCommand : Command
     {
         Subcommands.Add(new BatchNormCommand(terminal));
         Subcommands.Add(new ClippingCommand(terminal));
+        Subcommands.Add(new ResidualCommand(terminal));
     }
 
     /// <summary>The options every experiment takes.</summary>
@@ -39,7 +40,7 @@ internal sealed class ExperimentCommand : Command
 
         protected Option<int?> Seeds { get; } = new("--seeds")
         {
-            Description = $"Seeds per condition, 1 to {MaxSeeds} [default: 3; 1 for batchnorm --quick]",
+            Description = $"Seeds per condition, 1 to {MaxSeeds} [default: 3; 1 for batchnorm --quick and for residual]",
             HelpName = "N",
             CustomParser = result => OptionParsers.WholeNumber(1, MaxSeeds)(result),
         };
@@ -225,6 +226,63 @@ internal sealed class ExperimentCommand : Command
                     $"{p.Task,-14} T {p.Length,-4} {p.ModeName,-14} seed {p.Seed}: {outcome}; exploded steps {run.ExplodedFraction:P1}, max ‖g‖ {run.MaxNorm:G3}  {run.Seconds:F1}s");
             }));
             Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output), clock);
+            return 0;
+        }
+    }
+
+    private sealed class ResidualCommand : ExperimentSubcommand
+    {
+        private readonly Option<string> _data = CommonOptions.Data();
+
+        private readonly Option<int?> _blocks = new("--blocks")
+        {
+            Description = $"Residual blocks, 1 to {ResidualSettings.MaxBlocks} (2 weighted layers each) [default: 16; 8 with --quick]",
+            HelpName = "N",
+            CustomParser = result => OptionParsers.WholeNumber(1, ResidualSettings.MaxBlocks)(result),
+        };
+
+        private readonly Option<int?> _steps = new("--steps")
+        {
+            Description = "SGD steps per run, 1 to 1000000 [default: 1500; 200 with --quick]",
+            HelpName = "N",
+            CustomParser = result => OptionParsers.WholeNumber(1, 1_000_000)(result),
+        };
+
+        private readonly Option<float?> _learningRate = new("--learning-rate")
+        {
+            Description = "SGD learning rate (momentum 0.9), above 0 [default: 0.05]",
+            HelpName = "X",
+            CustomParser = result => OptionParsers.PositiveNumber(result),
+        };
+
+        public ResidualCommand(Terminal terminal)
+            : base("residual", "A deep residual network on Fashion-MNIST with BatchNormalization, without it at the usual initialization, and without it with Fixup (Zhang et al. 2019): learning curves, final accuracy, gradient norm per block at initialization.", terminal)
+        {
+            Options.Add(_data);
+            Options.Add(_blocks);
+            Options.Add(_steps);
+            Options.Add(_learningRate);
+        }
+
+        protected override int Execute(ParseResult parsed, string output)
+        {
+            var clock = Stopwatch.StartNew();
+            var o = Terminal.Out;
+            bool quick = parsed.GetValue(Quick);
+            int seeds = parsed.GetValue(Seeds) ?? 1;
+            var settings = quick ? ResidualSettings.Quick(seeds) : ResidualSettings.Full(seeds);
+            if (parsed.GetValue(_blocks) is int blocks) settings = settings with { Blocks = blocks };
+            if (parsed.GetValue(_steps) is int steps) settings = settings with { Steps = steps, EvaluateEvery = Math.Max(1, Math.Min(settings.EvaluateEvery, steps)) };
+            if (parsed.GetValue(_learningRate) is float lr) settings = settings with { LearningRate = lr };
+            string data = parsed.GetValue(_data)!;
+            var (train, test) = FashionMnist.Load(data, CommonOptions.Budget(parsed, MaxMemory));
+            Directory.CreateDirectory(output);
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"residual experiment{(quick ? " (quick)" : "")}: {ResidualExperiment.Plan(settings).Count} runs of {settings.Blocks} blocks, {settings.Steps} steps each, {train.Count} training images from {data}; writing to {output}"));
+            o.Flush();
+            var result = ResidualExperiment.Run(settings, train, test, RunLines<ResidualRun>(run => string.Create(CultureInfo.InvariantCulture,
+                $"{run.Spec.Label,-6} seed {run.Spec.Seed}: initial loss {run.InitialLoss:G3}, test accuracy {run.FinalAccuracy:F4} (best {run.BestAccuracy:F4}){(run.SkippedSteps > 0 ? $", {run.SkippedSteps} non-finite steps" : "")}  {run.Seconds:F1}s")));
+            Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output, dataSource: data), clock);
             return 0;
         }
     }

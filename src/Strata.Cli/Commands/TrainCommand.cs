@@ -49,6 +49,12 @@ internal sealed class TrainCommand : Command
         HelpName = "NAME",
     };
 
+    private readonly Option<string?> _schedule = new("--schedule")
+    {
+        Description = "The learning rate over the run: constant, or cosine (Keras's CosineDecay from --learning-rate to 0 at the last step of --epochs) [default: the model's, cosine for resnet, else constant]",
+        HelpName = "constant|cosine",
+    };
+
     private readonly Option<float?> _clipValue = new("--clip-value")
     {
         Description = "Clamp every gradient to [-X, X] before the update",
@@ -168,6 +174,7 @@ internal sealed class TrainCommand : Command
             string? name = result.GetValueOrDefault<string?>();
             if (name is not null && !OptimizerNames.Contains(name)) result.AddError($"Unknown optimizer '{name}'; choose one of: {string.Join(", ", OptimizerNames)}.");
         });
+        _schedule.AcceptOnlyFromAmong("constant", "cosine");
         _model.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
@@ -184,6 +191,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_batchSize);
         Options.Add(_learningRate);
         Options.Add(_optimizer);
+        Options.Add(_schedule);
         Options.Add(_clipValue);
         Options.Add(_clipNorm);
         Options.Add(_globalClipNorm);
@@ -208,7 +216,7 @@ internal sealed class TrainCommand : Command
         Validators.Add(result =>
         {
             if (result.GetResult(_resume) is null) return;
-            foreach (Option option in (Option[])[_model, _optimizer, _learningRate, _clipValue, _clipNorm, _globalClipNorm, _agc, _autoClip])
+            foreach (Option option in (Option[])[_model, _optimizer, _learningRate, _schedule, _clipValue, _clipNorm, _globalClipNorm, _agc, _autoClip])
                 if (result.GetResult(option) is { Implicit: false })
                     result.AddError($"{option.Name} cannot be combined with --resume: the saved model continues with its own architecture, optimizer and clipping.");
         });
@@ -243,6 +251,7 @@ internal sealed class TrainCommand : Command
             BatchSize: parsed.GetValue(_batchSize),
             LearningRate: learningRate,
             Optimizer: optimizerName,
+            CosineDecay: (parsed.GetValue(_schedule) ?? (preset?.CosineDecay == true ? "cosine" : "constant")) == "cosine",
             ClipValue: parsed.GetValue(_clipValue),
             ClipNorm: parsed.GetValue(_clipNorm),
             GlobalClipNorm: parsed.GetValue(_globalClipNorm),
@@ -309,7 +318,7 @@ internal sealed class TrainCommand : Command
         }
         string clipping = ClippingDescription.Of(optimizer);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Training {(model.EpochsCompleted > 0 ? $"from epoch {model.EpochsCompleted + 1} " : "")}for {s.Epochs - model.EpochsCompleted} epoch{(s.Epochs - model.EpochsCompleted == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(optimizer.LearningRate)}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
+            $"Training {(model.EpochsCompleted > 0 ? $"from epoch {model.EpochsCompleted + 1} " : "")}for {s.Epochs - model.EpochsCompleted} epoch{(s.Epochs - model.EpochsCompleted == 1 ? "" : "s")}: {optimizer.Name} learning rate {Format(optimizer.LearningRate)}{(optimizer.Schedule is CosineDecay cosine ? $" decayed along a cosine to 0 at step {cosine.DecaySteps}" : "")}{clipping}, batch size {s.BatchSize}, seed {s.Seed}{(s.Threads is int t ? $", threads {t}" : "")}"));
         output.Flush();
 
         var progress = new ProgressLogger(output, _terminal.Interactive && root ? ProgressStyle.Bar : ProgressStyle.Lines);
@@ -424,6 +433,9 @@ internal sealed class TrainCommand : Command
             : Presets.Get(s.Model).Create(inputShape, target, s.Seed);
         if (model is Sequential stack) stack.Build(inputShape); // a functional model is built from its input already
         var optimizer = CreateOptimizer(s);
+        // The steps of the whole run: one per (global) batch of the training samples, every epoch.
+        if (s.CosineDecay)
+            optimizer.Schedule = new CosineDecay(s.LearningRate, (long)s.Epochs * ((train.Count + s.BatchSize - 1) / s.BatchSize));
         Loss loss = target.IsRegression ? Losses.MeanSquaredError
             : model.OutputShape[^1] == 1 ? Losses.BinaryCrossentropy() : Losses.SparseCategoricalCrossentropy;
         model.Compile(optimizer, loss, [target.IsRegression ? Metrics.Get("mae") : Metrics.Accuracy]);
@@ -517,6 +529,6 @@ internal sealed class TrainCommand : Command
 
     private sealed record TrainSettings(string Model, string DataDirectory, string? TestPath, DataOptions Data, int Epochs, int BatchSize, float LearningRate,
         int Seed, int? Threads, MemoryBudget Budget, int? ValidationCount, string? OutputDirectory, bool Overwrite,
-        string Optimizer, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, float? Agc, float? AutoClip, string? LogGradients, string? Resume,
+        string Optimizer, bool CosineDecay, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, float? Agc, float? AutoClip, string? LogGradients, string? Resume,
         bool Distributed);
 }

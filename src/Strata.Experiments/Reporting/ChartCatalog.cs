@@ -6,6 +6,6 @@ namespace Strata.Experiments.Reporting;
 /// </summary>
 internal static class ChartCatalog
 {
-    /// <summary>The charts of <c>strata train</c>, <c>strata experiment batchnorm</c> and <c>strata experiment clipping</c>.</summary>
-    public static IReadOnlyList<string> All { get; } = [.. TrainingCharts.ChartFiles, .. BatchNormReport.ChartFiles, .. ClippingReport.ChartFiles];
+    /// <summary>The charts of <c>strata train</c> and of <c>strata experiment batchnorm</c>, <c>clipping</c> and <c>residual</c>.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. TrainingCharts.ChartFiles, .. BatchNormReport.ChartFiles, .. ClippingReport.ChartFiles, .. ResidualReport.ChartFiles];
 }

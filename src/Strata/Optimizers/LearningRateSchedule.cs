@@ -75,3 +75,36 @@ public sealed class PiecewiseConstantDecay : LearningRateSchedule
         return _values[^1];
     }
 }
+
+/// <summary>
+/// Keras's CosineDecay without warm-up: η·((1 − α)·½(1 + cos(π·min(step, decaySteps)/decaySteps)) + α). The rate
+/// falls from η along half a cosine to α·η at <c>decaySteps</c> and stays there; over a whole run it spends more steps
+/// near both ends than a linear decay, and needs no boundaries chosen by hand.
+/// </summary>
+public sealed class CosineDecay : LearningRateSchedule
+{
+    public CosineDecay(float initialLearningRate, long decaySteps, float alpha = 0f)
+    {
+        if (!(initialLearningRate > 0) || !float.IsFinite(initialLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(initialLearningRate), initialLearningRate, "The initial learning rate must be positive and finite.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(decaySteps);
+        if (!(alpha >= 0 && alpha <= 1))
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha, the final rate as a fraction of the initial one, must be in [0, 1].");
+        InitialLearningRate = initialLearningRate;
+        DecaySteps = decaySteps;
+        Alpha = alpha;
+    }
+
+    public float InitialLearningRate { get; }
+    public long DecaySteps { get; }
+
+    /// <summary>The final rate as a fraction of the initial one.</summary>
+    public float Alpha { get; }
+
+    public override float At(long step)
+    {
+        double progress = Math.Min(Math.Max(step, 0), DecaySteps) / (double)DecaySteps;
+        double cosine = 0.5 * (1 + Math.Cos(Math.PI * progress));
+        return (float)(InitialLearningRate * ((1 - Alpha) * cosine + Alpha));
+    }
+}

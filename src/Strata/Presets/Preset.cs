@@ -51,6 +51,12 @@ public sealed record Preset(string Name, string Description, string Optimizer, f
     public bool NeedsImages { get; init; }
 
     /// <summary>
+    /// True for a preset that trains with its learning rate decayed along a cosine over the whole run
+    /// (<see cref="Optimizers.CosineDecay"/>, to zero at the last step), false for a constant rate.
+    /// </summary>
+    public bool CosineDecay { get; init; }
+
+    /// <summary>
     /// A new model for inputs of <paramref name="inputShape"/> (per sample) and the given target, its weights drawn from
     /// <paramref name="seed"/>: a <see cref="Sequential"/> (unbuilt) for a stack of layers, a functional
     /// <see cref="Model"/> (built) for a graph (<see cref="IsFunctional"/>).

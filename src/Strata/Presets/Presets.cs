@@ -28,8 +28,8 @@ public static class Presets
         // Tabular data: standardized by a Normalization adapted on the training set (Keras's structured-data recipe).
         new("tabular", "Normalization (adapted on the training data) → Dense(64, relu) → Dense(64, relu) → output; Adam 0.001, for CSV tables",
             "adam", 0.001f) { Layers = TabularLayers },
-        new("resnet", "Conv2D(3×3, 16) → BN → ReLU, then basic residual blocks, two each at 16, 32 and 64 filters (stride-2 projection shortcuts), GlobalAveragePooling2D → output; Adam 0.001",
-            "adam", 0.001f) { Graph = ResNetGraph, NeedsImages = true },
+        new("resnet", "Conv2D(3×3, 16) → BN → ReLU, then basic residual blocks, two each at 16, 32 and 64 filters (stride-2 projection shortcuts), GlobalAveragePooling2D → output; Adam 0.001 decayed along a cosine to 0 over the run",
+            "adam", 0.001f) { Graph = ResNetGraph, NeedsImages = true, CosineDecay = true },
     ];
 
     /// <summary>The preset names, comma-separated, for help and error messages.</summary>

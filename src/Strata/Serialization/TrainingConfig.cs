@@ -172,6 +172,14 @@ internal static class TrainingConfig
                     c.WriteEndArray();
                 });
                 break;
+            case CosineDecay d:
+                ConfigReader.WriteClass(w, "schedule", "CosineDecay", c =>
+                {
+                    ConfigReader.WriteFloat(c, "initial_learning_rate", d.InitialLearningRate);
+                    c.WriteNumber("decay_steps", d.DecaySteps);
+                    ConfigReader.WriteFloat(c, "alpha", d.Alpha);
+                });
+                break;
             default:
                 throw new NotSupportedException($"The learning-rate schedule {schedule.GetType().Name} cannot be saved; save with includeOptimizer: false.");
         }
@@ -184,6 +192,7 @@ internal static class TrainingConfig
         LearningRateSchedule schedule = type switch
         {
             "ExponentialDecay" => new ExponentialDecay(c.Float("initial_learning_rate"), c.Long("decay_steps", 1), c.Float("decay_rate"), c.Bool("staircase")),
+            "CosineDecay" => new CosineDecay(c.Float("initial_learning_rate"), c.Long("decay_steps", 1), c.Float("alpha")),
             "PiecewiseConstantDecay" => new PiecewiseConstantDecay(
                 Numbers(c, "boundaries").Select(b => b.TryGetInt64(out long v) ? v : throw c.Bad("'boundaries' must hold integers")).ToArray(),
                 Numbers(c, "values").Select(v => (float)v.GetDouble()).ToArray()),

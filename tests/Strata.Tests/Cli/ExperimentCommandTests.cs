@@ -61,6 +61,29 @@ public sealed class ExperimentCommandTests : IDisposable
     }
 
     [Fact]
+    public void Residual_WritesReportCsvsAndCharts_AtTheGivenDepthAndSteps()
+    {
+        string data = Path.Combine(_root, "fashion-mnist-residual");
+        Directory.CreateDirectory(data);
+        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+        string output = Path.Combine(_root, "residual");
+
+        var run = CliHarness.Run("experiment", "residual", "--quick", "--blocks", "2", "--steps", "4", "--data", data, "--output", output);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("", run.Stderr);
+        Assert.Contains("3 runs of 2 blocks, 4 steps each", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[3/3] Fixup", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("This is the --quick run", run.Stdout, StringComparison.Ordinal);
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("2 basic residual blocks", report, StringComparison.Ordinal);
+        foreach (string chart in ResidualReport.ChartFiles) ReportAssert.AssertChart(output, chart, report, run.Stdout);
+        // Steps 0 and 4 of each run; two blocks per run.
+        ReportAssert.AssertCsv(Path.Combine(output, ResidualReport.CurvesFile), "variant,seed,step,test_accuracy,test_loss", 3 * 2);
+        ReportAssert.AssertCsv(Path.Combine(output, ResidualReport.BlockGradientsFile), "variant,seed,block,gradient_norm", 3 * 2);
+    }
+
+    [Fact]
     public void Clipping_Quick_WritesReportCsvsAndCharts()
     {
         string output = Path.Combine(_root, "clip");

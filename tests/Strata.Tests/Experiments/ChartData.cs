@@ -59,4 +59,27 @@ internal static class ChartData
         var evaluations = new[] { new SequenceEvaluation(30, 0.6, 1), new SequenceEvaluation(60, finalError, 0.5) };
         return new ClippingRun(spec, evaluations, norms, 0, 1, s.ExplosionNorm);
     }).ToList();
+
+    /// <summary>
+    /// A residual result: BN and Fixup learn, the network without BN stays at chance; block norms grow without BN and
+    /// are all zero with Fixup (its classifier starts at zero), as at a real initialization.
+    /// </summary>
+    public static ResidualResult Residual(ResidualSettings s, bool plainTrains = false)
+    {
+        var runs = ResidualExperiment.Plan(s).Select(spec =>
+        {
+            bool learns = spec.Variant != ResidualVariant.NoNormalization || plainTrains;
+            int count = s.Steps / s.EvaluateEvery + 1;
+            var checkpoints = Enumerable.Range(0, count).Select(i =>
+                new ResidualCheckpoint(i * s.EvaluateEvery, learns ? 0.1 + (0.8 - 0.2 * (int)spec.Variant) * i / (count - 1) : 0.1, 2.3)).ToArray();
+            double[] norms = [.. Enumerable.Range(0, s.Blocks).Select(b => spec.Variant switch
+            {
+                ResidualVariant.Fixup => 0.0,
+                ResidualVariant.NoNormalization => Math.Pow(2, s.Blocks - b),
+                _ => 0.5 + 0.01 * b,
+            })];
+            return new ResidualRun(spec, checkpoints, spec.Variant == ResidualVariant.Fixup ? Math.Log(10) : 3, norms, 0, null, 1);
+        }).ToList();
+        return new ResidualResult(s, runs, trainCount: 240, testCount: 60, seconds: 3);
+    }
 }

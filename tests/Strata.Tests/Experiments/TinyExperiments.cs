@@ -21,6 +21,9 @@ internal static class TinyExperiments
         Lengths = [6], MaxSteps = 30, EvaluateEvery = 10, EvaluationCount = 20,
     };
 
+    /// <summary>Three blocks, 6 steps of 16 images evaluated at 0, 3 and 6 on 40 test images.</summary>
+    public static ResidualSettings Residual { get; } = new(Blocks: 3, Steps: 6, EvaluateEvery: 3, Seeds: 1, TestCount: 40, BatchSize: 16);
+
     /// <summary>The tiny Fashion-MNIST of <see cref="CliHarness.WriteTinyFashionMnist"/>: 240 training and 60 test images.</summary>
     public static (Dataset Train, Dataset Test) FashionMnist()
     {

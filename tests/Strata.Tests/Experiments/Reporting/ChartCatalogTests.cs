@@ -26,6 +26,8 @@ public sealed class ChartCatalogTests : IDisposable
         ["batchnorm, quick, 1 seed"] = () => BatchNormReport.Charts(BatchNormSettings.Quick(1), ChartData.BatchNorm(BatchNormSettings.Quick(1))),
         ["batchnorm, quick, 2 seeds"] = () => BatchNormReport.Charts(BatchNormSettings.Quick(2), ChartData.BatchNorm(BatchNormSettings.Quick(2))),
         ["clipping, quick"] = () => ClippingReport.Charts(ClippingSettings.Quick(1), ChartData.Clipping(ClippingSettings.Quick(1))),
+        ["residual, quick"] = () => ResidualReport.Charts(ChartData.Residual(ResidualSettings.Quick(1))),
+        ["residual, 2 seeds"] = () => ResidualReport.Charts(ChartData.Residual(ResidualSettings.Quick(2))),
         ["clipping, quick, no success and no explosion"] = () => ClippingReport.Charts(ClippingSettings.Quick(2), ChartData.Clipping(ClippingSettings.Quick(2), allZero: true)),
     };
 
