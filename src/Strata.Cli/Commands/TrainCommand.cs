@@ -306,6 +306,13 @@ internal sealed class TrainCommand : Command
             $"{source.Kind} from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test?.Count ?? 0} test samples of shape {train.Images.Shape.WithoutBatch()}, {targets}"));
 
         var (model, optimizer) = s.Resume is null ? NewModel(s, train, source) : Resumed(s.Resume, s.Epochs, s.Budget);
+        if (s.Resume is not null && optimizer.Schedule is CosineDecay saved && saved.DecaySteps != RunSteps(s, train))
+        {
+            // A run extended past its planned epochs would otherwise train on at the schedule's final rate (0).
+            optimizer.Schedule = new CosineDecay(saved.InitialLearningRate, RunSteps(s, train), saved.Alpha);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"The cosine learning-rate schedule now ends at step {RunSteps(s, train)} (--epochs {s.Epochs}) instead of step {saved.DecaySteps}."));
+        }
         ActivationMemory.Require(s.Budget, model, Math.Min(s.BatchSize, Math.Max(1, train.Count)), training: true, "--batch-size");
         if (s.BatchSize == 1 && model.Layers.Any(l => l is Layers.BatchNormalization { Trainable: true }))
             throw new ArgumentException("--batch-size 1 cannot train a model with BatchNormalization: a batch variance needs at least 2 samples; use --batch-size 2 or more.");
@@ -433,9 +440,7 @@ internal sealed class TrainCommand : Command
             : Presets.Get(s.Model).Create(inputShape, target, s.Seed);
         if (model is Sequential stack) stack.Build(inputShape); // a functional model is built from its input already
         var optimizer = CreateOptimizer(s);
-        // The steps of the whole run: one per (global) batch of the training samples, every epoch.
-        if (s.CosineDecay)
-            optimizer.Schedule = new CosineDecay(s.LearningRate, (long)s.Epochs * ((train.Count + s.BatchSize - 1) / s.BatchSize));
+        if (s.CosineDecay) optimizer.Schedule = new CosineDecay(s.LearningRate, RunSteps(s, train));
         Loss loss = target.IsRegression ? Losses.MeanSquaredError
             : model.OutputShape[^1] == 1 ? Losses.BinaryCrossentropy() : Losses.SparseCategoricalCrossentropy;
         model.Compile(optimizer, loss, [target.IsRegression ? Metrics.Get("mae") : Metrics.Accuracy]);
@@ -461,6 +466,9 @@ internal sealed class TrainCommand : Command
             throw new ArgumentException($"--distributed: {e.Message}", e);
         }
     }
+
+    /// <summary>The steps of the whole run: one per (global) batch of the training samples, every epoch.</summary>
+    private static long RunSteps(TrainSettings s, Dataset train) => (long)s.Epochs * ((train.Count + s.BatchSize - 1) / s.BatchSize);
 
     /// <summary>True when --model names a JSON configuration rather than a preset.</summary>
     private static bool IsConfigFile(string? model) => model is not null && model.EndsWith(".json", StringComparison.OrdinalIgnoreCase);

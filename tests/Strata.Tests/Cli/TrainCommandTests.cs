@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Strata.Cli;
 using Strata.Data;
+using Strata.Optimizers;
 using Strata.Tests.Experiments.Reporting;
 
 namespace Strata.Tests.Cli;
@@ -68,6 +69,17 @@ public sealed partial class TrainCommandTests : IDisposable
         {
             File.Delete(log);
         }
+    }
+
+    [Fact]
+    public void Train_WithACosineSchedule_DecaysTheRateToZeroOverTheRun()
+    {
+        var run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "16", "--schedule", "cosine");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("SGD learning rate 0.01 decayed along a cosine to 0 at step 24", run.Stdout, StringComparison.Ordinal); // 12 steps an epoch
+        run = CliHarness.Run("train", "--data", _data, "--epochs", "1", "--schedule", "linear");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("linear", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -191,7 +203,8 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("Model: \"resnet\"", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("Connected to", run.Stdout, StringComparison.Ordinal); // the functional table
-        Assert.Contains("Adam learning rate 0.001", run.Stdout, StringComparison.Ordinal);
+        // 183 training images in batches of 32: 6 steps in the one epoch, the cosine's last.
+        Assert.Contains("Adam learning rate 0.001 decayed along a cosine to 0 at step 6", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("test accuracy", run.Stdout, StringComparison.Ordinal);
         string saved = Path.Combine(output, "model.safetensors");
         var model = Model.Load(saved);
@@ -199,9 +212,15 @@ public sealed partial class TrainCommandTests : IDisposable
         Assert.Equal(1, model.EpochsCompleted);
         Assert.Equal(6, model.Layers.OfType<Strata.Layers.Add>().Count());
 
+        Assert.Equal(6, Assert.IsType<CosineDecay>(model.Optimizer!.Schedule).DecaySteps);
+
+        // Extended to 2 epochs, the schedule is stretched to the new end rather than left at its final rate of 0.
         run = CliHarness.Run("train", "--data", _data, "--epochs", "2", "--batch-size", "32", "--output", output, "--resume", saved);
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Equal(2, Model.Load(saved).EpochsCompleted);
+        Assert.Contains("The cosine learning-rate schedule now ends at step 12 (--epochs 2) instead of step 6.", run.Stdout, StringComparison.Ordinal);
+        var resumed = Model.Load(saved);
+        Assert.Equal(2, resumed.EpochsCompleted);
+        Assert.Equal(12, Assert.IsType<CosineDecay>(resumed.Optimizer!.Schedule).DecaySteps);
     }
 
     [Fact]

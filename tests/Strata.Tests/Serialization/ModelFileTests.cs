@@ -126,12 +126,14 @@ public sealed class ModelFileTests : IDisposable
     [InlineData("nadam")]
     [InlineData("sgd-agc")]
     [InlineData("adam-autoclip")]
+    [InlineData("adam-cosine")]
     public void Training_resumed_from_a_file_equals_training_without_a_break(string optimizer)
     {
         Optimizer Make() => optimizer switch
         {
             "sgd-agc" => new Sgd(0.05f, momentum: 0.9f, agc: 0.02f) { AgcExclude = ["bn"] },
             "adam-autoclip" => new Adam(0.01f, autoClipPercentile: 10f),
+            "adam-cosine" => new Adam(0.01f) { Schedule = new CosineDecay(0.01f, decaySteps: 12, alpha: 0.1f) },
             "sgd" => new Sgd(0.05f),
             "sgd-momentum" => new Sgd(0.05f, momentum: 0.9f),
             "adam" => new Adam(0.01f) { Schedule = new ExponentialDecay(0.01f, 5, 0.9f) },

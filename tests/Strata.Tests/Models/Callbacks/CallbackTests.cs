@@ -57,6 +57,15 @@ public class CallbackTests
         Assert.Equal(0.5f, piecewise.At(101));
         Assert.Equal(0.1f, piecewise.At(201));
         Assert.Throws<ArgumentException>(() => new PiecewiseConstantDecay([1], [1f]));
+        // CosineDecay: η·((1 − α)·½(1 + cos(π·t/T)) + α), held at α·η after T.
+        var cosine = new CosineDecay(0.1f, decaySteps: 100, alpha: 0.1f);
+        Assert.Equal(0.1f, cosine.At(0), 6);
+        Assert.Equal(0.0868198f, cosine.At(25), 6); // ½(1 + cos(π/4)) = 0.8535534; 0.9·0.8535534 + 0.1 = 0.8681981
+        Assert.Equal(0.055f, cosine.At(50), 6);
+        Assert.Equal(0.01f, cosine.At(100), 6);
+        Assert.Equal(0.01f, cosine.At(1000), 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CosineDecay(0.1f, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CosineDecay(0.1f, 10, alpha: 1.5f));
 
         // The optimizer uses At(iterations) for each update: one weight, MSE gradient 2w.
         var model = new Sequential(new Dense(1, useBias: false, kernelInitializer: Initializers.Ones, inputShape: [1])) { Seed = 1 };
