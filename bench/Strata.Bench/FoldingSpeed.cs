@@ -1,52 +1,91 @@
 using System.Diagnostics;
+using System.Globalization;
 using Strata.Kernels.Parallel;
 using Strata.Optimizers;
 
 namespace Strata.Bench;
 
 /// <summary>
-/// <c>fold [--model mlp-bn] [--batch-size 256] [--rounds 5]</c>: inference samples/s (Predict) of a preset before
-/// and after <see cref="Sequential.FoldBatchNormalization()"/>, in alternating rounds on the same data.
+/// <c>fold [--model mlp-bn] [--batch-sizes 1,32,256] [--rounds 15] [--seconds 0.25]</c>: inference samples/s
+/// (Predict) of a preset before and after <see cref="Model.FoldBatchNormalization()"/>. Each round measures both
+/// models back to back at every batch size, each for about <c>--seconds</c>, so that a slow patch of the machine hits
+/// both; the table gives the medians and the median of the rounds' speed-ups with its interquartile range, and calls
+/// a speed-up whose range holds 1 within noise.
 /// </summary>
 internal static class FoldingSpeed
 {
     public static int Run(string[] args)
     {
         string modelName = BenchSupport.String(args, "--model", "mlp-bn");
-        int batchSize = BenchSupport.Int(args, "--batch-size", 256);
-        int rounds = BenchSupport.Int(args, "--rounds", 5);
-        int samples = BenchSupport.Int(args, "--samples", modelName == "cnn-bn" ? 4096 : 32768);
+        int[] batchSizes = [.. BenchSupport.String(args, "--batch-sizes", "1,32,256").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))];
+        int rounds = BenchSupport.Int(args, "--rounds", 15);
+        double seconds = double.Parse(BenchSupport.String(args, "--seconds", "0.25"), CultureInfo.InvariantCulture);
         WorkerPool.ThreadCount = BenchSupport.Int(args, "--threads", 2);
         MachineInfo.PrintHeader(WorkerPool.ThreadCount);
 
+        int samples = Math.Max(batchSizes.Max(), modelName == "mlp-bn" ? 8192 : 1024);
         var (x, y) = BenchSupport.SyntheticImages(samples);
-        var model = Presets.CreateSequential(modelName, seed: 0);
+        var model = Presets.Create(modelName, seed: 0);
         model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
-        model.Fit(x, y, epochs: 1, batchSize: 64, seed: 0, dropLastPartialBatch: true);
-        var folded = model.FoldBatchNormalization(out var kept);
+        model.Fit(x, y, epochs: 1, batchSize: 64, seed: 0, dropLastPartialBatch: true, verbose: 0);
+        var folded = model.FoldBatchNormalization(out IReadOnlyList<string> kept);
         foreach (string note in kept) Console.WriteLine($"kept: {note}");
 
-        double Rate(Sequential m)
+        var withBn = batchSizes.ToDictionary(b => b, _ => new List<double>());
+        var without = batchSizes.ToDictionary(b => b, _ => new List<double>());
+        foreach (int b in batchSizes) // warm-up: every code path compiled before the first timed round
         {
-            long start = Stopwatch.GetTimestamp();
-            m.Predict(x, batchSize);
-            return samples / Stopwatch.GetElapsedTime(start).TotalSeconds;
+            Rate(model, x, b, seconds / 5);
+            Rate(folded, x, b, seconds / 5);
         }
-        Rate(model);
-        Rate(folded);
-        var a = new List<double>();
-        var b = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
-            a.Add(Rate(model));
-            b.Add(Rate(folded));
-            Console.WriteLine($"round {round + 1}: with BN {a[^1],9:F0} samples/s   folded {b[^1],9:F0} samples/s");
+            foreach (int b in batchSizes)
+            {
+                withBn[b].Add(Rate(model, x, b, seconds));
+                without[b].Add(Rate(folded, x, b, seconds));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round + 1}: {string.Join("   ", batchSizes.Select(b => $"batch {b}: {withBn[b][^1]:F0} → {without[b][^1]:F0}"))}"));
         }
-        double ma = BenchSupport.Median(a), mb = BenchSupport.Median(b);
+
         Console.WriteLine();
-        Console.WriteLine("| model | batch | inference samples/s with BN | folded | speed-up |");
-        Console.WriteLine("| --- | --- | --- | --- | --- |");
-        Console.WriteLine($"| {modelName} | {batchSize} | {ma:F0} | {mb:F0} | {mb / ma:F2}× |");
+        Console.WriteLine("| model | batch | samples/s with BN | folded | speed-up (median of rounds) | P25–P75 | |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (int b in batchSizes)
+        {
+            var ratios = withBn[b].Zip(without[b], (a, f) => f / a).ToArray();
+            double low = Quantile(ratios, 0.25), high = Quantile(ratios, 0.75);
+            string verdict = low <= 1 && 1 <= high ? "within noise" : high < 1 ? "slower" : "faster";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {modelName} | {b} | {BenchSupport.Median(withBn[b]):N0} | {BenchSupport.Median(without[b]):N0} | {BenchSupport.Median(ratios):F2}× | {low:F2}–{high:F2} | {verdict} |"));
+        }
         return 0;
+    }
+
+    /// <summary>Samples/s of Predict at <paramref name="batchSize"/>, over whole passes of up to 64 batches, for at least <paramref name="seconds"/>.</summary>
+    private static double Rate(Model model, Tensor x, int batchSize, double seconds)
+    {
+        int count = Math.Min(x.Shape[0], batchSize * 64);
+        var slice = count == x.Shape[0] ? x : Tensor.FromArray(new Shape(count, 28, 28), x.Span[..(count * 28 * 28)].ToArray());
+        long done = 0;
+        long start = Stopwatch.GetTimestamp();
+        do
+        {
+            model.Predict(slice, batchSize);
+            done += count;
+        }
+        while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds);
+        return done / Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    /// <summary>The <paramref name="q"/>-quantile by linear interpolation between order statistics.</summary>
+    private static double Quantile(double[] values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        double position = q * (sorted.Length - 1);
+        int below = (int)Math.Floor(position);
+        int above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
     }
 }

@@ -24,7 +24,7 @@ internal sealed class FoldCommand : ModelCommand
 
     private readonly Option<int> _rounds = new("--rounds")
     {
-        Description = $"Timed rounds per model, interleaved; the medians are compared (1 to {MaxRounds})",
+        Description = $"Timed rounds per model, interleaved; the medians and the middle half of the rounds' speed-ups are reported (1 to {MaxRounds})",
         DefaultValueFactory = _ => 5,
         CustomParser = OptionParsers.WholeNumber(1, MaxRounds),
     };
@@ -83,8 +83,13 @@ internal sealed class FoldCommand : ModelCommand
             fast[r] = SamplesPerSecond(folded, x, batch);
         }
         double o = Percentiles.Of(original, 50), f = Percentiles.Of(fast, 50);
+        // The speed-up of each round (both models timed back to back): its median, and its interquartile range, which
+        // says whether the difference stands out of this machine's noise.
+        var ratios = fast.Zip(original, (a, b) => a / b).ToArray();
+        double low = Percentiles.Of(ratios, 25), high = Percentiles.Of(ratios, 75);
+        string verdict = rounds < 3 ? "; too few rounds to judge the noise" : low <= 1 && 1 <= high ? "; within noise" : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Inference, batch {batch}, median of {rounds} interleaved rounds: {o:N0} samples/s → folded {f:N0} samples/s ({f / o:F2}×)."));
+            $"Inference, batch {batch}, median of {rounds} interleaved rounds: {o:N0} samples/s → folded {f:N0} samples/s ({Percentiles.Of(ratios, 50):F2}×, the rounds' middle half {low:F2}–{high:F2}×{verdict})."));
         folded.Save(target, includeOptimizer: false);
         output.WriteLine($"Folded model written to {target}");
         return 0;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Strata.Data;
 using Strata.Tests.Data;
@@ -172,7 +173,14 @@ public sealed partial class ModelCommandsTests : IDisposable
         var run = CliHarness.Run("fold", _model, "--output", folded, "--rounds", "1");
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("Folded 3 of 3 BatchNormalization layers; 4 layers remain (from 7).", run.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"samples/s → folded [\d,]+ samples/s \(\d+\.\d\d×\)", run.Stdout);
+        Assert.Matches(@"samples/s → folded [\d,]+ samples/s \(\d+\.\d\d×, the rounds' middle half (\d+\.\d\d)–\1×; too few rounds to judge the noise\)", run.Stdout);
+        // With several rounds the median speed-up lies inside the rounds' middle half.
+        run = CliHarness.Run("fold", _model, "--output", folded, "--rounds", "7");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var m = Regex.Match(run.Stdout, @"\((\d+\.\d\d)×, the rounds' middle half (\d+\.\d\d)–(\d+\.\d\d)×");
+        Assert.True(m.Success, run.Stdout);
+        double median = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(median, double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
         Assert.Matches(@"batch_normalization\w* into dense\w*: predictions differ by at most", run.Stdout);
         Assert.DoesNotContain(Sequential.Load(folded).Layers, l => l is Strata.Layers.BatchNormalization);
     }
