@@ -15,6 +15,9 @@ namespace Strata.Layers;
 /// <c>y = x·a + b</c> per feature.</item>
 /// <item><see cref="Layer.Trainable"/> = false: inference mode even when training, and no updates.</item>
 /// </list>
+/// The mode is lasting state (<see cref="Mode"/>): a layer once frozen keeps normalizing with the moving statistics when
+/// it is unfrozen, training only γ and β (<see cref="BatchNormMode.ScaleAndShift"/>), until <c>Mode</c> is set back to
+/// <see cref="BatchNormMode.Training"/>; Keras switches back to batch statistics silently.
 /// Weights, in Keras's order: <c>gamma</c> (with <see cref="Scale"/>), <c>beta</c> (with <see cref="Center"/>),
 /// <c>moving_mean</c> and <c>moving_variance</c> (never trainable): 4 parameters per feature, 2 non-trainable.
 /// <para>
@@ -52,7 +55,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
     private readonly int[] _axes;
     private int _outerPerSample, _channels, _inner;
     private Tensor? _x, _y, _dx;
-    private bool _batchMode, _readyForBackward;
+    private bool _batchMode, _readyForBackward, _frozenStatistics;
     private float[] _ones = [], _zeros = [], _mean = [], _variance = [], _invStd = [], _scale = [], _shift = [];
     // Per ghost batch g of the last training pass: its mean, variance and 1/√(σ² + ε) at [g·c, (g + 1)·c).
     private float[] _ghostMean = [], _ghostVariance = [], _ghostInvStd = [];
@@ -139,6 +142,27 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         MovingVarianceInitializer = movingVarianceInitializer ?? Initializers.Ones;
     }
 
+    /// <summary>
+    /// Training (batch statistics), Inference (a frozen layer) or ScaleAndShift (moving statistics, γ and β trained).
+    /// Setting it sets <see cref="Layer.Trainable"/> to match (false for Inference only); freezing the layer sets
+    /// Inference, and unfreezing a layer in Inference gives ScaleAndShift, never Training unless set here.
+    /// </summary>
+    public BatchNormMode Mode
+    {
+        get => !_frozenStatistics ? BatchNormMode.Training : Trainable ? BatchNormMode.ScaleAndShift : BatchNormMode.Inference;
+        set
+        {
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "Not a BatchNormMode.");
+            _frozenStatistics = value != BatchNormMode.Training;
+            Trainable = value != BatchNormMode.Inference;
+        }
+    }
+
+    protected override void OnTrainableChanged()
+    {
+        if (!Trainable) _frozenStatistics = true;
+    }
+
     /// <summary>The feature axes as given (negative counts from the end of the batched shape).</summary>
     public IReadOnlyList<int> Axis => _axes;
     public float Momentum { get; }
@@ -223,6 +247,8 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         }
         if (VirtualBatchSize is int virtualBatchSize) config.Int("virtual_batch_size", virtualBatchSize);
         if (Synchronized is bool synchronized) config.Bool("synchronized", synchronized);
+        // Strata's own, only when it is not Keras's behaviour: the moving statistics in training though trainable.
+        if (Mode == BatchNormMode.ScaleAndShift) config.Bool("frozen_statistics", true);
     }
 
     static Layer IConfigurableLayer.FromConfig(LayerConfigReader c) =>
@@ -230,7 +256,11 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             c.Initializer("beta_initializer"), c.Initializer("gamma_initializer"), c.Initializer("moving_mean_initializer"),
             c.Initializer("moving_variance_initializer"), c.InputShape, c.Name, c.Flag("renorm"),
             c.OptionalObject("renorm_clipping", o => new RenormClipping(o.OptionalFloat("rmax"), o.OptionalFloat("rmin"), o.OptionalFloat("dmax"))),
-            c.OptionalFloat("renorm_momentum") ?? 0.99f, c.OptionalInt("virtual_batch_size", 1, int.MaxValue), c.OptionalBool("synchronized"));
+            c.OptionalFloat("renorm_momentum") ?? 0.99f, c.OptionalInt("virtual_batch_size", 1, int.MaxValue), c.OptionalBool("synchronized"))
+        {
+            // Read before "trainable" is applied: a frozen layer then reads Inference, an unfrozen one ScaleAndShift.
+            _frozenStatistics = c.Flag("frozen_statistics"),
+        };
 
     protected override Shape OnBuild(Shape inputShape, Random random)
     {
@@ -319,7 +349,7 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         CheckInput(x);
         int outer = x.Shape[0] * _outerPerSample, c = _channels, inner = _inner;
         var y = Tensor.Ensure(ref _y, x.Shape);
-        _batchMode = training && Trainable;
+        _batchMode = training && !_frozenStatistics;
         if (_batchMode)
         {
             NormalizeGhostBatches(x, y);
@@ -449,7 +479,9 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         int outer = x.Shape[0] * _outerPerSample, c = _channels, inner = _inner;
         if (!_batchMode)
         {
-            // Inference mode (a frozen layer): y = x·scale + shift with constants, so dX = dY·scale.
+            // The moving statistics: y = γ·x̂ + β with x̂ = (x − μ)·invStd constants, so dX = dY·γ·invStd, and when γ and
+            // β train (ScaleAndShift) dγ = Σ dY·(x − μ)·invStd, dβ = Σ dY.
+            if (Trainable) FixedStatisticsParameterGradients(x, dy, outer);
             if (!NeedsInputGradient) return NoGradient;
             var dxFrozen = Tensor.Ensure(ref _dx, x.Shape);
             BatchNormKernels.Affine(dy.Span, _scale, _zeros, outer, c, inner, dxFrozen.Span);
@@ -474,6 +506,16 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
             BatchNormKernels.BackwardInput(x.Span[values], dy.Span[values], _k, _m, _b, ghostOuter, c, inner, dx.Span[values]);
         }
         return dx ?? NoGradient;
+    }
+
+    /// <summary>dγ and dβ of a pass normalized with the moving statistics (ScaleAndShift), μ and invStd from its forward pass.</summary>
+    private void FixedStatisticsParameterGradients(Tensor x, Tensor dy, int outer)
+    {
+        int scratch = BatchNormKernels.ScratchLength(outer, _channels, _inner);
+        if (_accumulator.Length < scratch) _accumulator = new double[scratch];
+        BatchNormKernels.BackwardSums(x.Span, dy.Span, MovingMean.Value, outer, _channels, _inner, _accumulator, _sumDy, _sumDyXc);
+        BatchNormChannelKernels.ParameterGradients(_sumDy, _sumDyXc, _invStd, [], [],
+            Gamma is { } weight ? weight.Gradient : [], Beta is { } bias ? bias.Gradient : []);
     }
 
     /// <summary>

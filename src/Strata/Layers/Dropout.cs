@@ -62,7 +62,8 @@ public sealed class Dropout : Layer, IConfigurableLayer
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
-        _dropped = training && Rate > 0;
+        // A frozen Dropout (a frozen part of a reused network) drops nothing, so the frozen part is deterministic.
+        _dropped = training && Trainable && Rate > 0;
         if (!_dropped)
         {
             _y = x;

@@ -54,8 +54,12 @@ public abstract partial class Layer
             if (field == value) return;
             field = value;
             Interlocked.Increment(ref s_trainableChanges);
+            OnTrainableChanged();
         }
     } = true;
+
+    /// <summary>Called after <see cref="Trainable"/> changed, for a layer whose behaviour follows it.</summary>
+    protected virtual void OnTrainableChanged() { }
 
     private static int s_trainableChanges;
 

@@ -50,6 +50,7 @@ public partial class Model
         sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {SummaryTable.Count(trainable)}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {SummaryTable.Count(all - trainable)}");
         sb.Append(new string('_', width));
+        AppendBatchNormModes(sb);
         var warnings = BatchNormWarnings(afterTraining: false).ToList();
         if (warnings.Count > 0)
         {
@@ -57,6 +58,21 @@ public partial class Model
             foreach (string warning in warnings) sb.AppendLine().Append("  ").Append(warning);
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The Batch Normalization layers not in <see cref="BatchNormMode.Training"/>, by mode, so that a frozen or
+    /// "scale and shift only" layer is seen before training rather than found out after.
+    /// </summary>
+    private void AppendBatchNormModes(StringBuilder sb)
+    {
+        foreach (var group in _layers.OfType<BatchNormalization>().Where(l => l.Mode != BatchNormMode.Training).GroupBy(l => l.Mode))
+        {
+            string mode = group.Key == BatchNormMode.Inference
+                ? "inference mode (moving statistics, nothing trained)"
+                : "scale and shift only (moving statistics, γ and β trained)";
+            sb.AppendLine().Append(CultureInfo.InvariantCulture, $"BatchNormalization in {mode}: {string.Join(", ", group.Select(l => l.Name))}");
+        }
     }
 
     /// <summary>

@@ -20,6 +20,20 @@ public class DropoutTests
     }
 
     [Fact]
+    public void A_frozen_dropout_drops_nothing_until_it_is_unfrozen()
+    {
+        // A frozen part of a reused network is deterministic: what a frozen prefix computes does not change with the step.
+        var dropout = new Dropout(0.5f, seed: 1) { Trainable = false };
+        dropout.Build(new Shape(100));
+        var x = new Tensor(new Shape(2, 100));
+        x.Span.Fill(1f);
+        Assert.Same(x, dropout.Forward(x, training: true));
+        Assert.Equal(0, dropout.MasksDrawn);
+        dropout.Trainable = true;
+        Assert.Contains(0f, dropout.Forward(x, training: true).Span.ToArray());
+    }
+
+    [Fact]
     public void A_seed_reproduces_the_masks()
     {
         float[] Masks(int seed)
