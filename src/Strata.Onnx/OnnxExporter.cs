@@ -13,7 +13,7 @@ namespace Strata.Onnx;
 /// <c>"input"</c> of shape [N, …the model's input shape] in Strata's layout (NHWC for images), N any batch size —
 /// and gives what it returns as <c>"output"</c>; a model of several inputs or outputs names each after its layer
 /// (Keras's input and output names). Inside, convolution and pooling run in ONNX's NCHW, and a graph stays in NCHW
-/// through its merges where every input is. BatchNormalization uses its moving statistics and Dropout is the
+/// through its merges where every input is. BatchNormalization uses its moving statistics and Dropout (like RandomTranslation) is the
 /// identity, as in Predict. A layer called twice is written twice, each call with its own copy of the weights.
 /// </summary>
 public static class OnnxExporter
@@ -148,12 +148,12 @@ public static class OnnxExporter
             case ScalarScale scale: ScalarExport.Export(context, scale); break;
             case Flatten flatten: ShapeExport.Export(context, flatten); break;
             case Reshape reshape: ShapeExport.Export(context, reshape); break;
-            case Dropout dropout: ShapeExport.Export(context, dropout); break;
+            case RandomLayer random: ShapeExport.Export(context, random); break;
             case Recurrent recurrent: RecurrentExport.Export(context, recurrent); break;
             default:
                 throw new NotSupportedException(
                     $"Layer '{layer.Name}' ({layer.TypeName}) has no ONNX export: the exporter knows Dense, Conv2D, BatchNormalization, LayerNormalization, GroupNormalization, Normalization, " +
-                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ZeroPadding2D, ScalarBias, ScalarScale, Flatten, Reshape, Dropout, SimpleRnn, Lstm, Gru, Add, Multiply and Concatenate.");
+                    "Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ZeroPadding2D, ScalarBias, ScalarScale, Flatten, Reshape, Dropout, RandomTranslation, SimpleRnn, Lstm, Gru, Add, Multiply and Concatenate.");
         }
     }
 

@@ -3,7 +3,7 @@ using static Strata.Onnx.OnnxGraphBuilder;
 
 namespace Strata.Onnx.Layers;
 
-/// <summary>The layers that only move values, or do nothing at inference: Flatten, Reshape, Dropout.</summary>
+/// <summary>The layers that only move values, or do nothing at inference: Flatten, Reshape, Dropout, RandomTranslation.</summary>
 internal static class ShapeExport
 {
     /// <summary>
@@ -33,7 +33,10 @@ internal static class ShapeExport
         context.Set(y, ValueLayout.Strata, layer.OutputShape);
     }
 
-    /// <summary>Dropout is the identity at inference; an Identity node keeps the layer visible in the graph.</summary>
-    public static void Export(ExportContext context, Dropout layer) =>
+    /// <summary>
+    /// Dropout and augmentation (RandomTranslation) are the identity at inference; an Identity node keeps the layer
+    /// visible in the graph.
+    /// </summary>
+    public static void Export(ExportContext context, RandomLayer layer) =>
         context.Replace(context.Builder.AddNode("Identity", layer.Name, [context.Current]));
 }

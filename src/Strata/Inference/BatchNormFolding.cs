@@ -12,8 +12,8 @@ public partial class Model
     /// <list type="bullet">
     /// <item>a BN right after a Dense or Conv2D without activation, whose output nothing else reads, folds backward:
     /// W′[…, j] = a_j·W[…, j], b′_j = a_j·b_j + b_j^BN (= γ(b − μ)/σ + β) — in a residual block, every conv → BN;</item>
-    /// <item>a BN after an activation, or first, folds forward into the next Dense (through Flatten, Reshape or
-    /// Dropout, each read by nothing else) when every kernel row of that Dense meets a single BN feature:
+    /// <item>a BN after an activation, or first, folds forward into the next Dense (through Flatten, Reshape,
+    /// Dropout or RandomTranslation, each read by nothing else) when every kernel row of that Dense meets a single BN feature:
     /// W′[i, :] = a_i·W[i, :], b′ = b + Σ_i b_i^BN·W[i, :];</item>
     /// <item>any other BN stays (one called more than once, one whose neighbour is shared or read elsewhere), and
     /// the report's <see cref="FoldReport.Kept"/> says which and why.</item>
@@ -149,7 +149,7 @@ internal static class BatchNormFolding
             }
             // Forward: into the next Dense, through layers that only move values (or are the identity at inference).
             var next = OnlyReader(node);
-            while (next?.Origin is Flatten or Reshape or Dropout) next = OnlyReader(next);
+            while (next?.Origin is Flatten or Reshape or RandomLayer) next = OnlyReader(next);
             if (next?.Origin is Dense dense && calls[dense] == 1)
             {
                 if (!ForwardFoldIsExact(bn, dense))

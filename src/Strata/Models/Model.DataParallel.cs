@@ -12,7 +12,7 @@ public partial class Model
     private float _lossShare = 1;
     private double[] _stepStatistics = [];
     private readonly double[] _stopFlag = new double[1];
-    private Dropout[] _dropouts = [];
+    private RandomLayer[] _randomLayers = [];
 
     /// <summary>
     /// Rank <paramref name="rank"/>'s shard of a global batch of <paramref name="count"/> samples: consecutive samples,
@@ -54,29 +54,29 @@ public partial class Model
             foreach (var weight in layer.NonTrainableWeights) communicator.Broadcast(weight.Value);
         foreach (var node in Nodes)
             if (node.Layer is BatchNormalization { SynchronizesWhenDistributed: true } bn) bn.Communicator = communicator;
-        // Dropout draws its masks from (stream seed, mask number, position in the batch): rank 0's seeds, and each
+        // Random layers draw from (stream seed, draw number, position in the batch): rank 0's seeds, and each
         // rank's shard at its offset in the global batch (SetShardOffset), give the global batch's masks.
-        _dropouts = [.. Nodes.Select(n => n.Layer).OfType<Dropout>()];
-        var seeds = new double[2 * _dropouts.Length];
-        for (int i = 0; i < _dropouts.Length; i++) (seeds[2 * i], seeds[2 * i + 1]) = (_dropouts[i].StreamSeed >> 32, _dropouts[i].StreamSeed & 0xFFFFFFFF);
+        _randomLayers = [.. Nodes.Select(n => n.Layer).OfType<RandomLayer>()];
+        var seeds = new double[2 * _randomLayers.Length];
+        for (int i = 0; i < _randomLayers.Length; i++) (seeds[2 * i], seeds[2 * i + 1]) = (_randomLayers[i].StreamSeed >> 32, _randomLayers[i].StreamSeed & 0xFFFFFFFF);
         communicator.Broadcast(seeds);
-        for (int i = 0; i < _dropouts.Length; i++) _dropouts[i].StreamSeed = ((ulong)seeds[2 * i] << 32) | (ulong)seeds[2 * i + 1];
+        for (int i = 0; i < _randomLayers.Length; i++) _randomLayers[i].StreamSeed = ((ulong)seeds[2 * i] << 32) | (ulong)seeds[2 * i + 1];
         _communicator = communicator;
         _stepStatistics = new double[1 + _reports.Length];
         return shared;
     }
 
-    /// <summary>Tells the Dropout layers where this rank's shard starts in the global batch.</summary>
+    /// <summary>Tells the random layers (Dropout, augmentation) where this rank's shard starts in the global batch.</summary>
     private void SetShardOffset(int firstInBatch)
     {
-        foreach (var dropout in _dropouts) dropout.BatchOffset = firstInBatch;
+        foreach (var layer in _randomLayers) layer.BatchOffset = firstInBatch;
     }
 
     /// <summary>The end of a data-parallel Fit: the layers and the model train alone again.</summary>
     private void EndDataParallel()
     {
         SetShardOffset(0);
-        _dropouts = [];
+        _randomLayers = [];
         foreach (var node in Nodes)
             if (node.Layer is BatchNormalization bn) bn.Communicator = null;
         _communicator = null;

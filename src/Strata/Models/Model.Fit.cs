@@ -193,7 +193,7 @@ public partial class Model
                 int count = full ? batchSize : partial;
                 int first = step * batchSize + (full ? fullFirst : partFirst), shard = full ? fullShard : partShard;
                 _lossShare = shard == count ? 1f : (float)((double)shard / count);
-                if (_dropouts.Length > 0) SetShardOffset(full ? fullFirst : partFirst);
+                if (_randomLayers.Length > 0) SetShardOffset(full ? fullFirst : partFirst);
                 for (int i = 0; i < x.Length; i++)
                     Gather(x[i], order, first, shard, full ? xFull[i] : xPart[i], ref _xBatches[i]!);
                 for (int j = 0; j < y.Length; j++)

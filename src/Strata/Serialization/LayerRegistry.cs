@@ -13,7 +13,7 @@ internal static class LayerRegistry
     [
         Entry<Dense>(), Entry<Activation>(), Entry<Flatten>(), Entry<Reshape>(), Entry<Dropout>(),
         Entry<BatchNormalization>(), Entry<LayerNormalization>(), Entry<GroupNormalization>(), Entry<Normalization>(),
-        Entry<Conv2D>(), Entry<MaxPooling2D>(), Entry<AveragePooling2D>(), Entry<GlobalAveragePooling2D>(), Entry<ZeroPadding2D>(), Entry<ScalarBias>(), Entry<ScalarScale>(),
+        Entry<Conv2D>(), Entry<MaxPooling2D>(), Entry<AveragePooling2D>(), Entry<GlobalAveragePooling2D>(), Entry<ZeroPadding2D>(), Entry<RandomTranslation>(), Entry<ScalarBias>(), Entry<ScalarScale>(),
         Entry<SimpleRnn>(), Entry<Lstm>(), Entry<Gru>(),
         Entry<Add>(), Entry<Multiply>(), Entry<Concatenate>(),
     ]);

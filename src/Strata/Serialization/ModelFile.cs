@@ -239,13 +239,16 @@ internal static class ModelFile
         return names;
     }
 
-    /// <summary>Training progress that is not a weight: epochs completed, and each dropout layer's mask stream.</summary>
+    /// <summary>
+    /// Training progress that is not a weight: epochs completed, and each random layer's stream (Dropout's masks,
+    /// augmentation's draws; the object keeps its first name, "dropout", so older files still load).
+    /// </summary>
     private static void WriteState(Utf8JsonWriter w, Model model)
     {
         w.WriteStartObject();
         w.WriteNumber("epochs_completed", model.EpochsCompleted);
         w.WriteStartObject("dropout");
-        foreach (var dropout in model.Layers.OfType<Dropout>())
+        foreach (var dropout in model.Layers.OfType<RandomLayer>())
         {
             w.WriteStartObject(dropout.Name);
             w.WriteNumber("stream_seed", dropout.StreamSeed);
@@ -261,7 +264,7 @@ internal static class ModelFile
         var c = new ConfigReader(root, $"{source}: training_state");
         model.EpochsCompleted = c.Int("epochs_completed", 0);
         var dropouts = c.Object("dropout");
-        foreach (var dropout in model.Layers.OfType<Dropout>())
+        foreach (var dropout in model.Layers.OfType<RandomLayer>())
         {
             var d = dropouts.Object(dropout.Name);
             var seed = d.Element("stream_seed");

@@ -34,6 +34,21 @@ public class DropoutTests
     }
 
     [Fact]
+    public void A_training_pass_after_an_inference_pass_leaves_its_input_alone()
+    {
+        // Inference passes the input through; the next training pass must write into the layer's own buffer, not
+        // into the tensor it passed through (another layer's output, which that layer may still need).
+        var dropout = new Dropout(0.5f, seed: 2);
+        dropout.Build(new Shape(50));
+        var x = new Tensor(new Shape(4, 50));
+        x.Span.Fill(1f);
+        dropout.Forward(x, training: false);
+        var y = dropout.Forward(x, training: true);
+        Assert.NotSame(x, y);
+        Assert.All(x.Span.ToArray(), v => Assert.Equal(1f, v));
+    }
+
+    [Fact]
     public void A_seed_reproduces_the_masks()
     {
         float[] Masks(int seed)
@@ -71,7 +86,7 @@ public class DropoutTests
     [Fact]
     public void Gradients_match_finite_differences_with_a_fixed_mask()
     {
-        var dropout = new Dropout(0.4f, seed: 3) { ReuseMask = true };
+        var dropout = new Dropout(0.4f, seed: 3) { ReuseDraw = true };
         dropout.Build(new Shape(5, 4));
         GradientChecker.Check(dropout, GradientChecker.Random(new Shape(3, 5, 4), seed: 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(1f));
