@@ -28,7 +28,7 @@ public static class Presets
         // Tabular data: standardized by a Normalization adapted on the training set (Keras's structured-data recipe).
         new("tabular", "Normalization (adapted on the training data) → Dense(64, relu) → Dense(64, relu) → output; Adam 0.001, for CSV tables",
             "adam", 0.001f) { Layers = TabularLayers },
-        new("resnet", "Conv2D(3×3, 16) → BN → ReLU, then basic residual blocks, two each at 16, 32 and 64 filters (stride-2 projection shortcuts), GlobalAveragePooling2D → output; Adam 0.001 decayed along a cosine to 0 over the run",
+        new("resnet", "RandomTranslation(0.1) in training, Conv2D(3×3, 16) → BN → ReLU, then basic residual blocks, two each at 16, 32 and 64 filters (stride-2 projection shortcuts), GlobalAveragePooling2D → output; Adam 0.001 decayed along a cosine to 0 over the run",
             "adam", 0.001f) { Graph = ResNetGraph, NeedsImages = true, CosineDecay = true },
     ];
 
@@ -141,7 +141,8 @@ public static class Presets
     ];
 
     /// <summary>
-    /// He et al.'s CIFAR-10 ResNet (§4.2) with n = 2, the 6n + 2 = 14-layer net: a 3×3 stem of 16 filters at the full
+    /// He et al.'s CIFAR-10 ResNet (§4.2) with n = 2, the 6n + 2 = 14-layer net, trained on images shifted at random
+    /// (their CIFAR augmentation is 4-pixel shifts with flips; clothes are not flipped here): a 3×3 stem of 16 filters at the full
     /// 28×28, then two <see cref="ResidualBlocks.Basic"/> blocks at each of 16, 32 and 64 filters, the first block of the
     /// second and third stage with stride 2 and a projection shortcut (28 → 14 → 7), the others identity shortcuts;
     /// global average pooling and the output. BN follows every convolution. Its forward pass costs about 20 M
@@ -150,6 +151,9 @@ public static class Presets
     private static SymbolicTensor ResNetGraph(SymbolicTensor input, ModelTarget target)
     {
         var x = input.Shape.Rank == 2 ? new Reshape([input.Shape[0], input.Shape[1], 1]).Call(input) : input;
+        // Augmentation: shifts of up to 10% (2 pixels of 28) in training only. Without it the network overfits: with
+        // the cosine schedule alone its training accuracy passed 0.96 while validation stayed near 0.926.
+        x = new RandomTranslation(0.1f, seed: 42).Call(x);
         x = new Conv2D(ResNetWidths[0], 3, padding: "same", useBias: false, kernelInitializer: Initializers.HeNormal).Call(x);
         x = new Activation(Activations.Relu).Call(new BatchNormalization().Call(x));
         for (int stage = 0; stage < ResNetWidths.Length; stage++)
