@@ -34,6 +34,12 @@ public sealed class Weight
     /// <summary>Whether an optimizer updates this weight (moving statistics are not trainable).</summary>
     public bool Trainable { get; }
 
+    /// <summary>
+    /// The factor on the optimizer's learning rate for this weight (its layer's <see cref="Layers.Layer.LearningRateMultiplier"/>):
+    /// a reused network fine-tuned at a tenth of the new head's rate, as PyTorch's parameter groups and Caffe's lr_mult do.
+    /// </summary>
+    internal float LearningRateScale { get; set; } = 1f;
+
     /// <summary>The current values, row-major.</summary>
     public Span<float> Value => _values.AsSpan(_offset, Size);
 

@@ -58,6 +58,25 @@ public abstract partial class Layer
         }
     } = true;
 
+    /// <summary>
+    /// The factor on the optimizer's learning rate for this layer's weights (1 by default): each update of them uses
+    /// η·multiplier for η, from the optimizer's rate or schedule of the step, and every optimizer's state (momentum,
+    /// moments) is kept as usual. Fine-tuning a reused network at a lower rate than its new head is
+    /// <c>model.SetLearningRateMultiplier(..^1, 0.1f)</c>. 0 keeps the weights fixed but still trainable.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or not finite.</exception>
+    public float LearningRateMultiplier
+    {
+        get;
+        set
+        {
+            if (!(value >= 0) || !float.IsFinite(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"Layer '{Name}': the learning-rate multiplier must be finite and not negative.");
+            field = value;
+            foreach (var weight in _weights) weight.LearningRateScale = value;
+        }
+    } = 1f;
+
     /// <summary>Called after <see cref="Trainable"/> changed, for a layer whose behaviour follows it.</summary>
     protected virtual void OnTrainableChanged() { }
 
@@ -150,7 +169,7 @@ public abstract partial class Layer
         if (weight is null)
         {
             Serialization.WeightBudget.Spend($"{Name}/{name}", shape.Size);
-            weight = new Weight($"{Name}/{name}", shape, trainable);
+            weight = new Weight($"{Name}/{name}", shape, trainable) { LearningRateScale = LearningRateMultiplier };
             // A model being loaded gets every value from its file; an initializer (Orthogonal's QR is O(n³)) would be wasted.
             if (!Serialization.WeightBudget.Active) initializer.Fill(shape, random, weight.Value);
         }

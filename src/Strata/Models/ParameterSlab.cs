@@ -20,6 +20,7 @@ internal sealed class ParameterSlab
     private int[] _rangePairs = [];  // (offset, length), flattened
     private int[] _rangeWeight = []; // the weight each range belongs to
     private double[] _rangeSums = []; // Σg² of each range, from the last GradientSumOfSquares
+    private float[] _rangeRates = []; // the learning-rate scale of each range's weight, read at each update
     private int[] _rangeOrder = [];  // the ranges in slab order, whatever participant owns them
 
     private ParameterSlab(Weight[] weights, int[] offsets, float[] values, float[] gradients)
@@ -99,7 +100,12 @@ internal sealed class ParameterSlab
     public void ClampGradients(float clipValue) => Run(SlabOp.Clamp, null, scalar: clipValue);
 
     /// <summary>Hands every range of the slab to <see cref="Optimizer.UpdateRange"/>, each on the thread that owns it.</summary>
-    public void Update(Optimizer optimizer) => Run(SlabOp.Update, optimizer);
+    public void Update(Optimizer optimizer)
+    {
+        EnsureRanges();
+        for (int r = 0; r < _rangeRates.Length; r++) _rangeRates[r] = Weights[_rangeWeight[r]].LearningRateScale;
+        Run(SlabOp.Update, optimizer);
+    }
 
     private unsafe void Run(SlabOp op, Optimizer? optimizer, Span<double> rangeSums = default, float scalar = 0)
     {
@@ -116,10 +122,11 @@ internal sealed class ParameterSlab
             fixed (float* values = Values, gradients = Gradients)
             fixed (int* index = _rangeIndex, pairs = _rangePairs)
             fixed (double* sums = rangeSums)
+            fixed (float* rates = _rangeRates)
             {
                 var body = new Body
                 {
-                    Op = op, Values = values, Gradients = gradients, Index = index, Pairs = pairs, Partial = sums,
+                    Op = op, Values = values, Gradients = gradients, Index = index, Pairs = pairs, Partial = sums, Rates = rates,
                     Optimizer = optimizer is null ? 0 : GCHandle.ToIntPtr(handle),
                     Scalar = scalar,
                 };
@@ -166,6 +173,7 @@ internal sealed class ParameterSlab
             _rangeWeight[r] = triples[3 * r + 2];
         }
         _rangeSums = new double[ranges];
+        _rangeRates = new float[ranges];
         _rangeOrder = Enumerable.Range(0, ranges).OrderBy(r => _rangePairs[2 * r]).ToArray();
         _rangesForThreads = threads;
     }
@@ -178,6 +186,7 @@ internal sealed class ParameterSlab
         public float* Values, Gradients;
         public int* Index, Pairs;
         public double* Partial;
+        public float* Rates;
         public nint Optimizer;
         public float Scalar;
 
@@ -200,7 +209,7 @@ internal sealed class ParameterSlab
                         ClipKernels.ClampInPlace(g, Scalar);
                         break;
                     case SlabOp.Update:
-                        optimizer!.UpdateRange(offset, new Span<float>(Values + offset, length), g);
+                        optimizer!.UpdateRange(offset, new Span<float>(Values + offset, length), g, Rates[r]);
                         break;
                 }
             }

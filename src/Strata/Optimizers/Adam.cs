@@ -55,8 +55,9 @@ public class Adam : Optimizer
         _decay = LearningRate * WeightDecay;
     }
 
-    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) =>
-        OptimizerKernels.Adam(gradients, GradientScale, Beta1, Beta2, _alpha, Epsilon, _decay,
+    // Both α and the decay η·λ are proportional to η, so a weight's rate scale multiplies both.
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients, float rateScale) =>
+        OptimizerKernels.Adam(gradients, GradientScale, Beta1, Beta2, _alpha * rateScale, Epsilon, _decay * rateScale,
             _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), parameters);
 }
 

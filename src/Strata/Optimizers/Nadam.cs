@@ -75,7 +75,7 @@ public sealed class Nadam : Optimizer
 
     private double Mu(long step) => Beta1 * (1 - 0.5 * Math.Pow(0.96, 0.004 * step));
 
-    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) =>
-        OptimizerKernels.Nadam(gradients, GradientScale, Beta1, Beta2, LearningRate, Epsilon, _a, _b, _c,
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients, float rateScale) =>
+        OptimizerKernels.Nadam(gradients, GradientScale, Beta1, Beta2, LearningRate * rateScale, Epsilon, _a, _b, _c,
             _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), parameters);
 }

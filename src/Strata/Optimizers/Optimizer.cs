@@ -204,10 +204,11 @@ public abstract class Optimizer
 
     /// <summary>
     /// One update of a contiguous range of the parameter slab: w ← f(w, g, state). <paramref name="offset"/> is
-    /// the range's position in the slab, where the optimizer's own state for it lives. Ranges of one step may
-    /// run on different threads at once and never overlap.
+    /// the range's position in the slab, where the optimizer's own state for it lives; the range's learning rate is
+    /// η·<paramref name="rateScale"/> (its layer's <see cref="Layers.Layer.LearningRateMultiplier"/>). Ranges of one
+    /// step may run on different threads at once and never overlap.
     /// </summary>
-    protected abstract void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients);
+    protected abstract void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients, float rateScale);
 
     /// <summary>
     /// The per-parameter state, as arrays laid out like the model's parameter slab, by slot name (Keras's
@@ -278,7 +279,8 @@ public abstract class Optimizer
         _agcExclude = [.. exclude];
     }
 
-    internal void UpdateRange(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) => Update(offset, parameters, gradients);
+    internal void UpdateRange(int offset, Span<float> parameters, ReadOnlySpan<float> gradients, float rateScale) =>
+        Update(offset, parameters, gradients, rateScale);
 
     private static string Show(float? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null";
 }

@@ -36,6 +36,6 @@ public sealed class RmsProp : Optimizer
 
     protected override void CreateState(int parameterCount) => _v = new float[parameterCount];
 
-    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients) =>
-        OptimizerKernels.RmsProp(gradients, GradientScale, Rho, LearningRate, Epsilon, _v.AsSpan(offset, parameters.Length), parameters);
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients, float rateScale) =>
+        OptimizerKernels.RmsProp(gradients, GradientScale, Rho, LearningRate * rateScale, Epsilon, _v.AsSpan(offset, parameters.Length), parameters);
 }

@@ -39,10 +39,10 @@ public sealed class Sgd : Optimizer
         if (Momentum > 0) _velocity = new float[parameterCount];
     }
 
-    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients)
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients, float rateScale)
     {
         // η·(s·g) = (η·s)·g: the gradient scale folds into the step size.
-        float step = LearningRate * GradientScale;
+        float step = LearningRate * rateScale * GradientScale;
         if (Momentum == 0)
             OptimizerKernels.Sgd(gradients, step, parameters);
         else

@@ -23,6 +23,8 @@ internal static class LayerConfig
         w.WriteStartObject();
         w.WriteString("name", name ?? layer.Name);
         w.WriteBoolean("trainable", layer.Trainable);
+        // Strata's own, written only when set, so that other configurations stay Keras's.
+        if (layer.LearningRateMultiplier != 1f) ConfigReader.WriteFloat(w, "learning_rate_multiplier", layer.LearningRateMultiplier);
         if (layer.DeclaredInputShape is { } declared)
         {
             w.WriteStartArray("input_shape");
@@ -49,6 +51,7 @@ internal static class LayerConfig
         var c = new ConfigReader(configElement, $"{source}: layer '{name}' ({type})");
         c.String("name");
         bool trainable = c.Bool("trainable");
+        float rateMultiplier = c.OptionalFloat("learning_rate_multiplier") ?? 1f;
         int[]? input = c.OptionalIntArray("input_shape", 1, int.MaxValue);
         Layer layer;
         try
@@ -62,6 +65,14 @@ internal static class LayerConfig
         }
         c.Done();
         layer.Trainable = trainable;
+        try
+        {
+            layer.LearningRateMultiplier = rateMultiplier;
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw c.Bad($"has a learning-rate multiplier the layer refuses: {e.Message}");
+        }
         return layer;
     }
 
