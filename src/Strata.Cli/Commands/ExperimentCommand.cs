@@ -243,7 +243,7 @@ internal sealed class ExperimentCommand : Command
 
         private readonly Option<int?> _steps = new("--steps")
         {
-            Description = "SGD steps per run, 1 to 1000000 [default: 1500; 200 with --quick]",
+            Description = "SGD steps per run, 1 to 1000000 [default: 1000; 200 with --quick]",
             HelpName = "N",
             CustomParser = result => OptionParsers.WholeNumber(1, 1_000_000)(result),
         };

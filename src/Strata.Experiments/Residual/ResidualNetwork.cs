@@ -12,7 +12,8 @@ namespace Strata.Experiments;
 /// <item>no BN: the same without BN, each convolution with a bias, relu(x + conv(relu(conv(x)))), He-normal kernels and
 /// zero biases as He et al. initialize them, so that each block adds a branch as large as its input;</item>
 /// <item>Fixup: <see cref="ResidualBlocks.FixupBasic"/> and <see cref="Strata.Fixup.Initialize"/>: every branch's
-/// second convolution and the classifier start at zero, the first convolutions are He-normal × L^(−1/2).</item>
+/// second convolution and the classifier start at zero, the first convolutions are He-normal × L^(−1/2), the scalar
+/// layers train at <see cref="ScalarRate"/> times the rate.</item>
 /// </list>
 /// The blocks' layers are named <c>block{i}_…</c> (i from 1 at the input), so gradients can be summed per block.
 /// </summary>
@@ -20,6 +21,9 @@ internal static class ResidualNetwork
 {
     /// <summary>Filters of the stem and of every block.</summary>
     public const int Filters = 16;
+
+    /// <summary>The learning-rate multiplier of Fixup's scalar biases and multipliers.</summary>
+    public const float ScalarRate = 0.1f;
 
     /// <summary>The prefix of block <paramref name="block"/>'s layer names (1-based).</summary>
     public static string BlockName(int block) => $"block{block}";
@@ -44,8 +48,14 @@ internal static class ResidualNetwork
         if (variant == ResidualVariant.Fixup) x = new ScalarBias(name: "classifier_bias").Call(x);
         var classifier = new Dense(10, activation: Activations.Softmax, name: "classifier");
         var model = new Model(input, classifier.Call(x)) { Name = $"resnet-{blocks}-{variant}", Seed = seed };
-        // Fixup draws its branches after the model's own initialization, from the same seed.
-        if (variant == ResidualVariant.Fixup) Strata.Fixup.Initialize(branches, classifier, seed);
+        // Fixup draws its branches after the model's own initialization, from the same seed, and trains its scalar
+        // biases and multipliers at a tenth of the rate (Zhang et al. §3): each is summed over every position of a
+        // feature map, so at the full rate their steps are far larger than the convolutions'.
+        if (variant == ResidualVariant.Fixup)
+        {
+            Strata.Fixup.Initialize(branches, classifier, seed);
+            foreach (var layer in model.Layers.Where(l => l is ScalarBias or ScalarScale)) layer.LearningRateMultiplier = ScalarRate;
+        }
         return model;
     }
 

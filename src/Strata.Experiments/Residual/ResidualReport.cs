@@ -97,7 +97,7 @@ internal static class ResidualReport
         md.Append(CultureInfo.InvariantCulture, $"Network: a 3×3 stride-2 stem of {ResidualNetwork.Filters} filters (28 → 14), {s.Blocks} basic residual blocks ");
         md.Append(CultureInfo.InvariantCulture, $"of {ResidualNetwork.Filters} filters with identity shortcuts ({2 * s.Blocks + 2} weighted layers), global average pooling, Dense(10, softmax). ");
         md.Append("**BN**: BatchNormalization after every convolution (Keras defaults). **no BN**: the same blocks without it, convolutions with biases, He-normal kernels and zero biases. ");
-        md.Append("**Fixup**: no normalization; each branch's second convolution and the classifier start at zero, the first convolutions He-normal × L^(−1/2), scalar biases and a scalar multiplier per branch.\n");
+        md.Append("**Fixup**: no normalization; each branch's second convolution and the classifier start at zero, the first convolutions He-normal × L^(−1/2), scalar biases and a scalar multiplier per branch, trained at a tenth of the rate as the paper does.\n");
         md.Append(CultureInfo.InvariantCulture, $"Training: SGD, learning rate {G(s.LearningRate)}, momentum 0.9, batch {s.BatchSize}, {N(s.Steps)} steps, {s.Seeds} seed(s); test accuracy every {s.EvaluateEvery} steps. ");
         md.Append("A step whose loss or gradient is not finite is skipped (the weights are left as they were) and counted.\n");
         md.Append(CultureInfo.InvariantCulture, $"Total time {result.Seconds:F0} s.\n\n");

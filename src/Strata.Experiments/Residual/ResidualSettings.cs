@@ -13,12 +13,12 @@ public sealed record ResidualSettings(int Blocks, int Steps, int EvaluateEvery, 
     /// <summary>The most blocks --blocks takes.</summary>
     public const int MaxBlocks = 1_000;
 
-    /// <summary>The full run: 16 blocks (34 layers), 1 500 steps.</summary>
-    public static ResidualSettings Full(int seeds) => new(Blocks: 16, Steps: 1_500, EvaluateEvery: 100, Seeds: seeds, TestCount: 0);
+    /// <summary>The full run: 16 blocks (34 layers), 1 000 steps.</summary>
+    public static ResidualSettings Full(int seeds) => new(Blocks: 16, Steps: 1_000, EvaluateEvery: 100, Seeds: seeds, TestCount: 0);
 
     /// <summary>The --quick run: 8 blocks, 200 steps, 1 000 test images; its <see cref="Caveat"/> says what it shows.</summary>
     public static ResidualSettings Quick(int seeds) => new(Blocks: 8, Steps: 200, EvaluateEvery: 25, Seeds: seeds, TestCount: 1_000,
         Caveat: "This is the --quick run: 8 blocks, 200 steps and 1 000 test images. It shows how each variant starts (the loss and " +
             "gradient norms at initialization, and the first steps), not where it ends: BN's moving averages (momentum 0.99) have not warmed up in 200 steps, " +
-            "so its test accuracy lags its training. The full run (`strata experiment residual`) trains 16 blocks for 1 500 steps.");
+            "so its test accuracy lags its training. The full run (`strata experiment residual`) trains 16 blocks for 1 000 steps.");
 }
