@@ -31,19 +31,21 @@ internal static class FoldingSpeed
         var folded = model.FoldBatchNormalization(out IReadOnlyList<string> kept);
         foreach (string note in kept) Console.WriteLine($"kept: {note}");
 
+        // The samples each batch size predicts: up to 64 batches of the data, cut once.
+        var inputs = batchSizes.ToDictionary(b => b, b => Slice(x, Math.Min(samples, b * 64)));
         var withBn = batchSizes.ToDictionary(b => b, _ => new List<double>());
         var without = batchSizes.ToDictionary(b => b, _ => new List<double>());
         foreach (int b in batchSizes) // warm-up: every code path compiled before the first timed round
         {
-            Rate(model, x, b, seconds / 5);
-            Rate(folded, x, b, seconds / 5);
+            Rate(model, inputs[b], b, seconds / 5);
+            Rate(folded, inputs[b], b, seconds / 5);
         }
         for (int round = 0; round < rounds; round++)
         {
             foreach (int b in batchSizes)
             {
-                withBn[b].Add(Rate(model, x, b, seconds));
-                without[b].Add(Rate(folded, x, b, seconds));
+                withBn[b].Add(Rate(model, inputs[b], b, seconds));
+                without[b].Add(Rate(folded, inputs[b], b, seconds));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"round {round + 1}: {string.Join("   ", batchSizes.Select(b => $"batch {b}: {withBn[b][^1]:F0} → {without[b][^1]:F0}"))}"));
@@ -63,17 +65,19 @@ internal static class FoldingSpeed
         return 0;
     }
 
-    /// <summary>Samples/s of Predict at <paramref name="batchSize"/>, over whole passes of up to 64 batches, for at least <paramref name="seconds"/>.</summary>
+    /// <summary>The first <paramref name="count"/> images of <paramref name="x"/>.</summary>
+    private static Tensor Slice(Tensor x, int count) =>
+        count == x.Shape[0] ? x : Tensor.FromArray(new Shape(count, 28, 28), x.Span[..(count * 28 * 28)].ToArray());
+
+    /// <summary>Samples/s of Predict at <paramref name="batchSize"/>, over whole passes of <paramref name="x"/>, for at least <paramref name="seconds"/>.</summary>
     private static double Rate(Model model, Tensor x, int batchSize, double seconds)
     {
-        int count = Math.Min(x.Shape[0], batchSize * 64);
-        var slice = count == x.Shape[0] ? x : Tensor.FromArray(new Shape(count, 28, 28), x.Span[..(count * 28 * 28)].ToArray());
         long done = 0;
         long start = Stopwatch.GetTimestamp();
         do
         {
-            model.Predict(slice, batchSize);
-            done += count;
+            model.Predict(x, batchSize);
+            done += x.Shape[0];
         }
         while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds);
         return done / Stopwatch.GetElapsedTime(start).TotalSeconds;

@@ -68,6 +68,14 @@ internal sealed class ExperimentCommand : Command
 
         protected abstract int Execute(ParseResult parsed, string output);
 
+        /// <summary>An experiment's --learning-rate: a number above 0, described by <paramref name="description"/>.</summary>
+        protected static Option<float?> LearningRate(string description) => new("--learning-rate")
+        {
+            Description = description,
+            HelpName = "X",
+            CustomParser = result => OptionParsers.PositiveNumber(result),
+        };
+
         /// <summary>Prints a line per finished run as it finishes (at once, on the training thread: a <see cref="Progress{T}"/> would post it to the thread pool, out of order).</summary>
         protected IProgress<ExperimentProgress<TRun>> RunLines<TRun>(Func<TRun, string> line) => new LineProgress<ExperimentProgress<TRun>>(p =>
         {
@@ -141,12 +149,7 @@ internal sealed class ExperimentCommand : Command
             CustomParser = result => OptionParsers.WholeNumber(1, ClippingSettings.MaxMaxSteps)(result),
         };
 
-        private readonly Option<float?> _learningRate = new("--learning-rate")
-        {
-            Description = "SGD learning rate, above 0 [default: 0.1; the paper's 0.01 needs far more steps]",
-            HelpName = "X",
-            CustomParser = result => OptionParsers.PositiveNumber(result),
-        };
+        private readonly Option<float?> _learningRate = LearningRate("SGD learning rate, above 0 [default: 0.1; the paper's 0.01 needs far more steps]");
 
         private readonly Option<float?> _recurrentStddev = new("--recurrent-stddev")
         {
@@ -248,12 +251,7 @@ internal sealed class ExperimentCommand : Command
             CustomParser = result => OptionParsers.WholeNumber(1, 1_000_000)(result),
         };
 
-        private readonly Option<float?> _learningRate = new("--learning-rate")
-        {
-            Description = "SGD learning rate (momentum 0.9), above 0 [default: 0.05]",
-            HelpName = "X",
-            CustomParser = result => OptionParsers.PositiveNumber(result),
-        };
+        private readonly Option<float?> _learningRate = LearningRate("SGD learning rate (momentum 0.9), above 0 [default: 0.05]");
 
         public ResidualCommand(Terminal terminal)
             : base("residual", "A deep residual network on Fashion-MNIST with BatchNormalization, without it at the usual initialization, and without it with Fixup (Zhang et al. 2019): learning curves, final accuracy, gradient norm per block at initialization.", terminal)

@@ -306,12 +306,13 @@ internal sealed class TrainCommand : Command
             $"{source.Kind} from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test?.Count ?? 0} test samples of shape {train.Images.Shape.WithoutBatch()}, {targets}"));
 
         var (model, optimizer) = s.Resume is null ? NewModel(s, train, source) : Resumed(s.Resume, s.Epochs, s.Budget);
-        if (s.Resume is not null && optimizer.Schedule is CosineDecay saved && saved.DecaySteps != RunSteps(s, train))
+        long runSteps = RunSteps(s, train);
+        if (s.Resume is not null && optimizer.Schedule is CosineDecay saved && saved.DecaySteps != runSteps)
         {
             // A run extended past its planned epochs would otherwise train on at the schedule's final rate (0).
-            optimizer.Schedule = new CosineDecay(saved.InitialLearningRate, RunSteps(s, train), saved.Alpha);
+            optimizer.Schedule = new CosineDecay(saved.InitialLearningRate, runSteps, saved.Alpha);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"The cosine learning-rate schedule now ends at step {RunSteps(s, train)} (--epochs {s.Epochs}) instead of step {saved.DecaySteps}."));
+                $"The cosine learning-rate schedule now ends at step {runSteps} (--epochs {s.Epochs}) instead of step {saved.DecaySteps}."));
         }
         ActivationMemory.Require(s.Budget, model, Math.Min(s.BatchSize, Math.Max(1, train.Count)), training: true, "--batch-size");
         if (s.BatchSize == 1 && model.Layers.Any(l => l is Layers.BatchNormalization { Trainable: true }))
