@@ -356,7 +356,7 @@ internal sealed class TrainCommand : Command
             output.WriteLine($"warning: {history.SkippedSteps} steps were skipped because the loss or a gradient was not finite; try a lower --learning-rate or --global-clip-norm.");
         if (s.LogGradients is not null)
         {
-            File.WriteAllText(s.LogGradients, TrainingCsv.PerStep(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray(), firstEpoch));
+            File.WriteAllText(s.LogGradients, TrainingCsv.PerStep(history, firstEpoch));
             output.WriteLine($"gradient norms written to {s.LogGradients}");
         }
 
@@ -385,7 +385,7 @@ internal sealed class TrainCommand : Command
             File.WriteAllText(path, firstEpoch > 1 && File.Exists(path) ? TrainingCsv.Continue(File.ReadAllText(path), csv, firstEpoch) : csv);
             output.WriteLine($"history written to {path}");
             string gradients = Path.Combine(s.OutputDirectory, GradientsFile);
-            string perStep = TrainingCsv.PerStep(history, model.Layers.SelectMany(l => l.TrainableWeights).Select(w => w.Name).ToArray(), firstEpoch);
+            string perStep = TrainingCsv.PerStep(history, firstEpoch);
             File.WriteAllText(gradients, firstEpoch > 1 && File.Exists(gradients) ? TrainingCsv.Continue(File.ReadAllText(gradients), perStep, firstEpoch) : perStep);
             output.WriteLine($"gradient norms written to {gradients} (strata diagnose {s.OutputDirectory} reads them)");
             WriteCharts(history, s.OutputDirectory, model.Name, firstEpoch, ClippingThreshold(optimizer));

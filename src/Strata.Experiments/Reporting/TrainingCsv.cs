@@ -55,18 +55,17 @@ public static class TrainingCsv
 
     /// <summary>
     /// One row per step: <c>epoch,step,global,&lt;weight names&gt;,layer:&lt;layer&gt;…,clipped:&lt;layer&gt;…</c>: the gradient
-    /// norms before clipping (<paramref name="weightNames"/>: the model's trainable weights, in order), then each layer's
+    /// norms before clipping (<see cref="History.WeightNames"/>), then each layer's
     /// before clipping and after it (<see cref="History.LayerGradientNorms"/>; empty for a skipped step), which
     /// <see cref="ReadLayerNorms"/> reads back.
     /// </summary>
-    public static string PerStep(History history, IReadOnlyList<string> weightNames, int firstEpoch = 1)
+    public static string PerStep(History history, int firstEpoch = 1)
     {
         ArgumentNullException.ThrowIfNull(history);
-        ArgumentNullException.ThrowIfNull(weightNames);
         var layers = history.LayerGradientNorms;
         bool perLayer = layers.Steps == history.GradientNorms.Count;
         var csv = new StringBuilder("epoch,step,global");
-        foreach (string name in weightNames) csv.Append(',').Append(name);
+        foreach (string name in history.WeightNames) csv.Append(',').Append(name);
         if (perLayer)
         {
             foreach (string name in layers.Layers) csv.Append(',').Append(LayerPrefix).Append(name);

@@ -22,11 +22,18 @@ public sealed class History
     /// <summary>The global gradient norm ‖g‖₂ of every step, before clipping.</summary>
     public IReadOnlyList<double> GradientNorms => _gradientNorms;
 
-    /// <summary>Each step's per-weight gradient norms, before clipping, in model order.</summary>
+    /// <summary>
+    /// Each step's per-weight gradient norms, before clipping, in model order (<see cref="WeightNames"/>: every weight
+    /// that trains when its layer does; 0 while its layer is frozen).
+    /// </summary>
     public IReadOnlyList<double[]> WeightGradientNorms => _weightGradientNorms;
 
+    /// <summary>The weights of <see cref="WeightGradientNorms"/>' columns (Fit's <see cref="TrainingPlan.WeightNames"/>).</summary>
+    public IReadOnlyList<string> WeightNames { get; internal init; } = [];
+
     /// <summary>
-    /// Each step's gradient norm of every layer with trainable weights, before and after clipping (one double each):
+    /// Each step's gradient norm of every layer with weights that train when the layer does (0 while it is frozen), before
+    /// and after clipping (one double each):
     /// what <see cref="GradientDiagnosis"/> reads to name the layers whose gradients spiked.
     /// </summary>
     public LayerGradientNorms LayerGradientNorms { get; internal init; } = new([]);

@@ -139,13 +139,11 @@ public partial class Model
         }
         try
         {
-            _fitting = true;
             return FitLoop(x, y, epochs, batchSize, shuffle, seed, initialEpoch, valX, valY, cbs, trainCount, fullSteps, partial, usePartial,
                 stepsPerEpoch, lastEpochSteps);
         }
         finally
         {
-            _fitting = false;
             if (communicator is not null) EndDataParallel();
         }
     }
@@ -155,8 +153,8 @@ public partial class Model
     {
         int ranks = _communicator?.Size ?? 1, rank = _communicator?.Rank ?? 0;
         var plan = new TrainingPlan(epochs, stepsPerEpoch, trainCount, valX?[0].Shape[0] ?? 0, batchSize, [.. _reports.Select(r => r.Name)],
-            _slab!.Weights.Select(w => w.Name).ToArray());
-        var history = new History { LayerGradientNorms = new LayerGradientNorms(GradientLayers) };
+            [.. GradientWeights]);
+        var history = new History { LayerGradientNorms = new LayerGradientNorms(GradientLayers), WeightNames = plan.WeightNames };
         history.LayerGradientNorms.Reserve((epochs - initialEpoch - 1) * stepsPerEpoch + lastEpochSteps);
         RecordsLayerNorms = true;
         foreach (var cb in cbs) cb.Attach(this, history);
@@ -170,7 +168,7 @@ public partial class Model
         var (partFirst, partShard) = Shard(partial, rank, ranks);
         Shape[] xFull = [.. x.Select(t => WithBatch(t, fullShard))], yFull = [.. y.Select(t => WithBatch(t, fullShard))];
         Shape[] xPart = [.. x.Select(t => WithBatch(t, partShard))], yPart = [.. y.Select(t => WithBatch(t, partShard))];
-        var logs = new BatchLogs(_reports.Length, _slab.Weights.Length);
+        var logs = new BatchLogs(_reports.Length, GradientWeights.Count);
         var epochNorms = new List<double>(stepsPerEpoch);
         var metricSums = new double[_reports.Length];
 
@@ -202,7 +200,7 @@ public partial class Model
                 if (skipped) history.SkippedSteps++;
                 logs.Skipped = skipped;
                 logs.GradientNorm = LastGradientNorm;
-                for (int w = 0; w < logs.WeightGradientNorms.Length; w++) logs.WeightGradientNorms[w] = Math.Sqrt(LastWeightSumsOfSquares[w]);
+                LastWeightNorms(logs.WeightGradientNorms);
                 history.RecordGradientNorms(logs.GradientNorm, logs.WeightGradientNorms);
                 history.LayerGradientNorms.Add(LayerSquaresBefore, LayerSquaresAfter);
                 epochNorms.Add(logs.GradientNorm);

@@ -5,11 +5,20 @@ namespace Strata;
 public partial class Model
 {
     private int[] _weightLayer = [];          // trainable weight (slab order) → its layer among GradientLayers
-    private string[] _gradientLayers = [];    // the layers with trainable weights, in model order
+    private int[] _weightColumn = [];         // trainable weight (slab order) → its column among GradientWeights
+    private string[] _gradientLayers = [];    // the layers with weights that train when the layer does, in model order
+    private string[] _gradientWeights = [];   // those weights, in model order
     private double[] _layerSquaresBefore = [], _layerSquaresAfter = [], _weightSquaresAfter = [];
 
-    /// <summary>The layers with trainable weights, in model order: the columns of <see cref="History.LayerGradientNorms"/>.</summary>
+    /// <summary>
+    /// The layers with weights that train while the layer is trainable, frozen or not, in model order: the columns of
+    /// <see cref="History.LayerGradientNorms"/>. Frozen layers are kept, with norms of 0 (no gradient reaches their
+    /// weights), so that the columns stay the same when a callback freezes or unfreezes layers during Fit.
+    /// </summary>
     internal IReadOnlyList<string> GradientLayers => _gradientLayers;
+
+    /// <summary>The weights of <see cref="GradientLayers"/> in model order: the columns of <see cref="History.WeightGradientNorms"/>.</summary>
+    internal IReadOnlyList<string> GradientWeights => _gradientWeights;
 
     /// <summary>Whether training steps sum each layer's Σg² before and after clipping (Fit turns it on).</summary>
     internal bool RecordsLayerNorms { get; set; }
@@ -20,25 +29,39 @@ public partial class Model
     /// <summary>Each layer's Σg² of the last training step as the update used it, after clipping (NaN: skipped).</summary>
     internal ReadOnlySpan<double> LayerSquaresAfter => _layerSquaresAfter;
 
-    /// <summary>Which layer owns each trainable weight of the slab (a shared weight: the first layer that lists it).</summary>
+    /// <summary>
+    /// The columns of the gradient records, and which layer and column each trainable weight of the slab has (a shared
+    /// weight: the first layer that lists it).
+    /// </summary>
     private void MapGradientLayers()
     {
-        var owner = new Dictionary<Weight, int>(ReferenceEqualityComparer.Instance);
-        var names = new List<string>();
+        var owner = new Dictionary<Weight, (int Layer, int Column)>(ReferenceEqualityComparer.Instance);
+        var layers = new List<string>();
+        var columns = new List<string>();
         foreach (Layer layer in _layers)
         {
             bool any = false;
-            foreach (var w in layer.TrainableWeights)
+            foreach (var w in layer.Weights)
             {
-                if (owner.TryAdd(w, names.Count)) any = true;
+                if (!w.Trainable || !owner.TryAdd(w, (layers.Count, columns.Count))) continue;
+                columns.Add(w.Name);
+                any = true;
             }
-            if (any) names.Add(layer.Name);
+            if (any) layers.Add(layer.Name);
         }
         var weights = _slab!.Weights;
-        _weightLayer = [.. weights.Select(w => owner[w])];
-        _gradientLayers = [.. names];
-        (_layerSquaresBefore, _layerSquaresAfter) = (new double[names.Count], new double[names.Count]);
+        _weightLayer = [.. weights.Select(w => owner[w].Layer)];
+        _weightColumn = [.. weights.Select(w => owner[w].Column)];
+        (_gradientLayers, _gradientWeights) = ([.. layers], [.. columns]);
+        (_layerSquaresBefore, _layerSquaresAfter) = (new double[layers.Count], new double[layers.Count]);
         _weightSquaresAfter = new double[weights.Length];
+    }
+
+    /// <summary>Each column's ‖g‖₂ of the last training step before clipping (<see cref="GradientWeights"/>; 0 for a frozen weight).</summary>
+    internal void LastWeightNorms(Span<double> columns)
+    {
+        columns.Clear();
+        for (int w = 0; w < _weightColumn.Length; w++) columns[_weightColumn[w]] = Math.Sqrt(_weightSumsOfSquares[w]);
     }
 
     /// <summary>

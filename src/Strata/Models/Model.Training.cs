@@ -67,9 +67,6 @@ public partial class Model
     /// <summary>‖g‖₂ over all gradients of the last training step, before clipping.</summary>
     internal double LastGradientNorm { get; private set; }
 
-    /// <summary>Each trainable weight's ‖g‖₂ in the last training step, before clipping, in model order.</summary>
-    internal ReadOnlySpan<double> LastWeightSumsOfSquares => _weightSumsOfSquares;
-
     private float TrainStep(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y, out bool skipped)
     {
         float loss = ForwardBackward(x, y);

@@ -259,7 +259,6 @@ public partial class Model
     }
 
     private int _trainableVersion;
-    private bool _fitting;
 
     /// <summary>
     /// Takes a change of any layer's <see cref="Layer.Trainable"/> since the weights were packed (freezing or unfreezing
@@ -277,9 +276,7 @@ public partial class Model
         _trainableVersion = Layer.TrainableChanges;
         var packed = _slab!;
         if (PackedAreTrainable(packed)) return;
-        // A run's logs and callbacks hold one weight per slab entry; a new set mid-run would shift them silently.
-        if (_fitting)
-            throw new InvalidOperationException($"Model '{Name}': layers were frozen or unfrozen during Fit (by a callback?); change Trainable between Fit calls.");
+        // A run's gradient records have a column for every weight that can train, so a new set mid-Fit keeps them.
         PackParameters();
         Optimizer?.Rebind(packed, _slab!);
     }

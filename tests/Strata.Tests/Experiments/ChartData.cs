@@ -11,7 +11,7 @@ internal static class ChartData
     /// </summary>
     public static History Training(int epochs, int steps)
     {
-        var history = new History();
+        var history = new History { WeightNames = ["w", "b"] };
         for (int e = 0; e < epochs; e++)
         {
             for (int k = 0; k < steps; k++)

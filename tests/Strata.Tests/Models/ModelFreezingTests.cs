@@ -89,19 +89,56 @@ public class ModelFreezingTests
     }
 
     [Fact]
-    public void Freezing_in_the_middle_of_a_fit_is_refused_with_the_reason()
+    public void An_unfreezing_schedule_trains_what_freezing_and_unfreezing_between_fits_does()
     {
-        var (x, y) = Data(64, 2);
-        var model = Presets.MlpBn(seed: 3);
-        model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
-        var error = Assert.Throws<InvalidOperationException>(() =>
-            model.Fit(x, y, epochs: 2, batchSize: 32, verbose: 0, callbacks: [new FreezeAfterFirstEpoch()]));
-        Assert.Contains("during Fit", error.Message);
+        var (x, y) = Data(96, 2);
+        Model Compiled()
+        {
+            var model = Presets.MlpBn(seed: 3);
+            model.Freeze(..^1);
+            model.Compile(new Adam(0.01f), Losses.SparseCategoricalCrossentropy);
+            return model;
+        }
+        var byHand = Compiled();
+        byHand.Fit(x, y, epochs: 1, batchSize: 32, seed: 4, verbose: 0);
+        byHand.Unfreeze(..^1);
+        byHand.SetLearningRateMultiplier(..^1, 0.1f);
+        byHand.Fit(x, y, epochs: 3, batchSize: 32, seed: 4, verbose: 0, initialEpoch: 1);
+
+        var scheduled = Compiled();
+        var history = scheduled.Fit(x, y, epochs: 3, batchSize: 32, seed: 4, verbose: 0, callbacks: [new UnfreezingSchedule(1, ..^1, 0.1f)]);
+
+        Assert.Equal(Values(byHand.Layers), Values(scheduled.Layers));
+        var bn = (BatchNormalization)scheduled.Layers[1];
+        Assert.Equal(BatchNormMode.ScaleAndShift, bn.Mode); // moving statistics kept after unfreezing
+        Assert.Equal(0.1f, scheduled.Layers[0].LearningRateMultiplier);
+        // The gradient records keep one column per weight that can train: 0 while frozen, then the real norm.
+        Assert.Equal(12, history.WeightGradientNorms[0].Length);
+        Assert.Equal(9, history.GradientNorms.Count);
+        Assert.All(history.WeightGradientNorms.Take(3), w => Assert.Equal(0, w[0]));
+        Assert.All(history.WeightGradientNorms.Skip(3), w => Assert.True(w[0] > 0));
+        Assert.All(history.WeightGradientNorms, w => Assert.True(w[^1] > 0));
+        Assert.Equal(scheduled.Layers.Skip(1).Select(l => l.Name), history.LayerGradientNorms.Layers); // every layer but Flatten
     }
 
-    private sealed class FreezeAfterFirstEpoch : Callback
+    [Fact]
+    public void A_resumed_fit_applies_the_unfreezing_steps_of_the_epochs_it_skips()
     {
-        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs) => Model!.Freeze(..^1);
+        var (x, y) = Data(64, 5);
+        var model = Presets.MlpBn(seed: 6);
+        model.Freeze(..^1);
+        model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
+        var schedule = new UnfreezingSchedule(new UnfreezeStep(1, ..2, BatchStatistics: true), new UnfreezeStep(4, 2..^1));
+        model.Fit(x, y, epochs: 3, batchSize: 32, seed: 7, verbose: 0, initialEpoch: 2, callbacks: [schedule]);
+        Assert.All(model.Layers.Take(2), l => Assert.True(l.Trainable));
+        Assert.Equal(BatchNormMode.Training, ((BatchNormalization)model.Layers[1]).Mode);
+        Assert.All(model.Layers.Skip(2).SkipLast(1), l => Assert.False(l.Trainable)); // epoch 4 is not reached
+    }
+
+    [Fact]
+    public void An_unfreezing_schedule_refuses_a_step_before_epoch_0()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new UnfreezingSchedule(-1, ..));
+        Assert.Contains("epoch -1", error.Message);
     }
 }
-

@@ -52,7 +52,10 @@ public abstract class Callback
     }
 }
 
-/// <summary>What a Fit run will do.</summary>
+/// <summary>
+/// What a Fit run will do. <see cref="WeightNames"/> are the weights that train when their layer does, frozen layers'
+/// included (their norms are 0 while frozen), so that the columns stay the same when a callback unfreezes layers.
+/// </summary>
 public sealed record TrainingPlan(int Epochs, int StepsPerEpoch, int TrainSamples, int ValidationSamples, int BatchSize,
     IReadOnlyList<string> MetricNames, IReadOnlyList<string> WeightNames);
 
@@ -86,7 +89,10 @@ public sealed class BatchLogs
     /// <summary>This step's global gradient norm ‖g‖₂ over all trainable weights, before clipping.</summary>
     public double GradientNorm { get; internal set; }
 
-    /// <summary>This step's gradient norm of each trainable weight, before clipping (names: <see cref="TrainingPlan.WeightNames"/>).</summary>
+    /// <summary>
+    /// This step's gradient norm of each weight that trains when its layer does, before clipping (names:
+    /// <see cref="TrainingPlan.WeightNames"/>); 0 for a weight whose layer is frozen.
+    /// </summary>
     public double[] WeightGradientNorms { get; }
 
     /// <summary>Whether this step was skipped because the loss or a gradient was not finite.</summary>

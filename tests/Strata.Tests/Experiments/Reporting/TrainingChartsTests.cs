@@ -43,7 +43,7 @@ public sealed class TrainingChartsTests : IDisposable
 
         Assert.All(Lines(charts[0]), c => Assert.Equal([3.0, 4.0], c.Data.GetScatterPoints().Select(p => p.X)));
         // Row (epoch e, step k) of the gradient CSV is step (e − 1) × 4 + k of the chart, continuing epochs 1 and 2's 8 steps.
-        var rows = TrainingCsv.PerStep(history, ["w", "b"], firstEpoch: 3).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+        var rows = TrainingCsv.PerStep(history, firstEpoch: 3).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(r => r.Split(',')).Select(f => (int.Parse(f[0], CultureInfo.InvariantCulture) - 1) * 4 + int.Parse(f[1], CultureInfo.InvariantCulture));
         var steps = Assert.Single(Lines(charts[1])).Data.GetScatterPoints().Select(p => p.X).ToArray();
         Assert.Equal(rows.Select(r => (double)r), steps);
