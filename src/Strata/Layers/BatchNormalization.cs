@@ -158,6 +158,8 @@ public sealed class BatchNormalization : Layer, IConfigurableLayer
         }
     }
 
+    internal override bool TrainingPassIsInference => _frozenStatistics;
+
     protected override void OnTrainableChanged()
     {
         if (!Trainable) _frozenStatistics = true;

@@ -77,6 +77,13 @@ public abstract partial class Layer
         }
     } = 1f;
 
+    /// <summary>
+    /// Whether a training forward pass computes what an inference pass does and changes no state (true but for
+    /// Batch Normalization on batch statistics and an unfrozen random layer), so that the outputs of a frozen run of
+    /// such layers may be computed once for a whole dataset.
+    /// </summary>
+    internal virtual bool TrainingPassIsInference => true;
+
     /// <summary>Called after <see cref="Trainable"/> changed, for a layer whose behaviour follows it.</summary>
     protected virtual void OnTrainableChanged() { }
 

@@ -33,6 +33,8 @@ public abstract class RandomLayer : Layer
     /// </summary>
     internal int BatchOffset { get; set; }
 
+    internal override bool TrainingPassIsInference => !Trainable;
+
     /// <summary>For gradient checks: repeat the last draw instead of taking the next.</summary>
     internal bool ReuseDraw { get; set; }
 }

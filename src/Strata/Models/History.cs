@@ -19,6 +19,12 @@ public sealed class History
     /// <summary>Training steps skipped because the loss or a gradient was not finite (the weights were left as they were).</summary>
     public long SkippedSteps { get; internal set; }
 
+    /// <summary>
+    /// Steps that trained on the cached outputs of frozen first layers instead of running them
+    /// (<see cref="Model.FrozenFeatureCacheLimit"/>).
+    /// </summary>
+    public long StepsOnCachedFeatures { get; internal set; }
+
     /// <summary>The global gradient norm ‖g‖₂ of every step, before clipping.</summary>
     public IReadOnlyList<double> GradientNorms => _gradientNorms;
 

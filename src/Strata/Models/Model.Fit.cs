@@ -171,6 +171,7 @@ public partial class Model
         var logs = new BatchLogs(_reports.Length, GradientWeights.Count);
         var epochNorms = new List<double>(stepsPerEpoch);
         var metricSums = new double[_reports.Length];
+        FrozenFeatures? features = null;
 
         if (shuffle)
             for (int epoch = 0; epoch < initialEpoch; epoch++) random.Shuffle(order);
@@ -192,11 +193,22 @@ public partial class Model
                 int first = step * batchSize + (full ? fullFirst : partFirst), shard = full ? fullShard : partShard;
                 _lossShare = shard == count ? 1f : (float)((double)shard / count);
                 if (_randomLayers.Length > 0) SetShardOffset(full ? fullFirst : partFirst);
-                for (int i = 0; i < x.Length; i++)
-                    Gather(x[i], order, first, shard, full ? xFull[i] : xPart[i], ref _xBatches[i]!);
+                features = CurrentFeatures(features, x, trainCount, batchSize, fullShard, partShard);
+                var inputs = _xBatches;
+                if (features.Features is { } cached)
+                {
+                    Gather(cached, order, first, shard, full ? features.Full : features.Part, ref _featureBatch[0]!);
+                    inputs = _featureBatch;
+                    history.StepsOnCachedFeatures++;
+                }
+                else
+                {
+                    for (int i = 0; i < x.Length; i++)
+                        Gather(x[i], order, first, shard, full ? xFull[i] : xPart[i], ref _xBatches[i]!);
+                }
                 for (int j = 0; j < y.Length; j++)
                     Gather(y[j], order, first, shard, full ? yFull[j] : yPart[j], ref _yBatches[j]!);
-                float loss = TrainStep(_xBatches, _yBatches, out bool skipped);
+                float loss = TrainStep(inputs, _yBatches, out bool skipped, features.FirstCall);
                 if (skipped) history.SkippedSteps++;
                 logs.Skipped = skipped;
                 logs.GradientNorm = LastGradientNorm;

@@ -67,9 +67,13 @@ public partial class Model
     /// <summary>‖g‖₂ over all gradients of the last training step, before clipping.</summary>
     internal double LastGradientNorm { get; private set; }
 
-    private float TrainStep(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y, out bool skipped)
+    /// <summary>
+    /// One step; with <paramref name="firstCall"/> above 0, <paramref name="x"/> holds one batch of what call
+    /// <paramref name="firstCall"/> − 1 outputs (cached features of a frozen prefix) and the calls before are not run.
+    /// </summary>
+    private float TrainStep(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y, out bool skipped, int firstCall = 0)
     {
-        float loss = ForwardBackward(x, y);
+        float loss = ForwardBackward(x, y, firstCall);
         if (_communicator is { } communicator) loss = ReduceStep(communicator, loss, y, x[0].Shape[0]);
         // A NaN or ∞ anywhere in the gradients would spread into every weight it touches: skip the update.
         // The same pass gives each weight's gradient norm before clipping, which Fit records.
@@ -94,13 +98,13 @@ public partial class Model
     /// it fuses with the output's activation), backward. Returns the sum of the outputs' mean losses; each is kept in
     /// <see cref="_outputLosses"/>.
     /// </summary>
-    private float ForwardBackward(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y)
+    private float ForwardBackward(ReadOnlySpan<Tensor> x, ReadOnlySpan<Tensor> y, int firstCall = 0)
     {
         FollowTrainable();
         _slab!.Reclaim(); // a layer shared with another model may have been packed there since
         _slab.ZeroGradients();
         var executor = _executor!;
-        var outputs = executor.Forward(x, training: true);
+        var outputs = firstCall == 0 ? executor.Forward(x, training: true) : executor.ForwardFrom(firstCall, x[0], training: true);
         executor.BeginBackward();
         float loss = 0;
         for (int j = 0; j < outputs.Length; j++)

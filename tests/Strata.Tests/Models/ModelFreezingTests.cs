@@ -6,7 +6,7 @@ namespace Strata.Tests.Models;
 /// <summary>Freezing and unfreezing layers before and after Compile, with BatchNormalization and the optimizer's state.</summary>
 public class ModelFreezingTests
 {
-    private static (Tensor X, Tensor Y) Data(int n, int seed)
+    internal static (Tensor X, Tensor Y) Data(int n, int seed)
     {
         var random = new Random(seed);
         var x = new Tensor(new Shape(n, 28, 28));
@@ -20,7 +20,7 @@ public class ModelFreezingTests
         return (x, y);
     }
 
-    private static float[][] Values(IEnumerable<Layer> layers) => [.. layers.SelectMany(l => l.Weights).Select(w => w.Value.ToArray())];
+    internal static float[][] Values(IEnumerable<Layer> layers) => [.. layers.SelectMany(l => l.Weights).Select(w => w.Value.ToArray())];
 
     [Fact]
     public void The_summary_counts_frozen_layers_as_keras_does_for_the_texts_model()

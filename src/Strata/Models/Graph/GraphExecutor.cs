@@ -103,7 +103,61 @@ internal sealed class GraphExecutor
     public void ForwardCalls(ReadOnlySpan<Tensor> inputs, bool training, int calls)
     {
         for (int i = 0; i < _inputCount; i++) _values[i] = inputs[i];
-        for (int k = 0; k < calls; k++)
+        RunCalls(0, calls, training);
+    }
+
+    /// <summary>The output of call <paramref name="call"/> in the last forward pass (the layer's buffer).</summary>
+    public Tensor CallOutput(int call) => _values[_inputCount + call];
+
+    /// <summary>
+    /// Computes calls <paramref name="firstCall"/> onward from <paramref name="value"/>, a batch of what call
+    /// <paramref name="firstCall"/> − 1 outputs, which must be the only earlier tensor they read
+    /// (<see cref="FrozenPrefixEnd"/>); returns the model outputs.
+    /// </summary>
+    public Tensor[] ForwardFrom(int firstCall, Tensor value, bool training)
+    {
+        _values[_inputCount + firstCall - 1] = value;
+        RunCalls(firstCall, _nodes.Length, training);
+        for (int j = 0; j < _outputs.Length; j++) _outputs[j] = _values[_outputSlots[j]];
+        return _outputs;
+    }
+
+    /// <summary>
+    /// The last call of the longest run of first calls that holds frozen weights, trains nothing and computes in a
+    /// training pass what it computes in inference (<see cref="Layer.TrainingPassIsInference"/>), and whose output is
+    /// the only tensor of it that later calls and the model outputs read; −1 when there is none or the model inputs
+    /// need gradients. Its output for a sample never changes while the run stays frozen, so it may be computed once.
+    /// </summary>
+    public int FrozenPrefixEnd()
+    {
+        if (WantsInputGradients) return -1;
+        int end = -1;
+        bool holdsWeights = false;
+        for (int k = 0; k < _nodes.Length - 1; k++)
+        {
+            var layer = _nodes[k].Layer;
+            if (layer.TrainableWeights.Any() || !layer.TrainingPassIsInference) break;
+            holdsWeights |= !layer.Trainable && layer.Weights.Count > 0;
+            if (holdsWeights && OnlyReadAfter(k)) end = k;
+        }
+        return end;
+    }
+
+    /// <summary>Whether the calls after <paramref name="call"/> and the model outputs read no tensor before its output.</summary>
+    private bool OnlyReadAfter(int call)
+    {
+        int slot = _inputCount + call;
+        foreach (int s in _outputSlots)
+            if (s <= slot) return false;
+        for (int k = call + 1; k < _nodes.Length; k++)
+            foreach (int s in _inputSlots[k])
+                if (s < slot) return false;
+        return true;
+    }
+
+    private void RunCalls(int from, int to, bool training)
+    {
+        for (int k = from; k < to; k++)
         {
             var layer = _nodes[k].Layer;
             var slots = _inputSlots[k];
