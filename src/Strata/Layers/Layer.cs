@@ -92,6 +92,30 @@ public abstract partial class Layer
     /// <summary>Counts every change of any layer's <see cref="Trainable"/>, so a model sees at a glance whether to look again.</summary>
     internal static int TrainableChanges => Volatile.Read(ref s_trainableChanges);
 
+    private readonly List<WeakReference<Model>> _models = [];
+
+    /// <summary>Records that <paramref name="model"/> is built with this layer (models that no longer exist are forgotten).</summary>
+    internal void JoinModel(Model model)
+    {
+        lock (_models)
+        {
+            _models.RemoveAll(r => !r.TryGetTarget(out var m) || ReferenceEquals(m, model));
+            _models.Add(new WeakReference<Model>(model));
+        }
+    }
+
+    /// <summary>The other built models that hold this very layer object (and so its weights), by name.</summary>
+    internal string[] OtherModels(Model model)
+    {
+        lock (_models)
+        {
+            var names = new List<string>();
+            foreach (var r in _models)
+                if (r.TryGetTarget(out var m) && !ReferenceEquals(m, model)) names.Add(m.Name);
+            return [.. names];
+        }
+    }
+
     /// <summary>Every weight, in creation order (Keras's <c>weights</c>).</summary>
     public IReadOnlyList<Weight> Weights => _weights;
 

@@ -229,6 +229,7 @@ public partial class Model
         _xBatches = new Tensor[inputs.Length];
         _yBatches = new Tensor[outputs.Length];
         _outputLosses = new float[outputs.Length];
+        foreach (var layer in _layers) layer.JoinModel(this);
         IsBuilt = true;
         PackParameters();
     }

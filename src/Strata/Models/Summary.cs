@@ -51,6 +51,7 @@ public partial class Model
         sb.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {SummaryTable.Count(all - trainable)}");
         sb.Append(new string('_', width));
         AppendBatchNormModes(sb);
+        AppendSharedLayers(sb);
         var warnings = BatchNormWarnings(afterTraining: false).ToList();
         if (warnings.Count > 0)
         {
@@ -73,6 +74,18 @@ public partial class Model
                 : "scale and shift only (moving statistics, γ and β trained)";
             sb.AppendLine().Append(CultureInfo.InvariantCulture, $"BatchNormalization in {mode}: {string.Join(", ", group.Select(l => l.Name))}");
         }
+    }
+
+    /// <summary>
+    /// The layers this model shares with other built models (the same layer objects, as when a model is made of another
+    /// one's <see cref="Layers"/>): training either changes both, which <see cref="Clone"/> avoids.
+    /// </summary>
+    private void AppendSharedLayers(StringBuilder sb)
+    {
+        var shared = _layers.Select(l => (l.Name, Others: l.OtherModels(this))).Where(s => s.Others.Length > 0).ToArray();
+        if (shared.Length == 0) return;
+        sb.AppendLine().Append("Shared with other models (training one changes the other; Clone() copies instead): ");
+        sb.Append(string.Join(", ", shared.Select(s => $"{s.Name} (also in {string.Join(", ", s.Others.Select(m => $"'{m}'"))})")));
     }
 
     /// <summary>

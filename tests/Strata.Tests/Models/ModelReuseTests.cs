@@ -139,4 +139,22 @@ public sealed class ModelReuseTests : IDisposable
         var fresh = new Sequential(a.Layers[0], body, a.Layers[2]);
         Assert.Equal(a.Predict(x).Span.ToArray(), fresh.Predict(x).Span.ToArray());
     }
+
+    [Fact]
+    public void The_summary_marks_the_layers_shared_with_another_model_and_not_a_clone()
+    {
+        var a = new Sequential(new Flatten(inputShape: [8, 8, 1]), new Dense(8, activation: "relu", name: "body"), new Dense(3, activation: "softmax", name: "head"))
+            { Seed = 1, Name = "model_a" };
+        a.Build(new Shape(8, 8, 1));
+        Assert.DoesNotContain("Shared with other models", a.Summary());
+        var clone = a.Clone();
+        Assert.DoesNotContain("Shared with other models", clone.Summary());
+
+        var b = new Sequential([.. a.Layers.Take(2), new Dense(2, activation: "softmax", name: "new_head")]) { Name = "model_b" };
+        b.Build(new Shape(8, 8, 1));
+        string shared = b.Summary().Split('\n').Single(l => l.StartsWith("Shared with other models", StringComparison.Ordinal));
+        Assert.EndsWith($"{a.Layers[0].Name} (also in 'model_a'), body (also in 'model_a')", shared);
+        string sharedByA = a.Summary().Split('\n').Single(l => l.StartsWith("Shared with other models", StringComparison.Ordinal));
+        Assert.EndsWith("body (also in 'model_b')", sharedByA); // A's head is its own
+    }
 }
