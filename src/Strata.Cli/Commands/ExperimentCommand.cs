@@ -7,7 +7,7 @@ using Strata.Data;
 namespace Strata.Cli.Commands;
 
 /// <summary>
-/// <c>strata experiment batchnorm|clipping|residual</c>: reproduces a paper's experiment and writes a folder with a Markdown
+/// <c>strata experiment batchnorm|clipping|residual|transfer</c>: reproduces a paper's experiment and writes a folder with a Markdown
 /// report, the CSV data and PNG charts (by default a new <c>runs/experiment-NAME-yyyyMMdd-HHmmss</c> under the
 /// current directory), then prints a short table. A thin driver over Strata.Experiments: options → settings →
 /// <c>Run</c> (a line per finished run) → <c>WriteReport</c> → the summary.
@@ -20,6 +20,7 @@ internal sealed class ExperimentCommand : Command
         Subcommands.Add(new BatchNormCommand(terminal));
         Subcommands.Add(new ClippingCommand(terminal));
         Subcommands.Add(new ResidualCommand(terminal));
+        Subcommands.Add(new TransferCommand(terminal));
     }
 
     /// <summary>The options every experiment takes.</summary>
@@ -40,7 +41,7 @@ internal sealed class ExperimentCommand : Command
 
         protected Option<int?> Seeds { get; } = new("--seeds")
         {
-            Description = $"Seeds per condition, 1 to {MaxSeeds} [default: 3; 1 for batchnorm --quick and for residual]",
+            Description = $"Seeds per condition, 1 to {MaxSeeds} [default: 3; 1 for batchnorm --quick and for residual; 30 for transfer, 10 with --quick]",
             HelpName = "N",
             CustomParser = result => OptionParsers.WholeNumber(1, MaxSeeds)(result),
         };
@@ -280,6 +281,49 @@ internal sealed class ExperimentCommand : Command
             o.Flush();
             var result = ResidualExperiment.Run(settings, train, test, RunLines<ResidualRun>(run => string.Create(CultureInfo.InvariantCulture,
                 $"{run.Spec.Label,-6} seed {run.Spec.Seed}: initial loss {run.InitialLoss:G3}, test accuracy {run.FinalAccuracy:F4} (best {run.BestAccuracy:F4}){(run.SkippedSteps > 0 ? $", {run.SkippedSteps} non-finite steps" : "")}  {run.Seconds:F1}s")));
+            Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output, dataSource: data), clock);
+            return 0;
+        }
+    }
+
+    private sealed class TransferCommand : ExperimentSubcommand
+    {
+        private readonly Option<string> _data = CommonOptions.Data();
+
+        private readonly Option<int?> _targetImages = new("--target-images")
+        {
+            Description = "Labelled sandal and shirt images model B trains on, drawn afresh for each seed [default: 200, as the texts]",
+            HelpName = "N",
+            CustomParser = result => OptionParsers.WholeNumber(1, 12_000)(result),
+        };
+
+        private readonly Option<float?> _learningRate = LearningRate("SGD learning rate of models A and B (the reused layers of B train at a tenth of it once unfrozen), above 0 [default: 0.01]");
+
+        public TransferCommand(Terminal terminal)
+            : base("transfer", "Géron's transfer learning on Fashion-MNIST: a shirt-or-sandal classifier from 200 images, trained from scratch and from the layers of a network trained on the other eight classes (frozen, then unfrozen at a lower rate), with and without BatchNormalization, over many seeds.", terminal)
+        {
+            Options.Add(_data);
+            Options.Add(_targetImages);
+            Options.Add(_learningRate);
+        }
+
+        protected override int Execute(ParseResult parsed, string output)
+        {
+            var clock = Stopwatch.StartNew();
+            var o = Terminal.Out;
+            bool quick = parsed.GetValue(Quick);
+            int seeds = parsed.GetValue(Seeds) ?? (quick ? 10 : TransferSettings.DefaultSeeds);
+            var settings = quick ? TransferSettings.Quick(seeds) : TransferSettings.Full(seeds);
+            if (parsed.GetValue(_targetImages) is int images) settings = settings with { TargetCount = images };
+            if (parsed.GetValue(_learningRate) is float lr) settings = settings with { LearningRate = lr };
+            string data = parsed.GetValue(_data)!;
+            var (train, test) = FashionMnist.Load(data, CommonOptions.Budget(parsed, MaxMemory));
+            Directory.CreateDirectory(output);
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"transfer experiment{(quick ? " (quick)" : "")}: 2 models A ({settings.SourceEpochs} epochs), then {TransferExperiment.Plan(settings).Count} models B on {settings.TargetCount} images each, from {data}; writing to {output}"));
+            o.Flush();
+            var result = TransferExperiment.Run(settings, train, test, RunLines<TransferRun>(run => string.Create(CultureInfo.InvariantCulture,
+                $"{run.Spec.Label,-16} seed {run.Spec.Seed}: test error {run.TestError * 100:F2}%  {run.Seconds:F1}s")));
             Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output, dataSource: data), clock);
             return 0;
         }

@@ -7,5 +7,5 @@ namespace Strata.Experiments.Reporting;
 internal static class ChartCatalog
 {
     /// <summary>The charts of <c>strata train</c> and of <c>strata experiment batchnorm</c>, <c>clipping</c> and <c>residual</c>.</summary>
-    public static IReadOnlyList<string> All { get; } = [.. TrainingCharts.ChartFiles, .. BatchNormReport.ChartFiles, .. ClippingReport.ChartFiles, .. ResidualReport.ChartFiles];
+    public static IReadOnlyList<string> All { get; } = [.. TrainingCharts.ChartFiles, .. BatchNormReport.ChartFiles, .. ClippingReport.ChartFiles, .. ResidualReport.ChartFiles, .. TransferReport.ChartFiles];
 }

@@ -140,6 +140,33 @@ internal static class Plots
         return Finish(fileName, plot);
     }
 
+    /// <summary>
+    /// A strip chart of distributions: one column of points per category along x, each value a marker, spread
+    /// sideways by a fixed sequence (the golden ratio's, so equal values do not hide one another and a redraw looks the
+    /// same), with a black bar at the category's median. Non-finite values are left out.
+    /// </summary>
+    public static Chart Strips(string fileName, string title, string xLabel, string yLabel,
+        IReadOnlyList<string> categories, IReadOnlyList<IReadOnlyList<double>> values)
+    {
+        var plot = NewPlot(title, xLabel, yLabel);
+        const double Spread = 0.3, Bar = 0.25;
+        for (int c = 0; c < categories.Count; c++)
+        {
+            var ys = values[c].Where(double.IsFinite).ToArray();
+            if (ys.Length == 0) continue;
+            var xs = ys.Select((_, i) => c + Spread * ((i * 0.6180339887) % 1 - 0.5)).ToArray();
+            var points = plot.Add.ScatterPoints(xs, ys, Palette(c));
+            points.MarkerSize = MarkerSize;
+            double median = Percentiles.Of(ys, 50);
+            var bar = plot.Add.Scatter(new[] { c - Bar, c + Bar }, new[] { median, median }, ThresholdColor);
+            bar.LineWidth = 3;
+            bar.MarkerSize = 0;
+        }
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
+        plot.Axes.SetLimitsX(-0.6, categories.Count - 0.4);
+        return Finish(fileName, plot);
+    }
+
     /// <summary>Writes <paramref name="charts"/> as PNGs into <paramref name="directory"/> (created if needed); returns their paths.</summary>
     public static IReadOnlyList<string> Save(string directory, IEnumerable<Chart> charts)
     {
@@ -168,8 +195,11 @@ internal static class Plots
     /// <summary>The legend on the right, hidden when nothing in the chart has a label.</summary>
     private static Chart Finish(string fileName, Plot plot)
     {
-        plot.ShowLegend(Edge.Right);
-        if (plot.Legend.ManualItems.Count == 0 && plot.GetPlottables().All(p => string.IsNullOrEmpty(p.LegendItems.FirstOrDefault()?.LabelText))) plot.HideLegend();
+        // A legend placed outside the data area and then hidden leaves ScottPlot an empty panel it cannot lay out: the
+        // chart renders blank. So it is placed only when something has a label.
+        bool labelled = plot.Legend.ManualItems.Count > 0 || plot.GetPlottables().Any(p => !string.IsNullOrEmpty(p.LegendItems.FirstOrDefault()?.LabelText));
+        if (labelled) plot.ShowLegend(Edge.Right);
+        else plot.HideLegend();
         return new Chart(fileName, plot);
     }
 

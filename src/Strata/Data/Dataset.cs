@@ -53,6 +53,35 @@ public sealed record Dataset(Tensor Images, Tensor Labels)
     }
 
     /// <summary>
+    /// The examples of the classes <paramref name="classes"/> (labels [N] of class indices), in their order here,
+    /// relabelled 0 … k − 1 in the order the classes are given: <c>OfClasses(5, 6)</c> of Fashion-MNIST is a binary
+    /// sandal (0) or shirt (1) task. The <see cref="ClassNames"/>, when known, follow.
+    /// </summary>
+    /// <exception cref="ArgumentException">No class, a class given twice or not whole and non-negative, or labels that are not [N].</exception>
+    public Dataset OfClasses(params int[] classes)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        if (classes.Length == 0) throw new ArgumentException("OfClasses needs at least one class.", nameof(classes));
+        if (Labels.Shape.Rank != 1) throw new ArgumentException($"OfClasses takes labels [N] of class indices; these are {Labels.Shape}.", nameof(classes));
+        var index = new Dictionary<int, int>();
+        for (int c = 0; c < classes.Length; c++)
+        {
+            if (classes[c] < 0 || !index.TryAdd(classes[c], c))
+                throw new ArgumentException($"OfClasses: class {classes[c]} is {(classes[c] < 0 ? "negative" : "given twice")}.", nameof(classes));
+        }
+        var rows = new List<int>();
+        var labels = new List<float>();
+        for (int i = 0; i < Count; i++)
+        {
+            if (!index.TryGetValue((int)Labels[i], out int label) || Labels[i] != (int)Labels[i]) continue;
+            rows.Add(i);
+            labels.Add(label);
+        }
+        IReadOnlyList<string>? names = ClassNames is { } all ? [.. classes.Select(c => c < all.Count ? all[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture))] : null;
+        return new Dataset(Gather(Images, [.. rows]), new Tensor(new Shape(rows.Count), [.. labels])) { ClassNames = names };
+    }
+
+    /// <summary>
     /// The dataset in mini-batches for a custom training loop: <c>foreach (var (x, y) in data.Batches(32, shuffle: true, seed: epoch))</c>.
     /// Each batch is a fresh pair of tensors of <paramref name="batchSize"/> rows (the last may be smaller unless
     /// <paramref name="dropLast"/>); with <paramref name="shuffle"/> the order is a seeded permutation, the one

@@ -84,6 +84,41 @@ public sealed class ExperimentCommandTests : IDisposable
     }
 
     [Fact]
+    public void Transfer_WritesReportCsvAndChart_ForTheGivenImagesAndSeeds()
+    {
+        string data = Path.Combine(_root, "fashion-mnist-transfer");
+        Directory.CreateDirectory(data);
+        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+        string output = Path.Combine(_root, "transfer");
+
+        var run = CliHarness.Run("experiment", "transfer", "--quick", "--seeds", "2", "--target-images", "20", "--learning-rate", "0.05", "--data", data, "--output", output);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("", run.Stderr);
+        Assert.Contains("2 models A (3 epochs), then 8 models B on 20 images each", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[8/8] BN, reused", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("This is the --quick run", run.Stdout, StringComparison.Ordinal);
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("SGD at 0.05", report, StringComparison.Ordinal);
+        Assert.Contains("shirt or sandal from 20 images", report, StringComparison.Ordinal);
+        foreach (string chart in TransferReport.ChartFiles) ReportAssert.AssertChart(output, chart, report, run.Stdout);
+        ReportAssert.AssertCsv(Path.Combine(output, TransferReport.RunsFile), "network,start,seed,test_error,test_loss,steps_on_cached_features,seconds", 8);
+    }
+
+    [Fact]
+    public void Transfer_RefusesMoreTargetImagesThanTheDataHas()
+    {
+        string data = Path.Combine(_root, "fashion-mnist-transfer-small");
+        Directory.CreateDirectory(data);
+        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+
+        var run = CliHarness.Run("experiment", "transfer", "--quick", "--seeds", "1", "--data", data, "--output", Path.Combine(_root, "transfer-small"));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("draws 200 sandal and shirt images for model B; the training data has 48", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Clipping_Quick_WritesReportCsvsAndCharts()
     {
         string output = Path.Combine(_root, "clip");

@@ -105,4 +105,17 @@ public class DatasetTests
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (float)i), data.Batches(3).SelectMany(b => b.Y.Span.ToArray()));
         Assert.Equal(seen, data.Shuffled(3).Labels.Span.ToArray());
     }
+
+    [Fact]
+    public void OfClasses_KeepsTheRowsOfTheClassesAndNumbersThemInTheOrderGiven()
+    {
+        var data = Sample(25);
+        var named = new Dataset(data.Images, data.Labels) { ClassNames = [.. Enumerable.Range(0, 10).Select(c => $"c{c}")] };
+        var two = named.OfClasses(6, 5);
+        Assert.Equal([1f, 0, 1, 0], two.Labels.Span.ToArray()); // rows 5, 6, 15 and 16; class 6 is given first, so it is 0
+        Assert.Equal([10f, 11, 12, 13, 30, 31, 32, 33], two.Images.Span.ToArray());
+        Assert.Equal(["c6", "c5"], two.ClassNames!);
+        Assert.Throws<ArgumentException>(() => named.OfClasses(3, 3));
+        Assert.Throws<ArgumentException>(() => named.OfClasses());
+    }
 }

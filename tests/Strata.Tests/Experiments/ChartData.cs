@@ -82,4 +82,11 @@ internal static class ChartData
         }).ToList();
         return new ResidualResult(s, runs, trainCount: 240, testCount: 60, seconds: 3);
     }
+
+    /// <summary>A transfer result with the error rates given: <paramref name="error"/>(spec) for each planned run.</summary>
+    public static TransferResult Transfer(TransferSettings s, Func<TransferRunSpec, double> error)
+    {
+        var runs = TransferExperiment.Plan(s).Select(spec => new TransferRun(spec, error(spec), 0.1, spec.Reused ? 7 : 0, 0.5)).ToList();
+        return new TransferResult(s, [new TransferSource(false, 0.91, 20), new TransferSource(true, 0.92, 25)], runs, sourceTrainCount: 48_000, targetTestCount: 2_000, seconds: 60);
+    }
 }

@@ -24,6 +24,12 @@ internal static class TinyExperiments
     /// <summary>Three blocks, 6 steps of 16 images evaluated at 0, 3 and 6 on 40 test images.</summary>
     public static ResidualSettings Residual { get; } = new(Blocks: 3, Steps: 6, EvaluateEvery: 3, Seeds: 1, TestCount: 40, BatchSize: 16);
 
+    /// <summary>
+    /// Model A for 2 epochs of its 192 images; model B from 20 of the 48 sandal and shirt images for 3 epochs, 1 of
+    /// them frozen, 2 seeds.
+    /// </summary>
+    public static TransferSettings Transfer { get; } = new(SourceCount: 0, SourceEpochs: 2, TargetCount: 20, TargetEpochs: 3, FrozenEpochs: 1, Seeds: 2, BatchSize: 8);
+
     /// <summary>The tiny Fashion-MNIST of <see cref="CliHarness.WriteTinyFashionMnist"/>: 240 training and 60 test images.</summary>
     public static (Dataset Train, Dataset Test) FashionMnist()
     {

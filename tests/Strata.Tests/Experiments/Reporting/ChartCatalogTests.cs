@@ -28,6 +28,8 @@ public sealed class ChartCatalogTests : IDisposable
         ["clipping, quick"] = () => ClippingReport.Charts(ClippingSettings.Quick(1), ChartData.Clipping(ClippingSettings.Quick(1))),
         ["residual, quick"] = () => ResidualReport.Charts(ChartData.Residual(ResidualSettings.Quick(1))),
         ["residual, 2 seeds"] = () => ResidualReport.Charts(ChartData.Residual(ResidualSettings.Quick(2))),
+        ["transfer, 30 seeds"] = () => TransferReport.Charts(ChartData.Transfer(TransferSettings.Full(30), spec => spec.Reused ? 0.004 + spec.Seed * 1e-4 : 0.01 + (spec.Seed % 7) * 1e-3)),
+        ["transfer, 1 seed, every error equal"] = () => TransferReport.Charts(ChartData.Transfer(TransferSettings.Quick(1), _ => 0.01)),
         ["clipping, quick, no success and no explosion"] = () => ClippingReport.Charts(ClippingSettings.Quick(2), ChartData.Clipping(ClippingSettings.Quick(2), allZero: true)),
     };
 
