@@ -14,6 +14,8 @@ switch (args.Length > 0 ? args[0] : "")
         return ClippingOverhead.Run(args[1..]);
     case "conv":
         return ConvVsTorch.Run(args[1..]);
+    case "frozen":
+        return FrozenFeatures.Run(args[1..]);
     case "fold":
         return FoldingSpeed.Run(args[1..]);
     case "rnn":

@@ -44,7 +44,7 @@ internal static class TrainingVsTorch
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             strata.Add(samples / batchSize * batchSize / seconds);
             string line = $"round {round + 1}: Strata {strata[^1],9:F0} samples/s";
-            if (script is not null && RunTorch(python, script, batchSize, samples, threads, batchNorm ? "--bn" : cnn ? "--cnn" : null) is { } rates)
+            if (script is not null && RunTorch(python, script, batchSize, samples, threads, batchNorm ? ["--bn"] : cnn ? ["--cnn"] : []) is { } rates)
             {
                 torch.AddRange(rates);
                 line += $"   PyTorch {string.Join(" ", rates.Select(r => $"{r,7:F0}"))} samples/s";
@@ -86,10 +86,10 @@ internal static class TrainingVsTorch
     }
 
     /// <summary>PyTorch's samples/s over three epochs in one process, or null when PyTorch is unavailable.</summary>
-    private static double[]? RunTorch(string python, string script, int batchSize, int samples, int threads, string? modelFlag)
+    /// <summary>bench/pytorch/train_mlp.py's samples/s of 3 epochs with <paramref name="flags"/> (--bn, --cnn, --frozen-base).</summary>
+    internal static double[]? RunTorch(string python, string script, int batchSize, int samples, int threads, params string[] flags)
     {
-        string[] arguments = ["--batch-size", $"{batchSize}", "--samples", $"{samples}", "--threads", $"{threads}", "--repeats", "3"];
-        if (modelFlag is not null) arguments = [.. arguments, modelFlag];
+        string[] arguments = ["--batch-size", $"{batchSize}", "--samples", $"{samples}", "--threads", $"{threads}", "--repeats", "3", .. flags];
         return BenchSupport.RunPython(python, script, arguments) is { } json
             ? json.GetProperty("samples_per_second").EnumerateArray().Select(e => e.GetDouble()).ToArray()
             : null;

@@ -21,6 +21,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--bn", action="store_true")
     p.add_argument("--cnn", action="store_true", help="the cnn-bn preset, trained with Adam(0.001)")
+    p.add_argument("--frozen-base", action="store_true",
+                   help="with --cnn: the convolutions up to Flatten frozen (no gradients, eval mode, run under no_grad), the head trained")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -28,8 +30,20 @@ def main():
     y = torch.randint(0, 10, (a.samples,))
     model = build_cnn() if a.cnn else build(a.bn)
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=0.001) if a.cnn else torch.optim.SGD(model.parameters(), lr=0.01)
+    base, head = (model[:10], model[10:]) if a.frozen_base else (None, model)
+    if base is not None:
+        for w in base.parameters():
+            w.requires_grad_(False)
+        base.eval()  # BatchNorm2d on its running statistics, as a frozen Strata or Keras layer
+    opt = torch.optim.Adam(head.parameters(), lr=0.001) if a.cnn else torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
+
+    def forward(xb):
+        if base is None:
+            return model(xb)
+        with torch.no_grad():
+            features = base(xb)
+        return head(features)
 
     def epoch():
         order = torch.randperm(a.samples)
@@ -37,7 +51,7 @@ def main():
             idx = order[start:start + a.batch_size]
             xb, yb = x[idx], y[idx]
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
+            loss = loss_fn(forward(xb), yb)
             loss.backward()
             opt.step()
 
