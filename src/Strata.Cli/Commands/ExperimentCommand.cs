@@ -77,6 +77,18 @@ internal sealed class ExperimentCommand : Command
             CustomParser = result => OptionParsers.PositiveNumber(result),
         };
 
+        /// <summary>Fashion-MNIST from <paramref name="data"/>, within --max-memory.</summary>
+        protected (Dataset Train, Dataset Test) LoadFashionMnist(ParseResult parsed, string data) =>
+            FashionMnist.Load(data, CommonOptions.Budget(parsed, MaxMemory));
+
+        /// <summary>Creates the report folder and prints the experiment's opening line.</summary>
+        protected void Begin(string output, string headline)
+        {
+            Directory.CreateDirectory(output);
+            Terminal.Out.WriteLine(headline);
+            Terminal.Out.Flush();
+        }
+
         /// <summary>Prints a line per finished run as it finishes (at once, on the training thread: a <see cref="Progress{T}"/> would post it to the thread pool, out of order).</summary>
         protected IProgress<ExperimentProgress<TRun>> RunLines<TRun>(Func<TRun, string> line) => new LineProgress<ExperimentProgress<TRun>>(p =>
         {
@@ -115,15 +127,12 @@ internal sealed class ExperimentCommand : Command
         protected override int Execute(ParseResult parsed, string output)
         {
             var clock = Stopwatch.StartNew();
-            var o = Terminal.Out;
             int seeds = parsed.GetValue(Seeds) ?? (parsed.GetValue(Quick) ? 1 : 3);
             var settings = parsed.GetValue(Quick) ? BatchNormSettings.Quick(seeds) : BatchNormSettings.Full(seeds);
             string data = parsed.GetValue(_data)!;
-            Directory.CreateDirectory(output);
-            var (train, test) = FashionMnist.Load(data, CommonOptions.Budget(parsed, MaxMemory));
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            var (train, test) = LoadFashionMnist(parsed, data);
+            Begin(output, string.Create(CultureInfo.InvariantCulture,
                 $"batchnorm experiment{(parsed.GetValue(Quick) ? " (quick)" : "")}: {BatchNormExperiment.Plan(settings).Count} runs, {train.Count} training images from {data}; writing to {output}"));
-            o.Flush();
             var result = BatchNormExperiment.Run(settings, train, test, RunLines<BatchNormRun>(run =>
             {
                 var p = run.Spec;
@@ -205,7 +214,6 @@ internal sealed class ExperimentCommand : Command
         protected override int Execute(ParseResult parsed, string output)
         {
             var clock = Stopwatch.StartNew();
-            var o = Terminal.Out;
             bool quick = parsed.GetValue(Quick);
             int seeds = parsed.GetValue(Seeds) ?? 3;
             var settings = quick ? ClippingSettings.Quick(seeds) : ClippingSettings.Full(seeds);
@@ -218,10 +226,8 @@ internal sealed class ExperimentCommand : Command
             // Refused before the folder is created: the settings alone say how much memory the runs need.
             CommonOptions.Budget(parsed, MaxMemory).Require(settings.EstimatedBytes(),
                 $"the clipping experiment with --lengths up to {settings.Lengths.Max()}, {seeds} seeds and --max-steps {settings.MaxSteps} (estimated)");
-            Directory.CreateDirectory(output);
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            Begin(output, string.Create(CultureInfo.InvariantCulture,
                 $"clipping experiment{(quick ? " (quick)" : "")}: {ClippingExperiment.Plan(settings).Count} runs (lengths {string.Join(", ", settings.Lengths)}, {seeds} seeds, at most {settings.MaxSteps} steps each); writing to {output}"));
-            o.Flush();
             var result = ClippingExperiment.Run(settings, RunLines<ClippingRun>(run =>
             {
                 var p = run.Spec;
@@ -266,7 +272,6 @@ internal sealed class ExperimentCommand : Command
         protected override int Execute(ParseResult parsed, string output)
         {
             var clock = Stopwatch.StartNew();
-            var o = Terminal.Out;
             bool quick = parsed.GetValue(Quick);
             int seeds = parsed.GetValue(Seeds) ?? 1;
             var settings = quick ? ResidualSettings.Quick(seeds) : ResidualSettings.Full(seeds);
@@ -274,11 +279,9 @@ internal sealed class ExperimentCommand : Command
             if (parsed.GetValue(_steps) is int steps) settings = settings with { Steps = steps, EvaluateEvery = Math.Max(1, Math.Min(settings.EvaluateEvery, steps)) };
             if (parsed.GetValue(_learningRate) is float lr) settings = settings with { LearningRate = lr };
             string data = parsed.GetValue(_data)!;
-            var (train, test) = FashionMnist.Load(data, CommonOptions.Budget(parsed, MaxMemory));
-            Directory.CreateDirectory(output);
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            var (train, test) = LoadFashionMnist(parsed, data);
+            Begin(output, string.Create(CultureInfo.InvariantCulture,
                 $"residual experiment{(quick ? " (quick)" : "")}: {ResidualExperiment.Plan(settings).Count} runs of {settings.Blocks} blocks, {settings.Steps} steps each, {train.Count} training images from {data}; writing to {output}"));
-            o.Flush();
             var result = ResidualExperiment.Run(settings, train, test, RunLines<ResidualRun>(run => string.Create(CultureInfo.InvariantCulture,
                 $"{run.Spec.Label,-6} seed {run.Spec.Seed}: initial loss {run.InitialLoss:G3}, test accuracy {run.FinalAccuracy:F4} (best {run.BestAccuracy:F4}){(run.SkippedSteps > 0 ? $", {run.SkippedSteps} non-finite steps" : "")}  {run.Seconds:F1}s")));
             Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output, dataSource: data), clock);
@@ -310,18 +313,15 @@ internal sealed class ExperimentCommand : Command
         protected override int Execute(ParseResult parsed, string output)
         {
             var clock = Stopwatch.StartNew();
-            var o = Terminal.Out;
             bool quick = parsed.GetValue(Quick);
             int seeds = parsed.GetValue(Seeds) ?? (quick ? 10 : TransferSettings.DefaultSeeds);
             var settings = quick ? TransferSettings.Quick(seeds) : TransferSettings.Full(seeds);
             if (parsed.GetValue(_targetImages) is int images) settings = settings with { TargetCount = images };
             if (parsed.GetValue(_learningRate) is float lr) settings = settings with { LearningRate = lr };
             string data = parsed.GetValue(_data)!;
-            var (train, test) = FashionMnist.Load(data, CommonOptions.Budget(parsed, MaxMemory));
-            Directory.CreateDirectory(output);
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            var (train, test) = LoadFashionMnist(parsed, data);
+            Begin(output, string.Create(CultureInfo.InvariantCulture,
                 $"transfer experiment{(quick ? " (quick)" : "")}: 2 models A ({settings.SourceEpochs} epochs), then {TransferExperiment.Plan(settings).Count} models B on {settings.TargetCount} images each, from {data}; writing to {output}"));
-            o.Flush();
             var result = TransferExperiment.Run(settings, train, test, RunLines<TransferRun>(run => string.Create(CultureInfo.InvariantCulture,
                 $"{run.Spec.Label,-16} seed {run.Spec.Seed}: test error {run.TestError * 100:F2}%  {run.Seconds:F1}s")));
             Finish(result.SummaryTable(), settings.Caveat, result.WriteReport(output, dataSource: data), clock);

@@ -14,17 +14,18 @@ internal static class TransferReport
     /// <summary>Every chart <see cref="Charts"/> makes, for <see cref="ChartCatalog"/>.</summary>
     public static IReadOnlyList<string> ChartFiles { get; } = [ErrorChart];
 
-    private static readonly bool[] s_networks = [false, true];
+    // Without, then with: BatchNormalization for the networks, reuse for the starts.
+    private static readonly bool[] s_withoutThenWith = [false, true];
 
     /// <summary>One row per network and start: the error rates' median and spread, and the comparison.</summary>
     public static TextTable SummaryTable(TransferResult result)
     {
         var table = new TextTable("network", "model A accuracy", "start", "seeds", "median error", "quartiles", "min–max", "scratch ÷ reused (medians)", "reused better");
-        foreach (bool bn in s_networks)
+        foreach (bool bn in s_withoutThenWith)
         {
             var comparison = result.Comparison(bn);
             double sourceAccuracy = result.Sources.Single(s => s.BatchNorm == bn).TestAccuracy;
-            foreach (bool reused in s_networks)
+            foreach (bool reused in s_withoutThenWith)
             {
                 var errors = reused ? comparison.ReusedErrors : comparison.ScratchErrors;
                 table.Add(bn ? "BN" : "no BN", reused ? F4(sourceAccuracy) : "", reused ? "reused" : "scratch", I(errors.Count), Percent(Percentiles.Of(errors, 50)),
@@ -58,7 +59,7 @@ internal static class TransferReport
     public static IReadOnlyList<Chart> Charts(TransferResult result)
     {
         var s = result.Settings;
-        var groups = s_networks.SelectMany(bn => s_networks.Select(reused => result.Of(bn, reused))).ToArray();
+        var groups = s_withoutThenWith.SelectMany(bn => s_withoutThenWith.Select(reused => result.Of(bn, reused))).ToArray();
         return
         [
             Plots.Strips(ErrorChart, $"Shirt or sandal from {N(s.TargetCount)} images: test error of {s.Seeds} seeds (bar: median)",
@@ -88,7 +89,7 @@ internal static class TransferReport
         md.Append("The texts' run: the error rate fell from 2.8% from scratch to 0.7% reused, \"divided by about 4\", after, as they admit, trying many configurations. ");
         md.Append(CultureInfo.InvariantCulture, $"Here the claim **holds** for a network when its median error from scratch is at least {TransferComparison.ClaimRatio:G}× its median error reused.\n\n");
         md.Append(SummaryTable(result).ToMarkdown()).Append('\n');
-        foreach (bool bn in s_networks) md.Append("- ").Append(Claim(result.Comparison(bn))).Append('\n');
+        foreach (bool bn in s_withoutThenWith) md.Append("- ").Append(Claim(result.Comparison(bn))).Append('\n');
         md.Append('\n');
         md.Append(Figure(ErrorChart, "Test error rate of every seed", chartWarning));
         md.Append("## Model A\n\n");

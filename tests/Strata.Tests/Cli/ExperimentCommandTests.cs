@@ -15,12 +15,19 @@ public sealed class ExperimentCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>A folder under the test's root holding <see cref="CliHarness.WriteTinyFashionMnist"/>'s 240 training and 60 test images.</summary>
+    private string TinyFashionMnist(string name)
+    {
+        string data = Path.Combine(_root, name);
+        Directory.CreateDirectory(data);
+        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+        return data;
+    }
+
     [Fact]
     public void BatchNorm_Quick_WritesReportCsvsAndCharts()
     {
-        string data = Path.Combine(_root, "fashion-mnist");
-        Directory.CreateDirectory(data);
-        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+        string data = TinyFashionMnist("fashion-mnist");
         string output = Path.Combine(_root, "bn");
 
         var run = CliHarness.Run("experiment", "batchnorm", "--quick", "--data", data, "--output", output);
@@ -63,9 +70,7 @@ public sealed class ExperimentCommandTests : IDisposable
     [Fact]
     public void Residual_WritesReportCsvsAndCharts_AtTheGivenDepthAndSteps()
     {
-        string data = Path.Combine(_root, "fashion-mnist-residual");
-        Directory.CreateDirectory(data);
-        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+        string data = TinyFashionMnist("fashion-mnist-residual");
         string output = Path.Combine(_root, "residual");
 
         var run = CliHarness.Run("experiment", "residual", "--quick", "--blocks", "2", "--steps", "4", "--data", data, "--output", output);
@@ -86,9 +91,7 @@ public sealed class ExperimentCommandTests : IDisposable
     [Fact]
     public void Transfer_WritesReportCsvAndChart_ForTheGivenImagesAndSeeds()
     {
-        string data = Path.Combine(_root, "fashion-mnist-transfer");
-        Directory.CreateDirectory(data);
-        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+        string data = TinyFashionMnist("fashion-mnist-transfer");
         string output = Path.Combine(_root, "transfer");
 
         var run = CliHarness.Run("experiment", "transfer", "--quick", "--seeds", "2", "--target-images", "20", "--learning-rate", "0.05", "--data", data, "--output", output);
@@ -108,9 +111,7 @@ public sealed class ExperimentCommandTests : IDisposable
     [Fact]
     public void Transfer_RefusesMoreTargetImagesThanTheDataHas()
     {
-        string data = Path.Combine(_root, "fashion-mnist-transfer-small");
-        Directory.CreateDirectory(data);
-        CliHarness.WriteTinyFashionMnist(data, trainCount: 240, testCount: 60);
+        string data = TinyFashionMnist("fashion-mnist-transfer-small");
 
         var run = CliHarness.Run("experiment", "transfer", "--quick", "--seeds", "1", "--data", data, "--output", Path.Combine(_root, "transfer-small"));
 
