@@ -26,12 +26,47 @@ internal static class BatchNormKernels
         // x: [outer, c, inner]; accumulator: [≥ ScratchLength(outer, c, inner)]; mean, variance: [c]
         Check(x.Length, outer * c * inner, mean.Length, c, variance.Length);
         double scale = 1 / ((double)outer * inner);
+        if (inner == 1 && outer > 0)
+        {
+            ShiftedMoments(x, outer, c, accumulator, mean, variance);
+            return;
+        }
         // The channel sums go to the half of the scratch the per-chunk partial sums leave free.
         var sums = accumulator.Slice(accumulator.Length / 2, c);
         ChannelSums(x, outer, c, inner, [], accumulator, sums);
         for (int f = 0; f < c; f++) mean[f] = (float)(sums[f] * scale);
         ChannelSums(x, outer, c, inner, mean, accumulator, sums);
         for (int f = 0; f < c; f++) variance[f] = (float)(sums[f] * scale);
+    }
+
+    /// <summary>
+    /// <see cref="Moments"/> of the channels-last layout in one pass over x: with the first row as the shift s (a value
+    /// of the channel, so close to its mean on the scale of its spread), S₁ = Σ(x − s) and S₂ = Σ(x − s)² in double give
+    /// μ = s + S₁/n and σ² = (S₂ − S₁²/n)/n. The subtraction loses about (μ − s)²/σ² times double's 1e-16, far below
+    /// float's 6e-8 for any s within 10⁴ standard deviations of the mean, and a constant channel gives exactly 0.
+    /// Unlike Σx² − (Σx)²/n, nothing here depends on how far the data lie from zero.
+    /// </summary>
+    private static void ShiftedMoments(ReadOnlySpan<float> x, int outer, int c, Span<double> accumulator,
+        Span<float> mean, Span<float> variance)
+    {
+        // x: [outer, c]; mean, variance: [c]; accumulator: [≥ ScratchLength(outer, c, 1)]
+        var shift = mean;
+        x[..c].CopyTo(shift);
+        int chunks = RowChunks(outer, c, out int rowsPerChunk);
+        var partial = accumulator[..(2 * chunks * c)];
+        RunRows(RowOp.ShiftedSums, x, [], shift, [], [], outer, c, rowsPerChunk, chunks, partial, []);
+        double n = outer;
+        for (int f = 0; f < c; f++)
+        {
+            double s1 = 0, s2 = 0;
+            for (int k = 0; k < chunks; k++)
+            {
+                s1 += partial[k * c + f];
+                s2 += partial[(chunks + k) * c + f];
+            }
+            variance[f] = (float)Math.Max((s2 - s1 * s1 / n) / n, 0);
+            mean[f] = (float)(shift[f] + s1 / n);
+        }
     }
 
     /// <summary>
@@ -92,11 +127,10 @@ internal static class BatchNormKernels
         if (inner == 1)
         {
             int chunks = RowChunks(outer, c, out int rowsPerChunk);
-            var partial = accumulator[..(chunks * c)];
-            RunRows(RowOp.Sum, x, [], [], [], [], outer, c, rowsPerChunk, chunks, partial, []);
-            Combine(partial, chunks, c, 1, sum);
-            RunRows(RowOp.SumOfSquares, x, [], [], [], [], outer, c, rowsPerChunk, chunks, partial, []);
-            Combine(partial, chunks, c, 1, sumOfSquares);
+            var partial = accumulator[..(2 * chunks * c)];
+            RunRows(RowOp.ShiftedSums, x, [], [], [], [], outer, c, rowsPerChunk, chunks, partial, []);
+            Combine(partial[..(chunks * c)], chunks, c, 1, sum);
+            Combine(partial[(chunks * c)..], chunks, c, 1, sumOfSquares);
             return;
         }
         sum.Clear();
@@ -234,7 +268,7 @@ internal static class BatchNormKernels
     }
 
     /// <summary>The row passes of the channels-last layout, run in row chunks on the worker pool.</summary>
-    private enum RowOp { Sum, SquaredDeviation, SumOfSquares, Affine, BackwardSums, BackwardInput }
+    private enum RowOp { Sum, SquaredDeviation, ShiftedSums, Affine, BackwardSums, BackwardInput }
 
     /// <summary>
     /// Row chunks of about half an L2 of values each (at most 64 chunks): a pass over less data than that is over before
@@ -306,38 +340,32 @@ internal static class BatchNormKernels
             {
                 case RowOp.Sum:
                 case RowOp.SquaredDeviation:
-                case RowOp.SumOfSquares:
+                case RowOp.ShiftedSums:
                 {
                     var sums = new ColumnSums
                     {
-                        X = b.X, Shift = b.Op == RowOp.SquaredDeviation ? b.P0 : null, Squares = b.Op != RowOp.Sum, Sum = partial,
-                        R0 = r0, R1 = r1, C = c,
+                        X = b.X, Shift = b.Op == RowOp.Sum ? null : b.P0, Op = b.Op, Sum = partial,
+                        SumOfSquares = b.Partial + (long)(b.Chunks + Chunk) * c, C = c,
                     };
-                    Vectorized.ForWide<ColumnSums, TV, TW>(ref sums, c);
+                    ForRowGroups<ColumnSums, TV, TW>(ref sums, r0, r1, c);
                     break;
                 }
                 case RowOp.BackwardSums:
                 {
                     var sums = new ColumnBackwardSums
                     {
-                        X = b.X, DY = b.DY, Mean = b.P0, SumDy = partial, SumDyXc = b.Partial + (long)(b.Chunks + Chunk) * c,
-                        R0 = r0, R1 = r1, C = c,
+                        X = b.X, DY = b.DY, Mean = b.P0, SumDy = partial, SumDyXc = b.Partial + (long)(b.Chunks + Chunk) * c, C = c,
                     };
-                    Vectorized.ForWide<ColumnBackwardSums, TV, TW>(ref sums, c);
+                    ForRowGroups<ColumnBackwardSums, TV, TW>(ref sums, r0, r1, c);
                     break;
                 }
                 case RowOp.Affine:
                 case RowOp.BackwardInput:
                 {
-                    bool affine = b.Op == RowOp.Affine;
-                    for (int r = r0; r < r1; r++)
-                    {
-                        long row = (long)r * c;
-                        var combine = affine
-                            ? new RowCombine { U = b.X + row, K = b.P0, B = b.P1, Output = b.Output + row }
-                            : new RowCombine { U = b.DY + row, K = b.P0, V = b.X + row, M = b.P1, B = b.P2, Output = b.Output + row };
-                        Vectorized.For<RowCombine, TV>(ref combine, c);
-                    }
+                    var combine = b.Op == RowOp.Affine
+                        ? new RowCombine { U = b.X, K = b.P0, B = b.P1, Output = b.Output }
+                        : new RowCombine { U = b.DY, K = b.P0, V = b.X, M = b.P1, B = b.P2, Output = b.Output };
+                    CombineRows<TV>(combine, r0, r1, c);
                     break;
                 }
             }
@@ -345,58 +373,127 @@ internal static class BatchNormKernels
     }
 
     /// <summary>
-    /// sum[f] = Σ_r x[r, f], or with Squares Σ_r (x[r, f] − shift[f])² (shift 0 when Shift is null) over rows
-    /// [R0, R1), widened to double before subtracting. A block of channels stays in registers while the rows stream
-    /// past, two rows at a time so two accumulator chains hide the add latency.
+    /// Runs a column pass over rows [r0, r1) in groups of <see cref="RowGroup"/> rows. Each pass is its own method, kept
+    /// out of the dispatch: inlined together they outgrow what the JIT inlines, and the vector bodies would become calls.
     /// </summary>
-    private unsafe struct ColumnSums : IWideBody
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ForRowGroups<TBody, TV, TW>(ref TBody body, int r0, int r1, int c)
+        where TBody : struct, IRowGroupBody where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
+    {
+        for (int g = r0; g < r1; g += RowGroup)
+        {
+            body.SetRows(g, Math.Min(r1, g + RowGroup), first: g == r0);
+            Vectorized.ForWide<TBody, TV, TW>(ref body, c);
+        }
+    }
+
+    /// <summary>out[r, :] = k·u[r, :] + m·v[r, :] + b for rows [r0, r1) of the row-major operands of <paramref name="combine"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CombineRows<TV>(RowCombine combine, int r0, int r1, int c) where TV : unmanaged, IVector<TV>
+    {
+        for (int r = r0; r < r1; r++)
+        {
+            long row = (long)r * c;
+            var rowCombine = combine with
+            {
+                U = combine.U + row, V = combine.V == null ? null : combine.V + row, Output = combine.Output + row,
+            };
+            Vectorized.For<RowCombine, TV>(ref rowCombine, c);
+        }
+    }
+
+    /// <summary>A column pass that runs over a group of rows at a time (<see cref="ForRowGroups"/>).</summary>
+    private interface IRowGroupBody : IWideBody
+    {
+        /// <summary>Sets the rows [r0, r1) of the next group; <paramref name="first"/> starts the sums from zero.</summary>
+        void SetRows(int r0, int r1, bool first);
+    }
+
+    /// <summary>
+    /// Rows a column pass reads together: the running sums of a vector of channels are loaded once, carried through this
+    /// many rows in registers, and stored again. Every row is still added in row order, so the group only saves the
+    /// loads and stores of the sums, never changes the result.
+    /// </summary>
+    private const int RowGroup = 8;
+
+    /// <summary>
+    /// Column sums over rows [R0, R1), widened to double before subtracting, added in row order; First starts them from
+    /// zero. Op Sum: sum[f] (+)= Σ_r x[r, f]; SquaredDeviation: sum[f] (+)= Σ_r (x[r, f] − shift[f])²; ShiftedSums: both
+    /// sum[f] (+)= Σ_r d and sumOfSquares[f] (+)= Σ_r d² with d = x[r, f] − shift[f] (shift 0 when Shift is null). The
+    /// pass walks the rows of a group in order across all channels, so the tensor is read as contiguous rows (a column
+    /// walk with a stride of C values is latency-bound) while the chunk's sums stay in L1.
+    /// </summary>
+    private unsafe struct ColumnSums : IRowGroupBody
     {
         public float* X, Shift;
-        public double* Sum;
+        public double* Sum, SumOfSquares;
         public int R0, R1, C;
-        public bool Squares;
+        public RowOp Op;
+        public bool First;
+
+        public void SetRows(int r0, int r1, bool first) => (R0, R1, First) = (r0, r1, first);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Invoke<TV, TW>(nint f) where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
         {
-            bool squares = Squares;
             TW shift = Shift != null ? TV.Widen(TV.Load(Shift + f)) : TW.Zero;
-            TW even = TW.Zero, odd = TW.Zero;
-            int r = R0;
-            for (; r + 1 < R1; r += 2)
+            TW sum = First ? TW.Zero : TW.Load(Sum + f);
+            float* x = X + (long)R0 * C + f, end = X + (long)R1 * C + f;
+            switch (Op)
             {
-                TW a = TV.Widen(TV.Load(X + (long)r * C + f)) - shift;
-                TW b = TV.Widen(TV.Load(X + (long)(r + 1) * C + f)) - shift;
-                even += squares ? a * a : a;
-                odd += squares ? b * b : b;
+                case RowOp.Sum:
+                    for (; x < end; x += C)
+                        sum += TV.Widen(TV.Load(x));
+                    break;
+                case RowOp.SquaredDeviation:
+                    for (; x < end; x += C)
+                    {
+                        TW d = TV.Widen(TV.Load(x)) - shift;
+                        sum += d * d;
+                    }
+                    break;
+                default:
+                {
+                    TW squares = First ? TW.Zero : TW.Load(SumOfSquares + f);
+                    for (; x < end; x += C)
+                    {
+                        TW d = TV.Widen(TV.Load(x)) - shift;
+                        sum += d;
+                        squares += d * d;
+                    }
+                    TW.Store(squares, SumOfSquares + f);
+                    break;
+                }
             }
-            if (r < R1)
-            {
-                TW a = TV.Widen(TV.Load(X + (long)r * C + f)) - shift;
-                even += squares ? a * a : a;
-            }
-            TW.Store(even + odd, Sum + f);
+            TW.Store(sum, Sum + f);
         }
     }
 
-    /// <summary>sumDy[f] = Σ_r dy[r, f] and sumDyXc[f] = Σ_r dy[r, f]·(x[r, f] − mean[f]) over rows [R0, R1), in double.</summary>
-    private unsafe struct ColumnBackwardSums : IWideBody
+    /// <summary>
+    /// sumDy[f] (+)= Σ_r dy[r, f] and sumDyXc[f] (+)= Σ_r dy[r, f]·(x[r, f] − mean[f]) over rows [R0, R1), in double,
+    /// in row order, read row by row as <see cref="ColumnSums"/> reads; First starts the sums from zero.
+    /// </summary>
+    private unsafe struct ColumnBackwardSums : IRowGroupBody
     {
         public float* X, DY, Mean;
         public double* SumDy, SumDyXc;
         public int R0, R1, C;
+        public bool First;
+
+        public void SetRows(int r0, int r1, bool first) => (R0, R1, First) = (r0, r1, first);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Invoke<TV, TW>(nint f) where TV : unmanaged, IWidening<TV, TW> where TW : unmanaged, IWideVector<TW>
         {
             TW mean = TV.Widen(TV.Load(Mean + f));
-            TW sumDy = TW.Zero, sumDyXc = TW.Zero;
-            for (int r = R0; r < R1; r++)
+            TW sumDy = First ? TW.Zero : TW.Load(SumDy + f);
+            TW sumDyXc = First ? TW.Zero : TW.Load(SumDyXc + f);
+            long start = (long)R0 * C + f, offset = (long)(R1 - R0) * C;
+            for (float* x = X + start, dy = DY + start, end = x + offset; x < end; x += C, dy += C)
             {
-                TW g = TV.Widen(TV.Load(DY + (long)r * C + f));
-                TW x = TV.Widen(TV.Load(X + (long)r * C + f));
+                TW g = TV.Widen(TV.Load(dy));
                 sumDy += g;
-                sumDyXc = TW.MultiplyAdd(g, x - mean, sumDyXc);
+                sumDyXc = TW.MultiplyAdd(g, TV.Widen(TV.Load(x)) - mean, sumDyXc);
             }
             TW.Store(sumDy, SumDy + f);
             TW.Store(sumDyXc, SumDyXc + f);
