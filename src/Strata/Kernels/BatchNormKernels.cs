@@ -11,7 +11,8 @@ namespace Strata.Kernels;
 /// (channels), each normalized over its n = outer·inner values. Channels-last layouts (Dense outputs
 /// [N, C], NHWC [N·H·W, C]) have inner = 1 and run as row-wise loops across channels at every vector width; a feature
 /// block in the middle (inner &gt; 1) runs on contiguous runs of length inner.
-/// Statistics take two passes with double accumulators (mean, then Σ(x − mean)²), never E[x²] − E[x]².
+/// Statistics are summed in double and never as E[x²] − E[x]²: channels-last in one pass of sums shifted by a value of
+/// the channel, the inner &gt; 1 layout in two passes (mean, then Σ(x − mean)²).
 /// Scalar twins are in <see cref="Reference.ReferenceBatchNormKernels"/>.
 /// </summary>
 internal static class BatchNormKernels
