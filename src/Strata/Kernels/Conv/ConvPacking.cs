@@ -152,29 +152,39 @@ internal readonly unsafe struct PatchColumns : IPackA
                 lane += runLength[runs];
             }
 
+            // The K steps run along rows of the output grid: within one row each run reads x at a fixed stride, from
+            // zero (padding) through copies back to zero, so each row segment is at most three strided column moves.
             int pixel = _firstPixel + p0, image = g.OutH * g.OutW;
             int n = pixel / image, rest = pixel - n * image, oh = rest / g.OutW, ow = rest - oh * g.OutW;
-            for (int p = 0; p < kc; p++)
+            nint step = (nint)g.StrideW * channels;
+            for (int p = 0; p < kc;)
             {
+                int segment = Math.Min(kc - p, g.OutW - ow);
                 float* to = strip + (nint)p * width;
                 int ih0 = oh * g.StrideH - g.PadH, iw0 = ow * g.StrideW - g.PadW;
                 for (int r = 0; r < runs; r++)
                 {
-                    int ih = ih0 + runDh[r], iw = iw0 + runDw[r];
-                    if ((uint)ih < (uint)g.InH && (uint)iw < (uint)g.InW)
+                    int ih = ih0 + runDh[r], iw = iw0 + runDw[r], length = runLength[r];
+                    float* lanes = to + runLane[r];
+                    if ((uint)ih >= (uint)g.InH)
                     {
-                        float* from = _x + (((long)n * g.InH + ih) * g.InW + iw) * channels + runChannel[r];
-                        GemmPacking.CopyRun(from, to + runLane[r], runLength[r]);
+                        GemmPacking.ZeroRuns(lanes, width, length, segment);
+                        continue;
                     }
-                    else
-                    {
-                        for (int j = 0; j < runLength[r]; j++)
-                            to[runLane[r] + j] = 0f;
-                    }
+                    // Steps j of the segment read column iw + j·sw, inside the image for j in [lo, hi).
+                    int lo = iw >= 0 ? 0 : Math.Min(segment, (-iw + g.StrideW - 1) / g.StrideW);
+                    int hi = iw >= g.InW ? 0 : Math.Min(segment, (g.InW - 1 - iw) / g.StrideW + 1);
+                    hi = Math.Max(hi, lo);
+                    GemmPacking.ZeroRuns(lanes, width, length, lo);
+                    float* from = _x + (((long)n * g.InH + ih) * g.InW + iw + (long)lo * g.StrideW) * channels + runChannel[r];
+                    GemmPacking.CopyRuns(from, step, lanes + (nint)lo * width, width, length, hi - lo);
+                    GemmPacking.ZeroRuns(lanes + (nint)hi * width, width, length, segment - hi);
                 }
-                for (int lane = valid; lane < width; lane++)
-                    to[lane] = 0f;
-                if (++ow == g.OutW)
+                if (valid < width)
+                    GemmPacking.ZeroRuns(to + valid, width, width - valid, segment);
+                p += segment;
+                ow += segment;
+                if (ow == g.OutW)
                 {
                     ow = 0;
                     if (++oh == g.OutH)

@@ -123,8 +123,7 @@ internal static unsafe class GemmPacking
             float* column = src + first;
             if (valid == width)
             {
-                for (int p = 0; p < kc; p++)
-                    CopyRun(column + p * ld, strip + p * width, width);
+                CopyRuns(column, ld, strip, width, width, kc);
             }
             else
             {
@@ -152,13 +151,9 @@ internal static unsafe class GemmPacking
             int valid = Math.Min(width, lanes - first);
             float* strip = dst + (nint)first * kc;
             float* column = src + first;
-            for (int p = 0; p < kc; p++)
-            {
-                float* to = strip + p * width;
-                CopyRun(column + p * ld, to, valid);
-                for (int lane = valid; lane < width; lane++)
-                    to[lane] = 0f;
-            }
+            CopyRuns(column, ld, strip, width, valid, kc);
+            if (valid < width)
+                ZeroRuns(strip + valid, width, width - valid, kc);
         }
     }
 
@@ -193,6 +188,50 @@ internal static unsafe class GemmPacking
         }
         for (; i < count; i++)
             to[i] = from[i];
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> runs of <paramref name="length"/> floats: run i goes from <c>from + i·fromStride</c> to
+    /// <c>to + i·toStride</c>. Packing copies one short run per K step (a tile's width, or a tap's channels), so the
+    /// lengths of the tile widths are copied with fixed vector moves chosen once for the whole column, not per run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void CopyRuns(float* from, nint fromStride, float* to, nint toStride, int length, int count)
+    {
+        if (length == 8 && Vector256.IsHardwareAccelerated)
+        {
+            for (int i = 0; i < count; i++, from += fromStride, to += toStride)
+                Vector256.Load(from).Store(to);
+        }
+        else if (length == 6 && Vector128.IsHardwareAccelerated)
+        {
+            // 4 floats as a vector, 2 as one 8-byte move
+            for (int i = 0; i < count; i++, from += fromStride, to += toStride)
+            {
+                Vector128.Load(from).Store(to);
+                *(long*)(to + 4) = *(long*)(from + 4);
+            }
+        }
+        else if (length == 16 && Vector256.IsHardwareAccelerated)
+        {
+            for (int i = 0; i < count; i++, from += fromStride, to += toStride)
+            {
+                Vector256.Load(from).Store(to);
+                Vector256.Load(from + 8).Store(to + 8);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < count; i++, from += fromStride, to += toStride)
+                CopyRun(from, to, length);
+        }
+    }
+
+    /// <summary><paramref name="count"/> runs of <paramref name="length"/> zeros, run i at <c>to + i·toStride</c>.</summary>
+    internal static void ZeroRuns(float* to, nint toStride, int length, int count)
+    {
+        for (int i = 0; i < count; i++, to += toStride)
+            new Span<float>(to, length).Clear();
     }
 
     /// <summary>
