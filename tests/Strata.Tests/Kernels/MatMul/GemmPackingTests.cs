@@ -74,6 +74,35 @@ public unsafe class GemmPackingTests
         }
     }
 
+    [Fact]
+    public void Copying_and_zeroing_runs_touch_exactly_the_runs()
+    {
+        // Every run length up to 17 (the fixed moves of 6, 8 and 16 and the general copy), strides wider than the run.
+        var random = new Random(7);
+        for (int length = 0; length <= 17; length++)
+        {
+            foreach (int count in new[] { 0, 1, 5 })
+            {
+                int fromStride = length + 3, toStride = length + 2;
+                float[] from = GemmTests.RandomValues(random, count * fromStride + 1);
+                float[] copied = Enumerable.Repeat(Guard, count * toStride + 1).ToArray();
+                float[] zeroed = Enumerable.Repeat(Guard, count * toStride + 1).ToArray();
+                fixed (float* pf = from, pc = copied, pz = zeroed)
+                {
+                    GemmPacking.CopyRuns(pf, fromStride, pc, toStride, length, count);
+                    GemmPacking.ZeroRuns(pz, toStride, length, count);
+                }
+                for (int i = 0; i < copied.Length; i++)
+                {
+                    int run = i / toStride, offset = i % toStride;
+                    bool inRun = run < count && offset < length;
+                    Assert.Equal(inRun ? from[run * fromStride + offset] : Guard, copied[i]);
+                    Assert.Equal(inRun ? 0f : Guard, zeroed[i]);
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
