@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Kernels.MatMul;
 
 namespace Strata.Kernels.Conv;
@@ -68,20 +69,58 @@ internal readonly unsafe struct PatchRows : IPackA
         int n = row / image, rest = row - n * image, a = rest / gridW, b = rest - a * gridW;
         int channels = _channels;
         int tap = p0 / channels, c = p0 - tap * channels;
-        for (int done = 0; done < kc; tap++, c = 0)
+        int kh = tap / _g.KernelW, kw = tap - kh * _g.KernelW;
+        for (int done = 0; done < kc; c = 0)
         {
+            if (RowOfTapsInside(n, a, b, kh, kw, out long first))
+            {
+                // Forward, undilated along w, and the rest of kernel row kh inside the image: its taps read adjacent
+                // pixels, one contiguous run of (KW − kw)·channels − c values.
+                int run = Math.Min((_g.KernelW - kw) * channels - c, kc - done);
+                GemmPacking.CopyRun(_source + first * channels + c, to + done, run);
+                done += run;
+                kw = 0;
+                kh++;
+                continue;
+            }
             int length = Math.Min(channels - c, kc - done);
-            int kh = tap / _g.KernelW, kw = tap - kh * _g.KernelW;
             long pixel = SourcePixel(n, a, b, kh, kw);
-            if (pixel >= 0)
+            // One channel (a network's first layer) makes every run a single value: no copy loop for it.
+            if (length == 1)
+                to[done] = pixel >= 0 ? _source[pixel * channels + c] : 0f;
+            else if (pixel >= 0)
                 GemmPacking.CopyRun(_source + pixel * channels + c, to + done, length);
             else
                 new Span<float>(to + done, length).Clear();
             done += length;
+            if (++kw == _g.KernelW)
+            {
+                kw = 0;
+                kh++;
+            }
         }
     }
 
+    /// <summary>
+    /// Whether taps (kh, kw) … (kh, KW − 1) of output pixel (n, a, b) read adjacent input pixels that all lie inside the
+    /// image (the forward pass with dilation 1 along w), and if so the first of them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool RowOfTapsInside(int n, int a, int b, int kh, int kw, out long first)
+    {
+        ref readonly ConvGeometry g = ref _g;
+        first = -1;
+        if (_inputGradient || g.DilationW != 1)
+            return false;
+        int ih = a * g.StrideH - g.PadH + kh * g.DilationH, iw0 = b * g.StrideW - g.PadW;
+        if ((uint)ih >= (uint)g.InH || iw0 + kw < 0 || iw0 + g.KernelW > g.InW)
+            return false;
+        first = ((long)n * g.InH + ih) * g.InW + iw0 + kw;
+        return true;
+    }
+
     /// <summary>The source pixel that tap (kh, kw) of row pixel (n, a, b) reads, or −1 for a zero (see the type).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long SourcePixel(int n, int a, int b, int kh, int kw)
     {
         ref readonly ConvGeometry g = ref _g;
