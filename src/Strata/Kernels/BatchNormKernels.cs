@@ -27,11 +27,8 @@ internal static class BatchNormKernels
         // x: [outer, c, inner]; accumulator: [≥ ScratchLength(outer, c, inner)]; mean, variance: [c]
         Check(x.Length, outer * c * inner, mean.Length, c, variance.Length);
         double scale = 1 / ((double)outer * inner);
-        if (inner == 1 && outer > 0)
-        {
-            ShiftedMoments(x, outer, c, accumulator, mean, variance);
+        if (inner == 1 && outer > 0 && ShiftedMoments(x, outer, c, accumulator, mean, variance))
             return;
-        }
         // The channel sums go to the half of the scratch the per-chunk partial sums leave free.
         var sums = accumulator.Slice(accumulator.Length / 2, c);
         ChannelSums(x, outer, c, inner, [], accumulator, sums);
@@ -42,12 +39,14 @@ internal static class BatchNormKernels
 
     /// <summary>
     /// <see cref="Moments"/> of the channels-last layout in one pass over x: with the first row as the shift s (a value
-    /// of the channel, so close to its mean on the scale of its spread), S₁ = Σ(x − s) and S₂ = Σ(x − s)² in double give
-    /// μ = s + S₁/n and σ² = (S₂ − S₁²/n)/n. The subtraction loses about (μ − s)²/σ² times double's 1e-16, far below
-    /// float's 6e-8 for any s within 10⁴ standard deviations of the mean, and a constant channel gives exactly 0.
-    /// Unlike Σx² − (Σx)²/n, nothing here depends on how far the data lie from zero.
+    /// of the channel), S₁ = Σ(x − s) and S₂ = Σ(x − s)² in double give μ = s + S₁/n and σ² = (S₂ − S₁²/n)/n. The
+    /// subtraction multiplies the rounding of S₂ (about 1e-16 per added row) by 1 + (μ − s)²/σ², so the pass is kept only
+    /// while (μ − s)² ≤ <see cref="MaxShiftRatio"/>·σ² for every channel: then the variance is good to about 1e-16 times
+    /// 100 times the rows, far below float's 6e-8. A first row farther out (an outlier) returns false, and the caller
+    /// takes the two passes instead. A constant channel gives exactly 0. Unlike Σx² − (Σx)²/n, nothing here depends on
+    /// how far the data lie from zero.
     /// </summary>
-    private static void ShiftedMoments(ReadOnlySpan<float> x, int outer, int c, Span<double> accumulator,
+    private static bool ShiftedMoments(ReadOnlySpan<float> x, int outer, int c, Span<double> accumulator,
         Span<float> mean, Span<float> variance)
     {
         // x: [outer, c]; mean, variance: [c]; accumulator: [≥ ScratchLength(outer, c, 1)]
@@ -65,10 +64,17 @@ internal static class BatchNormKernels
                 s1 += partial[k * c + f];
                 s2 += partial[(chunks + k) * c + f];
             }
-            variance[f] = (float)Math.Max((s2 - s1 * s1 / n) / n, 0);
-            mean[f] = (float)(shift[f] + s1 / n);
+            double offset = s1 / n, v = (s2 - s1 * offset) / n;
+            if (!(offset * offset <= MaxShiftRatio * v) && offset != 0)
+                return false;
+            variance[f] = (float)Math.Max(v, 0);
+            mean[f] = (float)(shift[f] + offset);
         }
+        return true;
     }
+
+    /// <summary>How far (in variances) the shift of the one-pass statistics may lie from the mean, squared: 10 standard deviations.</summary>
+    private const double MaxShiftRatio = 100;
 
     /// <summary>
     /// The two sums behind <see cref="Moments"/>, kept in double for statistics pooled over many batches
@@ -116,7 +122,8 @@ internal static class BatchNormKernels
     /// <summary>
     /// Per channel Σx and Σx², in double: the partial sums that synchronized Batch Normalization adds up across
     /// processes in one allreduce, after which <see cref="BatchNormChannelKernels.MomentsFromSums"/> gives the global
-    /// batch's mean and variance (the two-pass <see cref="Moments"/> would need a second allreduce for Σ(x − μ)²).
+    /// batch's mean and variance (a shift or a mean taken from this process's batch alone would not be the global one,
+    /// so the deviations could not be summed across processes in the same allreduce).
     /// <paramref name="accumulator"/> is scratch of at least <see cref="ScratchLength"/> doubles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -59,7 +59,10 @@ internal readonly unsafe struct PatchRows : IPackA
         }
     }
 
-    /// <summary><c>to[j] = A[row, p0 + j]</c> for j &lt; kc, one contiguous run (or zero fill) per tap.</summary>
+    /// <summary>
+    /// <c>to[j] = A[row, p0 + j]</c> for j &lt; kc: one contiguous run (or zero fill) per tap, or per kernel row where its
+    /// taps read adjacent pixels inside the image.
+    /// </summary>
     // to: [kc]
     private void FillRow(int row, int p0, int kc, float* to)
     {
