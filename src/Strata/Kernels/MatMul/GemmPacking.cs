@@ -26,6 +26,8 @@ internal static unsafe class GemmPacking
     {
         if (width % 8 == 0 && Avx.IsSupported)
             PackLanesAlongKAvx(src, ld, lanes, kc, width, dst);
+        else if (width == 6 && Avx.IsSupported)
+            PackLanesAlongKAvx6(src, ld, lanes, kc, dst);
         else if (Vector128.IsHardwareAccelerated)
             PackLanesAlongKVector128(src, ld, lanes, kc, width, dst);
         else
@@ -44,6 +46,33 @@ internal static unsafe class GemmPacking
             float* rows = src + first * ld;
             for (int group = 0; group < width; group += 8)
                 PackGroupOf8(rows + group * ld, ld, Math.Clamp(valid - group, 0, 8), kc, width, strip + group);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackLanesAlongK"/> for 6-lane strips (the 6 × 16 tile of AVX2) in 8 × 8 AVX transposes of the 6 rows and
+    /// two zero rows. Each transposed step is stored as 8 floats 6 apart in increasing order, so the 2 floats a store
+    /// writes past its step are overwritten by the next step's store; the last 8 steps or fewer of a strip, whose
+    /// overhang would pass the strip's end, are packed value by value. Needs AVX.
+    /// </summary>
+    // src: [lanes, kc] rows ld apart; dst: [ceil(lanes / 6), kc, 6]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackLanesAlongKAvx6(float* src, nint ld, int lanes, int kc, float* dst)
+    {
+        const int Width = 6;
+        for (int first = 0; first < lanes; first += Width)
+        {
+            int valid = Math.Min(Width, lanes - first);
+            float* strip = dst + (nint)first * kc;
+            float* rows = src + first * ld;
+            int p = 0;
+            for (; p + 8 < kc; p += 8)
+                Transpose8x8Partial(rows + p, ld, valid, strip + p * Width, Width);
+            for (; p < kc; p++)
+            {
+                for (int lane = 0; lane < Width; lane++)
+                    strip[p * Width + lane] = lane < valid ? rows[lane * ld + p] : 0f;
+            }
         }
     }
 

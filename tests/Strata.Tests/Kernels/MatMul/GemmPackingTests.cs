@@ -11,7 +11,7 @@ public unsafe class GemmPackingTests
 {
     private const float Guard = 12345f;
 
-    private static readonly int[] StepCounts = [1, 3, 4, 7, 8, 13, 37];
+    private static readonly int[] StepCounts = [1, 3, 4, 7, 8, 9, 13, 16, 17, 37];
 
     private delegate void Pack(float* src, nint ld, int lanes, int kc, int width, float* dst);
 
@@ -31,6 +31,8 @@ public unsafe class GemmPackingTests
         };
         if (Avx.IsSupported && width % 8 == 0)
             forms.Add(("avx", GemmPacking.PackLanesAlongKAvx));
+        if (Avx.IsSupported && width == 6)
+            forms.Add(("avx6", (src, ld, lanes, kc, w, dst) => GemmPacking.PackLanesAlongKAvx6(src, ld, lanes, kc, dst)));
 
         var random = new Random(width);
         foreach (int lanes in LaneCounts(width))
