@@ -257,6 +257,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary><paramref name="count"/> runs of <paramref name="length"/> zeros, run i at <c>to + i·toStride</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ZeroRuns(float* to, nint toStride, int length, int count)
     {
         for (int i = 0; i < count; i++, to += toStride)
