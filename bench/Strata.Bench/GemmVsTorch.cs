@@ -52,7 +52,7 @@ internal static class GemmVsTorch
         MachineInfo.PrintHeader(threads);
         double peakOne = MachineInfo.FmaPeak(1);
         double peakAll = MachineInfo.FmaPeak(threads);
-        Console.WriteLine($"Micro-kernel peak: {peakOne:F1} GFLOPS on 1 thread, {peakAll:F1} GFLOPS on {threads} threads");
+        Console.WriteLine($"FMA peak: {peakOne:F1} GFLOPS on 1 thread, {peakAll:F1} GFLOPS on {threads} threads");
 
         string? script = withTorch ? BenchSupport.FindScript("gemm.py") : null;
         var strata = shapes.ToDictionary(s => s.Name, _ => new List<double>());
@@ -73,9 +73,9 @@ internal static class GemmVsTorch
 
         Console.WriteLine($"Load average at end: {MachineInfo.LoadAverage}");
         Console.WriteLine();
-        Console.WriteLine($"PyTorch {torchVersion} (torch.set_num_threads({threads})); micro-kernel peak {peakAll:F0} GFLOPS on {threads} threads.");
+        Console.WriteLine($"PyTorch {torchVersion} (torch.set_num_threads({threads})); FMA peak {peakAll:F0} GFLOPS on {threads} threads.");
         Console.WriteLine();
-        Console.WriteLine("| Shape | Strata GFLOPS | PyTorch GFLOPS | Strata / PyTorch | % of kernel peak |");
+        Console.WriteLine("| Shape | Strata GFLOPS | PyTorch GFLOPS | Strata / PyTorch | % of FMA peak |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         foreach (Shape shape in shapes)
         {
