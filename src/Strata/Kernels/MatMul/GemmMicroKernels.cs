@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Strata.Kernels.Parallel;
 using Strata.Kernels.Simd;
 
@@ -86,6 +87,7 @@ internal readonly struct Kernel<TV, TRows> : IMicroKernel where TV : unmanaged, 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, nint ldb, int kc, float* c, nint ldc, bool accumulate)
     {
+        PrefetchTile(c, ldc);
         TV c00 = TV.Zero, c01 = TV.Zero;
         TV c10 = TV.Zero, c11 = TV.Zero;
         TV c20 = TV.Zero, c21 = TV.Zero;
@@ -184,6 +186,24 @@ internal readonly struct Kernel<TV, TRows> : IMicroKernel where TV : unmanaged, 
         {
             TV.Store(h6, c + 6 * ldc);
             TV.Store(h7, c + 7 * ldc);
+        }
+    }
+
+    /// <summary>
+    /// Asks for the C tile's rows (NR floats each, on at most two cache lines) while the multiply-adds run: C is reached
+    /// once per K block, a row stride apart, so its lines are usually in L3 or memory, and waiting for them at the end
+    /// would stall the kernel for each of them in turn.
+    /// </summary>
+    // c: [MR, NR] rows ldc apart
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchTile(float* c, nint ldc)
+    {
+        if (!Sse.IsSupported)
+            return;
+        for (int r = 0; r < TRows.Count; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + (NR - 1));
         }
     }
 
