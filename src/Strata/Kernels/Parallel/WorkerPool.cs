@@ -305,6 +305,9 @@ internal sealed class WorkerPool
             _wake.Dispose();
         }
 
+        // Called once and never returns until the pool stops, so tiered compilation would leave it at tier 0 (its
+        // spin loop calling helpers for every Volatile and Interlocked access) until on-stack replacement caught up.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
             // A kernel a chunk calls (a GEMM inside a row part) finds this pool busy and runs on this thread.
