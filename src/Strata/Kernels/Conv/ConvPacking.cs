@@ -15,9 +15,11 @@ namespace Strata.Kernels.Conv;
 /// forward index map: the output pixels whose tap (kh, kw) reads input pixel (ih, iw) are exactly these, so
 /// <c>dX = A · W'</c> with <c>W'[(kh, kw, f), c] = W[(kh, kw, c), f]</c>, written once per pixel, with no scatter.</item>
 /// </list>
-/// Within one tap the channels of a source pixel are contiguous, so a row is copied run by run into a [width, kc] block
-/// on the stack, which <see cref="GemmPacking.PackLanesAlongK"/> then transposes into the strip in registers: the source
-/// is read contiguously and the strip written contiguously.
+/// Within one tap the channels of a source pixel are contiguous. Where a strip's rows are adjacent pixels of one grid row
+/// clear of the padding along w (most strips of a layer wider than the strip), each tap's run sits a fixed stride apart
+/// from lane to lane and <see cref="GemmPacking.PackLanesAlongK"/> transposes it into the strip straight from the
+/// source. Elsewhere a row is copied run by run into a [width, kc] block on the stack, which is then transposed the same
+/// way: the source is read contiguously and the strip written contiguously.
 /// </summary>
 internal readonly unsafe struct PatchRows : IPackA
 {
@@ -53,10 +55,82 @@ internal readonly unsafe struct PatchRows : IPackA
         for (int first = 0; first < rows; first += width)
         {
             int valid = Math.Min(width, rows - first);
+            if (valid == width && PackStripInPlace(i0 + first, width, p0, kc, dst + (nint)first * kc))
+                continue;
             for (int lane = 0; lane < valid; lane++)
                 FillRow(i0 + first + lane, p0, kc, block + (nint)lane * kc);
             GemmPacking.PackLanesAlongK(block, kc, valid, kc, width, dst + (nint)first * kc);
         }
+    }
+
+    /// <summary>
+    /// Packs the strip of rows <paramref name="row0"/> … <paramref name="row0"/> + <paramref name="lanes"/> − 1 straight
+    /// from the source, without the block, where those rows are adjacent pixels of one grid row and every tap of every
+    /// lane lies inside the source along w. Then at each tap the lanes read the same run of channels a fixed stride apart
+    /// (C·sw floats forward, F for an input gradient of stride 1), so the run is transposed into the strip from where it
+    /// lies; a tap whose source row lies outside is zero in every lane. Forward and undilated along w, the rest of a
+    /// kernel row is one run per lane. Returns false, having written nothing, where this does not hold: the strip
+    /// straddles two grid rows or touches the padding along w, or runs are shorter than 8 channels (the first layer).
+    /// </summary>
+    // strip: [kc, lanes]
+    private bool PackStripInPlace(int row0, int lanes, int p0, int kc, float* strip)
+    {
+        ref readonly ConvGeometry g = ref _g;
+        int channels = _channels;
+        if (channels < 8 || (_inputGradient && (g.StrideH != 1 || g.StrideW != 1)))
+            return false;
+        int gridH = _inputGradient ? g.InH : g.OutH, gridW = _inputGradient ? g.InW : g.OutW;
+        int image = gridH * gridW;
+        int n = row0 / image, rest = row0 - n * image, a = rest / gridW, b = rest - a * gridW;
+        if (b + lanes > gridW)
+            return false;
+        nint ld;
+        if (_inputGradient)
+        {
+            // ow = b + lane + pw − kw·dw: smallest for lane 0 at the last tap, largest for the last lane at tap 0
+            if (b + g.PadW - (g.KernelW - 1) * g.DilationW < 0 || b + lanes - 1 + g.PadW >= g.OutW)
+                return false;
+            ld = channels;
+        }
+        else
+        {
+            // iw = (b + lane)·sw − pw + kw·dw
+            if (b * g.StrideW - g.PadW < 0 || (b + lanes - 1) * g.StrideW - g.PadW + (g.KernelW - 1) * g.DilationW >= g.InW)
+                return false;
+            ld = (nint)channels * g.StrideW;
+        }
+
+        bool wholeKernelRows = !_inputGradient && g.DilationW == 1;
+        int tap = p0 / channels, c = p0 - tap * channels;
+        int kh = tap / g.KernelW, kw = tap - kh * g.KernelW;
+        for (int done = 0; done < kc; c = 0)
+        {
+            int run = (wholeKernelRows ? (g.KernelW - kw) * channels : channels) - c;
+            int length = Math.Min(run, kc - done);
+            long pixel;
+            if (_inputGradient)
+            {
+                int oh = a + g.PadH - kh * g.DilationH;
+                pixel = (uint)oh < (uint)g.OutH ? ((long)n * g.OutH + oh) * g.OutW + b + g.PadW - kw * g.DilationW : -1;
+            }
+            else
+            {
+                int ih = a * g.StrideH - g.PadH + kh * g.DilationH;
+                pixel = (uint)ih < (uint)g.InH ? ((long)n * g.InH + ih) * g.InW + b * g.StrideW - g.PadW + kw * g.DilationW : -1;
+            }
+            float* to = strip + (nint)done * lanes;
+            if (pixel >= 0)
+                GemmPacking.PackLanesAlongK(_source + pixel * channels + c, ld, lanes, length, lanes, to);
+            else
+                new Span<float>(to, length * lanes).Clear();
+            done += length;
+            if (wholeKernelRows || ++kw == g.KernelW)
+            {
+                kw = 0;
+                kh++;
+            }
+        }
+        return true;
     }
 
     /// <summary>

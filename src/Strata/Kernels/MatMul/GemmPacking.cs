@@ -52,14 +52,17 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// <see cref="PackLanesAlongK"/> for 6-lane strips (the 6 × 16 tile of AVX2) in 8 × 8 AVX transposes of the 6 rows and
     /// two zero rows. Each transposed step is stored as 8 floats 6 apart in increasing order, so the 2 floats a store
-    /// writes past its step are overwritten by the next step's store; the last 8 steps or fewer of a strip, whose
-    /// overhang would pass the strip's end, are packed value by value. Needs AVX.
+    /// writes past its step are overwritten by the next step's store; a last group of exactly 8 steps, whose overhang
+    /// would pass the strip's end, is transposed into a spare block and copied, and fewer than 8 steps left over are
+    /// packed value by value. Needs AVX.
     /// </summary>
     // src: [lanes, kc] rows ld apart; dst: [ceil(lanes / 6), kc, 6]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackLanesAlongKAvx6(float* src, nint ld, int lanes, int kc, float* dst)
     {
         const int Width = 6;
+        // The last whole group of 8 steps would store 2 floats past the strip: it goes through this spare block.
+        float* spare = stackalloc float[8 * Width + 2];
         for (int first = 0; first < lanes; first += Width)
         {
             int valid = Math.Min(Width, lanes - first);
@@ -68,6 +71,12 @@ internal static unsafe class GemmPacking
             int p = 0;
             for (; p + 8 < kc; p += 8)
                 Transpose8x8Partial(rows + p, ld, valid, strip + p * Width, Width);
+            if (p + 8 == kc)
+            {
+                Transpose8x8Partial(rows + p, ld, valid, spare, Width);
+                new ReadOnlySpan<float>(spare, 8 * Width).CopyTo(new Span<float>(strip + p * Width, 8 * Width));
+                p += 8;
+            }
             for (; p < kc; p++)
             {
                 for (int lane = 0; lane < Width; lane++)
