@@ -33,9 +33,10 @@ internal static class BatchNormHealth
     /// <summary>
     /// The warnings of one layer. <paramref name="steps"/> counts its updates (a loaded model's optimizer iterations
     /// stand in for what this process did not see); <paramref name="afterTraining"/> adds the checks against the last
-    /// epoch's batch statistics.
+    /// epoch's batch statistics. <paramref name="readsInput"/> says the layer normalizes the model's input itself, where
+    /// a constant feature comes from the data (border pixels of images) rather than from dead units.
     /// </summary>
-    public static IEnumerable<string> Warnings(BatchNormalization layer, long steps, bool afterTraining)
+    public static IEnumerable<string> Warnings(BatchNormalization layer, long steps, bool afterTraining, bool readsInput = false)
     {
         var c = CultureInfo.InvariantCulture;
         var tracker = layer.Tracker;
@@ -78,7 +79,7 @@ internal static class BatchNormHealth
         if (constant > 0)
         {
             yield return string.Create(c,
-                $"{layer.Name}: constant input — {constant} of {variance.Length} features have a batch variance under ε = {layer.Epsilon:G3} (the first: feature {first}); BN divides them by about √ε, amplifying their noise. The layer before may have dead units.");
+                $"{layer.Name}: constant input — {constant} of {variance.Length} features have a batch variance under ε = {layer.Epsilon:G3} (the first: feature {first}); BN divides them by about √ε, amplifying their noise. {(readsInput ? "They barely vary in the data itself (in images, usually border pixels); drop them or normalize the inputs before BN if that matters." : "The layer before may have dead units.")}");
         }
     }
 }

@@ -96,8 +96,22 @@ public partial class Model
     {
         long iterations = Optimizer?.Iterations ?? 0;
         foreach (var bn in _layers.OfType<BatchNormalization>().Where(l => l.IsBuilt))
-            foreach (string warning in BatchNormHealth.Warnings(bn, Math.Max(bn.Tracker.Updates, iterations), afterTraining))
+            foreach (string warning in BatchNormHealth.Warnings(bn, Math.Max(bn.Tracker.Updates, iterations), afterTraining, ReadsModelInput(bn)))
                 yield return warning;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="layer"/> sees the model's input values themselves: only reshaping layers (Flatten, Reshape)
+    /// lie between them in every call.
+    /// </summary>
+    private bool ReadsModelInput(Layer layer)
+    {
+        if (_topology is { } topology)
+            return topology.NodesOf(layer).All(node => node.Inputs.All(t => Reshapes(t.Node)));
+        int index = _layers.IndexOf(layer);
+        return index >= 0 && _layers.Take(index).All(l => l is Flatten or Reshape or InputLayer);
+
+        static bool Reshapes(Node node) => node.IsInput || (node.Layer is Flatten or Reshape && node.Inputs.All(t => Reshapes(t.Node)));
     }
 
     /// <summary>A layer's output shape in this model: of its last call here, as Keras 3 shows a shared layer.</summary>

@@ -75,7 +75,39 @@ public class BatchNormHealthTests
         var model = Trained(0.9f, x, y, epochs: 3, out var history);
         var warning = Assert.Single(history.Warnings);
         Assert.StartsWith("bn_input: constant input — 1 of 4 features have a batch variance under ε = 0.001 (the first: feature 2)", warning, StringComparison.Ordinal);
+        Assert.Contains("barely vary in the data itself", warning, StringComparison.Ordinal); // bn_input reads the inputs
+        Assert.DoesNotContain("dead units", warning, StringComparison.Ordinal);
         // After 90 updates at momentum 0.9 the moving variance of that feature is 0.9⁹⁰ of its initial 1: under ε too.
         Assert.Contains("bn_input: constant input", model.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_constant_feature_after_a_layer_points_to_dead_units()
+    {
+        var (x, y) = SequentialTests.Blobs(960, seed: 5);
+        var model = Model(0.9f);
+        model.Build(new Shape(4));
+        var hidden = (Dense)model.Layers.Single(l => l.Name == "hidden");
+        // Unit 5 gets 0·x − 1 before its ReLU, so it outputs 0 for every input and no gradient ever revives it.
+        for (int i = 0; i < 4; i++) hidden.Kernel.Value[i * 8 + 5] = 0f;
+        hidden.Bias!.Value[5] = -1f;
+        model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
+        var history = model.Fit(x, y, epochs: 3, batchSize: 32, seed: 2, verbose: 0);
+        var warning = Assert.Single(About(history, "bn_hidden"));
+        Assert.StartsWith("bn_hidden: constant input — 1 of 8 features have a batch variance under ε = 0.001 (the first: feature 5)", warning, StringComparison.Ordinal);
+        Assert.Contains("The layer before may have dead units.", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_functional_model_names_a_constant_input_feature_as_the_datas()
+    {
+        var (x, y) = SequentialTests.Blobs(960, seed: 5);
+        for (int i = 0; i < 960; i++) x[i, 2] = 0.5f;
+        var input = Input.Of(4);
+        var normalized = new BatchNormalization(momentum: 0.9f, name: "bn_input").Call(new Reshape([4]).Call(input));
+        var model = new Model(input, new Dense(3, activation: "softmax").Call(new Dense(8, activation: "relu").Call(normalized))) { Seed = 1 };
+        model.Compile(new Sgd(0.01f), Losses.SparseCategoricalCrossentropy);
+        var history = model.Fit(x, y, epochs: 3, batchSize: 32, seed: 2, verbose: 0);
+        Assert.Contains("barely vary in the data itself", Assert.Single(About(history, "bn_input")), StringComparison.Ordinal);
     }
 }
