@@ -30,7 +30,9 @@ namespace Strata.Kernels.MatMul;
 /// </para>
 /// <para>
 /// Threads split C into contiguous ranges of whole strips along M or N, chosen by a cost model of multiply-adds
-/// plus the packing each part repeats (see <see cref="Plan{TKernel}"/>). K is never split and the K blocks depend
+/// plus the packing each part repeats (see <see cref="Plan{TKernel}"/>); where the parts of an M split are tall enough
+/// to hold several row blocks, the threads pack each B̃ block once, together, instead of once per part (see
+/// <see cref="RunSharedB{TKernel, TPackA}"/>), so a large product reads B from memory once. K is never split and the K blocks depend
 /// on k and KC alone, so every element of C sees the same operations in the same order on any number of threads:
 /// results are bit-identical for every <see cref="WorkerPool.ThreadCount"/>.
 /// </para>
@@ -155,7 +157,26 @@ public static class Gemm
         bool accumulate, float* c, long splitFlops) where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
     {
         int threads = 2L * m * n * k < splitFlops ? 1 : WorkerPool.ThreadCount;
-        Split split = Plan<TKernel>(m, k, n, transB, threads);
+        Run<TKernel, TPackA>(a, b, transB, m, k, n, accumulate, c, Plan<TKernel>(m, k, n, transB, threads), threads);
+    }
+
+    /// <summary>
+    /// The dense product run with a given split on <paramref name="threads"/> threads, whatever the planner would choose:
+    /// tests cover each kind of split with it on any machine.
+    /// </summary>
+    // a: [m, k] or, transposed, [k, m]; b: [k, n] or, transposed, [n, k]; c: [m, n]
+    internal static unsafe void Multiply<TKernel>(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB,
+        int m, int k, int n, float beta, Span<float> c, Split split, int threads) where TKernel : unmanaged, IMicroKernel
+    {
+        Validate(a, b, m, k, n, beta, c);
+        fixed (float* pa = a, pb = b, pc = c)
+            Run<TKernel, DenseA>(new DenseA(pa, transA, m, k), pb, transB, m, k, n, beta == 1f, pc, split, threads);
+    }
+
+    // b: [k, n] or [n, k]; c: [m, n]
+    private static unsafe void Run<TKernel, TPackA>(in TPackA a, float* b, bool transB, int m, int k, int n,
+        bool accumulate, float* c, Split split, int threads) where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
+    {
         var job = new GemmJob<TKernel, TPackA>
         {
             A = a,
@@ -171,11 +192,44 @@ public static class Gemm
             Parts = split.Parts,
             KcStep = KBlockStep(k, TKernel.KC),
         };
-        if (split.Parts == 1)
+        if (split.SharedB)
+            RunSharedB(ref job, threads);
+        else if (split.Parts == 1)
             job.Execute(0);
         else
             WorkerPool.Run(split.Parts, ref job);
     }
+
+    /// <summary>
+    /// The loop nest of an M split whose parts each have several row blocks: for every block pair (jc, pc) the threads
+    /// first pack B̃ together, strip by strip, into one buffer, then each part packs its own Ã blocks and multiplies
+    /// them with the shared B̃. Packed per part, B̃ would be read from memory once per part; shared, B is read once in
+    /// all, like A. The strips and the tiles are the same as in a per-part run, so the result is too.
+    /// </summary>
+    private static unsafe void RunSharedB<TKernel, TPackA>(ref GemmJob<TKernel, TPackA> job, int threads)
+        where TKernel : unmanaged, IMicroKernel where TPackA : unmanaged, IPackA
+    {
+        int nr = TKernel.NR;
+        int ncMax = Math.Min(TKernel.NC, (job.N + nr - 1) / nr * nr);
+        job.SharedPack = GemmScratch.ForCurrentThread().SharedB((nint)ncMax * job.KcStep);
+        for (int jc = 0; jc < job.N; jc += TKernel.NC)
+        {
+            int nc = Math.Min(TKernel.NC, job.N - jc);
+            int strips = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < job.K; pc += job.KcStep)
+            {
+                job.Block = new BlockPair(jc, nc, pc, Math.Min(job.KcStep, job.K - pc));
+                job.PackingShared = true;
+                job.PackChunks = Math.Min(strips, threads * 4);
+                WorkerPool.Run(job.PackChunks, ref job);
+                job.PackingShared = false;
+                WorkerPool.Run(job.Parts, ref job);
+            }
+        }
+    }
+
+    /// <summary>One column block and one K block of the loop nest: columns jc..jc+nc, K steps pc..pc+kc.</summary>
+    private readonly record struct BlockPair(int Jc, int Nc, int Pc, int Kc);
 
     /// <summary>
     /// K blocks of equal size (rounded up to a multiple of 8 for the 8×8 transposes), at most <paramref name="kcMax"/>
@@ -188,17 +242,21 @@ public static class Gemm
         return (step + 7) & ~7;
     }
 
-    /// <summary>How C is cut into parts: contiguous runs of whole strips along M or N.</summary>
-    private readonly record struct Split(bool AlongN, int Parts, int RowsPerPart);
+    /// <summary>
+    /// How C is cut into parts: contiguous runs of whole strips along M or N; <paramref name="SharedB"/> packs B̃ once for
+    /// all parts (<see cref="RunSharedB{TKernel, TPackA}"/>).
+    /// </summary>
+    internal readonly record struct Split(bool AlongN, int Parts, int RowsPerPart, bool SharedB = false);
 
     /// <summary>
     /// Chooses the direction (M or N) and the number of parts (threads × 1, 2 or 4) of the split of C. A part costs its
     /// padded multiply-adds, plus packing (about 8 multiply-adds per value: Ã for its rows, B̃ for its columns) or,
     /// where B is read in place, streaming B (about 4). Parts are claimed dynamically, so the time is about
     /// ⌈parts / threads⌉ parts; among plans within 3% of the fastest, the one with most parts wins, because finer
-    /// parts let a thread that the machine slows down hand work to the others.
+    /// parts let a thread that the machine slows down hand work to the others. An M split whose parts have several row
+    /// blocks (so B̃ leaves L1 between its uses anyway) packs B̃ once, shared, at 1/threads of its cost per thread.
     /// </summary>
-    private static Split Plan<TKernel>(int m, int k, int n, bool transB, int threads) where TKernel : unmanaged, IMicroKernel
+    internal static Split Plan<TKernel>(int m, int k, int n, bool transB, int threads) where TKernel : unmanaged, IMicroKernel
     {
         const double PackCost = 8, StreamCost = 4, Slack = 1.03;
         int mStrips = (m + TKernel.MR - 1) / TKernel.MR;
@@ -223,12 +281,12 @@ public static class Gemm
                 double paddedRows = (rows + TKernel.MR - 1) / TKernel.MR * TKernel.MR;
                 double paddedCols = (cols + TKernel.NR - 1) / TKernel.NR * TKernel.NR;
                 bool direct = !transB && rows <= DirectBMaxRows;
+                bool shared = !alongN && parts > 1 && !direct && rows > TKernel.MC;
                 double columnBlocks = Math.Ceiling(cols / (double)TKernel.NC);
-                double part = paddedRows * paddedCols * k
-                    + PackCost * rows * k * columnBlocks
-                    + (direct ? StreamCost : PackCost) * cols * k;
-                double time = (parts + threads - 1) / threads * part;
-                candidates[count] = new Split(alongN, parts, rows);
+                double packB = (direct ? StreamCost : PackCost) * cols * k;
+                double part = paddedRows * paddedCols * k + PackCost * rows * k * columnBlocks + (shared ? 0 : packB);
+                double time = (parts + threads - 1) / threads * part + (shared ? packB / threads : 0);
+                candidates[count] = new Split(alongN, parts, rows, shared);
                 times[count++] = time;
                 best = Math.Min(best, time);
             }
@@ -264,8 +322,20 @@ public static class Gemm
         public int Parts;
         public int KcStep;
 
+        // Shared B̃ (RunSharedB): the block pair in hand, whether this run packs its strips (in PackChunks chunks) or
+        // multiplies with them, and the buffer they go to.
+        public float* SharedPack;
+        public BlockPair Block;
+        public bool PackingShared;
+        public int PackChunks;
+
         public readonly void Execute(int chunk)
         {
+            if (SharedPack != null)
+            {
+                ExecuteShared(chunk);
+                return;
+            }
             if (SplitN)
             {
                 int strips = (N + TKernel.NR - 1) / TKernel.NR;
@@ -275,11 +345,54 @@ public static class Gemm
             }
             else
             {
-                int strips = (M + TKernel.MR - 1) / TKernel.MR;
-                int m0 = (int)((long)strips * chunk / Parts) * TKernel.MR;
-                int m1 = Math.Min(M, (int)((long)strips * (chunk + 1) / Parts) * TKernel.MR);
+                (int m0, int m1) = PartRows(chunk);
                 Compute(m0, m1, 0, N);
             }
+        }
+
+        /// <summary>
+        /// A chunk of a shared-B̃ run: strips [s0, s1) of the block pair's B̃, or the block pair for the rows of part
+        /// <paramref name="chunk"/>.
+        /// </summary>
+        private readonly void ExecuteShared(int chunk)
+        {
+            int nr = TKernel.NR;
+            if (PackingShared)
+            {
+                int strips = (Block.Nc + nr - 1) / nr;
+                int j0 = (int)((long)strips * chunk / PackChunks) * nr;
+                int j1 = Math.Min(Block.Nc, (int)((long)strips * (chunk + 1) / PackChunks) * nr);
+                PackBStrips(Block.Jc, j0, j1, Block.Nc, Block.Pc, Block.Kc, SharedPack);
+                return;
+            }
+            (int m0, int m1) = PartRows(chunk);
+            if (m0 >= m1)
+                return;
+            GemmScratch scratch = GemmScratch.ForCurrentThread();
+            float* aPack = scratch.PackedA((nint)RowBlockStep(m1 - m0) * KcStep);
+            float* tile = scratch.Tile(TKernel.MR * nr);
+            RowBlocks(m0, m1, aPack, SharedPack, false, tile, Block.Jc, Block.Nc, Block.Pc, Block.Kc);
+        }
+
+        /// <summary>The rows of part <paramref name="chunk"/> of an M split: whole strips, in part order.</summary>
+        private readonly (int M0, int M1) PartRows(int chunk)
+        {
+            int strips = (M + TKernel.MR - 1) / TKernel.MR;
+            int m0 = (int)((long)strips * chunk / Parts) * TKernel.MR;
+            int m1 = Math.Min(M, (int)((long)strips * (chunk + 1) / Parts) * TKernel.MR);
+            return (m0, m1);
+        }
+
+        /// <summary>
+        /// Rows of the Ã blocks of a part of <paramref name="rows"/> rows: as many blocks as MC requires, of equal size
+        /// in whole strips, so that no block is a sliver that pulls all of B̃ through L1 for a single strip of A.
+        /// </summary>
+        private static int RowBlockStep(int rows)
+        {
+            int mr = TKernel.MR;
+            int blocks = (rows + TKernel.MC - 1) / TKernel.MC;
+            int strips = (rows + mr - 1) / mr;
+            return (strips + blocks - 1) / blocks * mr;
         }
 
         /// <summary>C[m0..m1, n0..n1] (+)= op(A)[m0..m1, :] · op(B)[:, n0..n1], the loop nest around the micro-kernel.</summary>
@@ -289,10 +402,9 @@ public static class Gemm
             int mr = TKernel.MR, nr = TKernel.NR;
             if (m0 >= m1 || n0 >= n1)
                 return;
-            int mcMax = Math.Min(TKernel.MC, (m1 - m0 + mr - 1) / mr * mr);
             int ncMax = Math.Min(TKernel.NC, (n1 - n0 + nr - 1) / nr * nr);
             GemmScratch scratch = GemmScratch.ForCurrentThread();
-            float* aPack = scratch.PackedA((nint)mcMax * KcStep);
+            float* aPack = scratch.PackedA((nint)RowBlockStep(m1 - m0) * KcStep);
             float* bPack = scratch.PackedB((nint)ncMax * KcStep);
             float* tile = scratch.Tile(mr * nr);
 
@@ -306,27 +418,42 @@ public static class Gemm
                 for (int pc = 0; pc < K; pc += KcStep)
                 {
                     int kc = Math.Min(KcStep, K - pc);
-                    // beta = 0 overwrites C with the first K block (so NaN or garbage in C is never read); later blocks add.
-                    bool accumulate = Accumulate || pc > 0;
                     if (!packPerStrip)
-                    {
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            if (!ReadsBInPlace(Math.Min(nr, nc - jr)))
-                                PackBStrip(jc + jr, Math.Min(nr, nc - jr), pc, kc, bPack + (nint)jr * kc);
-                        }
-                    }
-
-                    for (int ic = m0; ic < m1; ic += TKernel.MC)
-                    {
-                        int mc = Math.Min(TKernel.MC, m1 - ic);
-
-                        // Ã: a dense A[k, m] (TN) is copied, A[m, k] transposed; a convolution gathers its patches.
-                        A.Pack(ic, mc, pc, kc, mr, aPack);
-
-                        MacroKernel(aPack, bPack, packPerStrip, tile, ic, mc, jc, nc, pc, kc, accumulate);
-                    }
+                        PackBStrips(jc, 0, nc, nc, pc, kc, bPack);
+                    RowBlocks(m0, m1, aPack, bPack, packPerStrip, tile, jc, nc, pc, kc);
                 }
+            }
+        }
+
+        /// <summary>Packs the B̃ strips of columns jc+j0..jc+j1 of block pair (jc, nc, pc, kc) into their places in bPack.</summary>
+        // bPack: [nc / NR, kc, NR]
+        private readonly void PackBStrips(int jc, int j0, int j1, int nc, int pc, int kc, float* bPack)
+        {
+            int nr = TKernel.NR;
+            for (int jr = j0; jr < j1; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                if (!ReadsBInPlace(cols))
+                    PackBStrip(jc + jr, cols, pc, kc, bPack + (nint)jr * kc);
+            }
+        }
+
+        /// <summary>Rows m0..m1 of one block pair: each Ã block packed, then multiplied with B̃ (<see cref="MacroKernel"/>).</summary>
+        // aPack: [RowBlockStep / MR, kc, MR]; bPack: [nc / NR, kc, NR], or one [kc, NR] slot when packPerStrip; tile: [MR, NR]
+        private readonly void RowBlocks(int m0, int m1, float* aPack, float* bPack, bool packPerStrip, float* tile,
+            int jc, int nc, int pc, int kc)
+        {
+            // beta = 0 overwrites C with the first K block (so NaN or garbage in C is never read); later blocks add.
+            bool accumulate = Accumulate || pc > 0;
+            int step = RowBlockStep(m1 - m0);
+            for (int ic = m0; ic < m1; ic += step)
+            {
+                int mc = Math.Min(step, m1 - ic);
+
+                // Ã: a dense A[k, m] (TN) is copied, A[m, k] transposed; a convolution gathers its patches.
+                A.Pack(ic, mc, pc, kc, TKernel.MR, aPack);
+
+                MacroKernel(aPack, bPack, packPerStrip, tile, ic, mc, jc, nc, pc, kc, accumulate);
             }
         }
 
@@ -461,12 +588,14 @@ public static class Gemm
 
         private Buffer _a;
         private Buffer _b;
+        private Buffer _sharedB;
         private Buffer _tile;
 
         ~GemmScratch()
         {
             _a.Free();
             _b.Free();
+            _sharedB.Free();
             _tile.Free();
         }
 
@@ -475,6 +604,9 @@ public static class Gemm
         public float* PackedA(nint floats) => _a.Ensure(floats);
 
         public float* PackedB(nint floats) => _b.Ensure(floats);
+
+        /// <summary>The B̃ block that a shared-B̃ run, started on this thread, packs for all of its parts.</summary>
+        public float* SharedB(nint floats) => _sharedB.Ensure(floats);
 
         public float* Tile(nint floats) => _tile.Ensure(floats);
 

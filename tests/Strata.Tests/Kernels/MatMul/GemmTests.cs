@@ -330,6 +330,87 @@ public class GemmThreadingTests
         }
     }
 
+    /// <summary>
+    /// The shared-B̃ split (every thread packs part of B̃, each part its own Ã) gives the single-thread product bit for
+    /// bit, for any number of parts and pool threads, with row, column and K edges, in NN, NT and TN.
+    /// </summary>
+    [Theory]
+    [InlineData(GemmTests.Variant.NN, 2, 2)]
+    [InlineData(GemmTests.Variant.NT, 3, 2)]
+    [InlineData(GemmTests.Variant.TN, 5, 3)]
+    [InlineData(GemmTests.Variant.NN, 4, 1)]
+    public void The_shared_B_split_gives_the_single_thread_product_bit_for_bit(GemmTests.Variant variant, int parts, int threads)
+    {
+        GemmTests.Kernel kernel = CurrentKernel();
+        (int mr, int nr, int kc, int mc, _) = GemmTests.Geometry(kernel);
+        // Each part gets more than one row block; K spans two blocks and N ends in a ragged strip.
+        int m = parts * (mc + 2 * mr) + 5, k = kc + 37, n = 3 * nr + 5;
+        var random = new Random(parts * 11 + threads);
+        float[] a = GemmTests.RandomValues(random, m * k);
+        float[] b = GemmTests.RandomValues(random, k * n);
+        float[] start = GemmTests.RandomValues(random, m * n);
+        bool transA = variant == GemmTests.Variant.TN, transB = variant == GemmTests.Variant.NT;
+        int saved = WorkerPool.ThreadCount;
+        try
+        {
+            WorkerPool.ThreadCount = threads;
+            foreach (float beta in new[] { 0f, 1f })
+            {
+                float[] expected = (float[])start.Clone(), shared = (float[])start.Clone();
+                Multiply(kernel, a, transA, b, transB, m, k, n, beta, expected, new Gemm.Split(false, 1, m), 1);
+                Multiply(kernel, a, transA, b, transB, m, k, n, beta, shared,
+                    new Gemm.Split(false, parts, (m + parts - 1) / parts, SharedB: true), threads);
+                Assert.Equal(expected, shared);
+            }
+        }
+        finally
+        {
+            WorkerPool.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void The_planner_shares_B_in_a_tall_split_and_not_in_a_batch_sized_one()
+    {
+        GemmTests.Kernel kernel = CurrentKernel();
+        int mc = GemmTests.Geometry(kernel).MC;
+        // Every M split of 16 row blocks leaves each part several blocks; 64 columns give N splits little to share.
+        Assert.True(Plan(kernel, 16 * mc, 512, 64, 2).SharedB);
+        Assert.False(Plan(kernel, 32, 784, 300, 2).SharedB);
+        Assert.False(Plan(kernel, 16 * mc, 512, 64, 1).SharedB);
+    }
+
+    private static GemmTests.Kernel CurrentKernel() => VectorWidths.Current switch
+    {
+        VectorWidth.Vector512 => GemmTests.Kernel.Kernel8x32,
+        VectorWidth.Vector256 => GemmTests.Kernel.Kernel6x16,
+        VectorWidth.Vector128 when System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported => GemmTests.Kernel.Kernel8x8,
+        VectorWidth.Vector128 => GemmTests.Kernel.Kernel6x8,
+        _ => GemmTests.Kernel.Kernel6x2,
+    };
+
+    private static Gemm.Split Plan(GemmTests.Kernel kernel, int m, int k, int n, int threads) => kernel switch
+    {
+        GemmTests.Kernel.Kernel8x32 => Gemm.Plan<Kernel<Vec512, Rows8>>(m, k, n, false, threads),
+        GemmTests.Kernel.Kernel6x16 => Gemm.Plan<Kernel<Vec256, Rows6>>(m, k, n, false, threads),
+        GemmTests.Kernel.Kernel8x8 => Gemm.Plan<Kernel<Vec128, Rows8>>(m, k, n, false, threads),
+        GemmTests.Kernel.Kernel6x8 => Gemm.Plan<Kernel<Vec128, Rows6>>(m, k, n, false, threads),
+        _ => Gemm.Plan<Kernel<Scalar, Rows6>>(m, k, n, false, threads),
+    };
+
+    private static void Multiply(GemmTests.Kernel kernel, float[] a, bool transA, float[] b, bool transB, int m, int k, int n,
+        float beta, float[] c, Gemm.Split split, int threads)
+    {
+        switch (kernel)
+        {
+            case GemmTests.Kernel.Kernel8x32: Gemm.Multiply<Kernel<Vec512, Rows8>>(a, transA, b, transB, m, k, n, beta, c, split, threads); break;
+            case GemmTests.Kernel.Kernel6x16: Gemm.Multiply<Kernel<Vec256, Rows6>>(a, transA, b, transB, m, k, n, beta, c, split, threads); break;
+            case GemmTests.Kernel.Kernel8x8: Gemm.Multiply<Kernel<Vec128, Rows8>>(a, transA, b, transB, m, k, n, beta, c, split, threads); break;
+            case GemmTests.Kernel.Kernel6x8: Gemm.Multiply<Kernel<Vec128, Rows6>>(a, transA, b, transB, m, k, n, beta, c, split, threads); break;
+            default: Gemm.Multiply<Kernel<Scalar, Rows6>>(a, transA, b, transB, m, k, n, beta, c, split, threads); break;
+        }
+    }
+
     private static void Run(GemmTests.Variant variant, float[] a, float[] b, int m, int k, int n, float[] c)
     {
         switch (variant)
