@@ -215,12 +215,11 @@ public static class Gemm
         for (int jc = 0; jc < job.N; jc += TKernel.NC)
         {
             int nc = Math.Min(TKernel.NC, job.N - jc);
-            int strips = (nc + nr - 1) / nr;
+            job.PackChunks = Math.Min((nc + nr - 1) / nr, threads * 4);
             for (int pc = 0; pc < job.K; pc += job.KcStep)
             {
                 job.Block = new BlockPair(jc, nc, pc, Math.Min(job.KcStep, job.K - pc));
                 job.PackingShared = true;
-                job.PackChunks = Math.Min(strips, threads * 4);
                 WorkerPool.Run(job.PackChunks, ref job);
                 job.PackingShared = false;
                 WorkerPool.Run(job.Parts, ref job);
@@ -338,9 +337,7 @@ public static class Gemm
             }
             if (SplitN)
             {
-                int strips = (N + TKernel.NR - 1) / TKernel.NR;
-                int n0 = (int)((long)strips * chunk / Parts) * TKernel.NR;
-                int n1 = Math.Min(N, (int)((long)strips * (chunk + 1) / Parts) * TKernel.NR);
+                (int n0, int n1) = StripRange(N, TKernel.NR, chunk, Parts);
                 Compute(0, M, n0, n1);
             }
             else
@@ -359,9 +356,7 @@ public static class Gemm
             int nr = TKernel.NR;
             if (PackingShared)
             {
-                int strips = (Block.Nc + nr - 1) / nr;
-                int j0 = (int)((long)strips * chunk / PackChunks) * nr;
-                int j1 = Math.Min(Block.Nc, (int)((long)strips * (chunk + 1) / PackChunks) * nr);
+                (int j0, int j1) = StripRange(Block.Nc, nr, chunk, PackChunks);
                 PackBStrips(Block.Jc, j0, j1, Block.Nc, Block.Pc, Block.Kc, SharedPack);
                 return;
             }
@@ -375,12 +370,18 @@ public static class Gemm
         }
 
         /// <summary>The rows of part <paramref name="chunk"/> of an M split: whole strips, in part order.</summary>
-        private readonly (int M0, int M1) PartRows(int chunk)
+        private readonly (int M0, int M1) PartRows(int chunk) => StripRange(M, TKernel.MR, chunk, Parts);
+
+        /// <summary>
+        /// Chunk <paramref name="chunk"/> of <paramref name="chunks"/> of a length cut into strips of
+        /// <paramref name="width"/>: whole strips, in chunk order, the last one clipped to the length.
+        /// </summary>
+        private static (int Start, int End) StripRange(int length, int width, int chunk, int chunks)
         {
-            int strips = (M + TKernel.MR - 1) / TKernel.MR;
-            int m0 = (int)((long)strips * chunk / Parts) * TKernel.MR;
-            int m1 = Math.Min(M, (int)((long)strips * (chunk + 1) / Parts) * TKernel.MR);
-            return (m0, m1);
+            int strips = (length + width - 1) / width;
+            int start = (int)((long)strips * chunk / chunks) * width;
+            int end = Math.Min(length, (int)((long)strips * (chunk + 1) / chunks) * width);
+            return (start, end);
         }
 
         /// <summary>
