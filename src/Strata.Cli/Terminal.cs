@@ -17,12 +17,14 @@ internal sealed class Terminal(TextWriter output, TextWriter error, bool interac
 
     /// <summary>
     /// The process's console. The progress bar is redrawn in place only when standard output is a terminal that can
-    /// (not TERM=dumb); redirected output gets one plain line per epoch instead. Errors are red unless standard error
-    /// is redirected or NO_COLOR is set (https://no-color.org).
+    /// (not TERM=dumb) and no MPI launcher stands between: a launcher forwards each rank's output in chunks (mpirun
+    /// gives each rank a terminal of its own and tags every chunk under --tag-output or --timestamp-output), so a
+    /// redraw would come out in fragments. Redirected output and MPI ranks get one plain line per epoch instead.
+    /// Errors are red unless standard error is redirected or NO_COLOR is set (https://no-color.org).
     /// </summary>
     public static Terminal FromConsole()
     {
-        bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
+        bool interactive = !Console.IsOutputRedirected && !Distributed.MpiCommunicator.IsLaunchedByMpi && Environment.GetEnvironmentVariable("TERM") != "dumb";
         bool color = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         return new Terminal(Console.Out, Console.Error, interactive, color);
     }

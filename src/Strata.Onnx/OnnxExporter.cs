@@ -14,7 +14,7 @@ namespace Strata.Onnx;
 /// and gives what it returns as <c>"output"</c>; a model of several inputs or outputs names each after its layer
 /// (Keras's input and output names). Inside, convolution and pooling run in ONNX's NCHW, and a graph stays in NCHW
 /// through its merges where every input is. BatchNormalization uses its moving statistics and Dropout (like RandomTranslation) is the
-/// identity, as in Predict. A layer called twice is written twice, each call with its own copy of the weights.
+/// identity, as in Predict. A layer called twice is written as two nodes that read one copy of its weights.
 /// </summary>
 public static class OnnxExporter
 {

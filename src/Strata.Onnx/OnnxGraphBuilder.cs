@@ -12,6 +12,9 @@ internal sealed class OnnxGraphBuilder
 {
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
+    /// <summary>The initializers written so far, by the hint they were asked for under.</summary>
+    private readonly Dictionary<string, List<TensorProto>> _initializers = new(StringComparer.Ordinal);
+
     public OnnxGraphBuilder(string graphName, params string[] reservedNames)
     {
         Graph = new GraphProto { Name = graphName };
@@ -40,22 +43,41 @@ internal sealed class OnnxGraphBuilder
         long count = dims.Aggregate(1L, (p, d) => p * d);
         if (count != values.Length)
             throw new InvalidOperationException($"Initializer '{hint}' has {values.Length} values for shape [{string.Join(", ", dims)}].");
-        var tensor = new TensorProto { Name = UniqueName(hint), DataType = (int)TensorProto.Types.DataType.Float };
+        var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float };
         tensor.Dims.AddRange(dims);
         tensor.RawData = BitConverter.IsLittleEndian
             ? ByteString.CopyFrom(MemoryMarshal.AsBytes(values))
             : ByteString.CopyFrom(LittleEndianBytes(values));
-        Graph.Initializer.Add(tensor);
-        return tensor.Name;
+        return AddInitializer(hint, tensor);
     }
 
     /// <summary>A 1-D int64 initializer (shapes for Reshape), stored in <c>int64_data</c>.</summary>
     public string AddInt64s(string hint, params long[] values)
     {
-        var tensor = new TensorProto { Name = UniqueName(hint), DataType = (int)TensorProto.Types.DataType.Int64 };
+        var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
         tensor.Dims.Add(values.Length);
         tensor.Int64Data.AddRange(values);
+        return AddInitializer(hint, tensor);
+    }
+
+    /// <summary>
+    /// Names <paramref name="tensor"/> after <paramref name="hint"/> and adds it, unless an initializer written under
+    /// the same hint already holds the same values: a layer called twice (a shared layer of a functional model)
+    /// then writes its weights once, and both of its nodes read them. The hint is the layer's name and the weight's,
+    /// so two layers never share an initializer, even where their values agree (zero biases, say).
+    /// </summary>
+    private string AddInitializer(string hint, TensorProto tensor)
+    {
+        if (!_initializers.TryGetValue(hint, out var written)) _initializers[hint] = written = [];
+        foreach (var earlier in written)
+        {
+            if (earlier.DataType == tensor.DataType && earlier.Dims.Equals(tensor.Dims)
+                && earlier.RawData.Equals(tensor.RawData) && earlier.Int64Data.Equals(tensor.Int64Data))
+                return earlier.Name;
+        }
+        tensor.Name = UniqueName(hint);
         Graph.Initializer.Add(tensor);
+        written.Add(tensor);
         return tensor.Name;
     }
 

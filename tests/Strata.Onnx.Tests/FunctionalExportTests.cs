@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Strata.Layers;
+using Strata.Onnx.Proto;
 
 namespace Strata.Onnx.Tests;
 
@@ -66,5 +67,27 @@ public class FunctionalExportTests
         var expected = model.Predict(x);
         var actual = Run(OnnxExporter.ExportToBytes(model), ["image", "features"], x, ["classes", "score"]);
         for (int k = 0; k < 2; k++) OnnxParity.AssertClose(expected[k].Span, actual[k]);
+    }
+    [Fact]
+    public void A_shared_layer_writes_its_weights_once_and_layers_with_equal_weights_keep_their_own()
+    {
+        var features = Input.Of(new Shape(4), "features");
+        var shared = new Dense(4, activation: "tanh", name: "shared");
+        var twice = shared.Call(shared.Call(features));
+        var model = new Model(features, new Dense(4, name: "other").Call(twice)) { Seed = 1 };
+        OnnxParity.Randomize(model, seed: 2);
+        // The other layer's weights equal the shared one's: equal values alone must not merge two layers' weights.
+        var sharedLayer = (Dense)model.Layers.Single(l => l.Name == "shared");
+        var otherLayer = (Dense)model.Layers.Single(l => l.Name == "other");
+        sharedLayer.Kernel.Value.CopyTo(otherLayer.Kernel.Value);
+        sharedLayer.Bias!.Value.CopyTo(otherLayer.Bias!.Value);
+
+        byte[] onnx = OnnxExporter.ExportToBytes(model);
+        var graph = ModelProto.Parser.ParseFrom(onnx).Graph;
+        Assert.Equal(["other/bias", "other/kernel", "shared/bias", "shared/kernel"], graph.Initializer.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(2, graph.Node.Count(n => n.Input.Contains("shared/kernel")));
+
+        var x = OnnxParity.Random(new Shape(3, 4), seed: 3);
+        OnnxParity.AssertClose(model.Predict(x).Span, Run(onnx, [OnnxExporter.InputName], [x], [OnnxExporter.OutputName])[0]);
     }
 }

@@ -55,35 +55,7 @@ internal sealed class TrainCommand : Command
         HelpName = "constant|cosine",
     };
 
-    private readonly Option<float?> _clipValue = new("--clip-value")
-    {
-        Description = "Clamp every gradient to [-X, X] before the update",
-        HelpName = "X",
-    };
-
-    private readonly Option<float?> _clipNorm = new("--clip-norm")
-    {
-        Description = "Rescale each weight's gradient to an L2 norm of at most X",
-        HelpName = "X",
-    };
-
-    private readonly Option<float?> _globalClipNorm = new("--global-clip-norm")
-    {
-        Description = "Rescale all gradients together to a global L2 norm of at most X",
-        HelpName = "X",
-    };
-
-    private readonly Option<float?> _agc = new("--agc")
-    {
-        Description = "Adaptive gradient clipping (Brock et al. 2021): rescale each unit's gradient to a norm of at most X times its weights' norm (floored at 0.001), the final layer excluded; try 0.01",
-        HelpName = "X",
-    };
-
-    private readonly Option<float?> _autoClip = new("--auto-clip")
-    {
-        Description = "AutoClip (Seetharaman et al. 2020): rescale all gradients together to at most the P-th percentile of the global norms of all steps so far; try 10",
-        HelpName = "P",
-    };
+    private readonly ClippingOptions _clipping = new();
 
     private readonly Option<string?> _logGradients = new("--log-gradients")
     {
@@ -164,11 +136,6 @@ internal sealed class TrainCommand : Command
         _seed.CustomParser = OptionParsers.WholeNumber(int.MinValue);
         _validation.CustomParser = result => OptionParsers.WholeNumber(0, MaxValidation)(result);
         _learningRate.CustomParser = result => OptionParsers.PositiveNumber(result);
-        _clipValue.CustomParser = result => OptionParsers.PositiveNumber(result);
-        _clipNorm.CustomParser = result => OptionParsers.PositiveNumber(result);
-        _globalClipNorm.CustomParser = result => OptionParsers.PositiveNumber(result);
-        _agc.CustomParser = result => OptionParsers.PositiveNumber(result);
-        _autoClip.CustomParser = result => OptionParsers.Percentile(result);
         _optimizer.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string?>();
@@ -192,11 +159,7 @@ internal sealed class TrainCommand : Command
         Options.Add(_learningRate);
         Options.Add(_optimizer);
         Options.Add(_schedule);
-        Options.Add(_clipValue);
-        Options.Add(_clipNorm);
-        Options.Add(_globalClipNorm);
-        Options.Add(_agc);
-        Options.Add(_autoClip);
+        _clipping.AddTo(this);
         Options.Add(_logGradients);
         Options.Add(_seed);
         Options.Add(_model);
@@ -216,16 +179,9 @@ internal sealed class TrainCommand : Command
         Validators.Add(result =>
         {
             if (result.GetResult(_resume) is null) return;
-            foreach (Option option in (Option[])[_model, _optimizer, _learningRate, _schedule, _clipValue, _clipNorm, _globalClipNorm, _agc, _autoClip])
+            foreach (Option option in ((Option[])[_model, _optimizer, _learningRate, _schedule]).Concat(_clipping.All))
                 if (result.GetResult(option) is { Implicit: false })
                     result.AddError($"{option.Name} cannot be combined with --resume: the saved model continues with its own architecture, optimizer and clipping.");
-        });
-        // Clipping options exclude each other: say so before the dataset loads, in the options' own names.
-        Validators.Add(result =>
-        {
-            var given = ((Option[])[_clipValue, _clipNorm, _globalClipNorm, _agc, _autoClip]).Where(o => result.GetResult(o) is { Implicit: false }).ToArray();
-            if (given.Length > 1)
-                result.AddError($"{string.Join(" and ", given.Select(o => o.Name))} cannot be combined: choose one way of clipping.");
         });
         SetAction(Execute);
     }
@@ -252,11 +208,7 @@ internal sealed class TrainCommand : Command
             LearningRate: learningRate,
             Optimizer: optimizerName,
             CosineDecay: (parsed.GetValue(_schedule) ?? (preset?.CosineDecay == true ? "cosine" : "constant")) == "cosine",
-            ClipValue: parsed.GetValue(_clipValue),
-            ClipNorm: parsed.GetValue(_clipNorm),
-            GlobalClipNorm: parsed.GetValue(_globalClipNorm),
-            Agc: parsed.GetValue(_agc),
-            AutoClip: parsed.GetValue(_autoClip),
+            Clipping: _clipping.Read(parsed),
             LogGradients: parsed.GetValue(_logGradients),
             Seed: parsed.GetValue(_seed),
             Threads: parsed.GetValue(_threads),
@@ -287,9 +239,9 @@ internal sealed class TrainCommand : Command
 
         var source = DataSource.Load(s.DataDirectory, s.Data);
         var full = source.Data;
-        // A table is often sorted by its label, and an image folder is read class by class: both are shuffled (by
-        // --seed) before the validation samples are taken from the end, as Keras's image_dataset_from_directory does.
-        if (source.Kind is "CSV" or "image folder") full = full.Shuffled(s.Seed);
+        // Samples that may come in class order are shuffled (by --seed) before the validation samples are taken from
+        // the end, as Keras's image_dataset_from_directory does.
+        if (source.Kind.MayBeSorted()) full = full.Shuffled(s.Seed);
         var test = source.Test;
         if (s.TestPath is not null)
         {
@@ -303,7 +255,7 @@ internal sealed class TrainCommand : Command
         var (train, validation) = held > 0 ? full.Split(full.Count - held) : (full, null);
         string targets = source.Regression ? "numeric targets" : string.Create(CultureInfo.InvariantCulture, $"{source.Classes} classes");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{source.Kind} from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test?.Count ?? 0} test samples of shape {train.Images.Shape.WithoutBatch()}, {targets}"));
+            $"{source.Kind.Describe()} from {s.DataDirectory}: {train.Count} training, {validation?.Count ?? 0} validation, {test?.Count ?? 0} test samples of shape {train.Images.Shape.WithoutBatch()}, {targets}"));
 
         var (model, optimizer) = s.Resume is null ? NewModel(s, train, source) : Resumed(s.Resume, s.Epochs, s.Budget);
         long runSteps = RunSteps(s, train);
@@ -440,7 +392,7 @@ internal sealed class TrainCommand : Command
             ? Model.FromConfig(File.ReadAllText(s.Model), inputShape, outputUnits: target.IsRegression ? 1 : target.Classes, s.Seed, s.Budget)
             : Presets.Get(s.Model).Create(inputShape, target, s.Seed);
         if (model is Sequential stack) stack.Build(inputShape); // a functional model is built from its input already
-        var optimizer = CreateOptimizer(s);
+        var optimizer = s.Clipping.Create(s.Optimizer, s.LearningRate);
         if (s.CosineDecay) optimizer.Schedule = new CosineDecay(s.LearningRate, RunSteps(s, train));
         Loss loss = target.IsRegression ? Losses.MeanSquaredError
             : model.OutputShape[^1] == 1 ? Losses.BinaryCrossentropy() : Losses.SparseCategoricalCrossentropy;
@@ -489,7 +441,6 @@ internal sealed class TrainCommand : Command
 
     private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop", "nadam"];
 
-    /// <summary>The chosen optimizer with the chosen learning rate and clipping; more than one clipping option is an error.</summary>
     /// <summary>
     /// Refuses an --output folder that already holds a run, unless --overwrite says to replace it or --resume continues
     /// the model saved there: a finished run is never replaced by mistake.
@@ -527,17 +478,8 @@ internal sealed class TrainCommand : Command
         _ => new Sgd().LearningRate,
     };
 
-    private static Optimizer CreateOptimizer(TrainSettings s) => s.Optimizer switch
-    {
-        "adam" => new Adam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
-        "adamw" => new AdamW(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
-        "rmsprop" => new RmsProp(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
-        "nadam" => new Nadam(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
-        _ => new Sgd(s.LearningRate, clipValue: s.ClipValue, clipNorm: s.ClipNorm, globalClipNorm: s.GlobalClipNorm, agc: s.Agc, autoClipPercentile: s.AutoClip),
-    };
-
     private sealed record TrainSettings(string Model, string DataDirectory, string? TestPath, DataOptions Data, int Epochs, int BatchSize, float LearningRate,
         int Seed, int? Threads, MemoryBudget Budget, int? ValidationCount, string? OutputDirectory, bool Overwrite,
-        string Optimizer, bool CosineDecay, float? ClipValue, float? ClipNorm, float? GlobalClipNorm, float? Agc, float? AutoClip, string? LogGradients, string? Resume,
+        string Optimizer, bool CosineDecay, ClippingOptions.Choice Clipping, string? LogGradients, string? Resume,
         bool Distributed);
 }

@@ -15,9 +15,9 @@ internal sealed record DataOptions(string? Label, Size2D? ImageSize, ColorMode C
 /// <summary>A dataset read for a command, with where it came from in words.</summary>
 /// <param name="Data">Inputs and targets; class names when the targets are named classes.</param>
 /// <param name="Test">The source's own test set (an IDX test pair, an image folder's test/ folder), if it has one.</param>
-/// <param name="Kind">"Fashion-MNIST", "IDX", "CSV" or "image folder", for messages.</param>
+/// <param name="Kind">Which kind of source it was.</param>
 /// <param name="Regression">True when the targets are numbers rather than classes (a CSV's numeric label column).</param>
-internal sealed record SourceData(Dataset Data, Dataset? Test, string Kind, bool Regression)
+internal sealed record SourceData(Dataset Data, Dataset? Test, SourceKind Kind, bool Regression)
 {
     /// <summary>Classes of a classification dataset: its names, else the largest label + 1.</summary>
     public int Classes => Data.ClassNames?.Count ?? (Data.Labels.Length == 0 ? 0 : (int)System.Numerics.Tensors.TensorPrimitives.Max<float>(Data.Labels.Span) + 1);
@@ -47,10 +47,10 @@ internal static class DataSource
             if (IsFashionMnist(path))
             {
                 var (train, test) = FashionMnist.Load(path, options.Budget);
-                return new SourceData(train, test, "Fashion-MNIST", Regression: false);
+                return new SourceData(train, test, SourceKind.FashionMnist, Regression: false);
             }
             var (data, idxTest) = IdxDataset.LoadFolder(path, options.Budget);
-            return new SourceData(data, idxTest, "IDX", Regression: false);
+            return new SourceData(data, idxTest, SourceKind.Idx, Regression: false);
         }
         string train_ = Path.Combine(path, "train"), test_ = Path.Combine(path, "test");
         if (Directory.Exists(train_) && Directory.Exists(test_))
@@ -58,12 +58,12 @@ internal static class DataSource
             var size = options.ImageSize ?? FirstImageSize(train_);
             var (train, _) = ImageFolder.Load(train_, size, options.ColorMode, seed: 0, shuffle: false, budget: options.Budget);
             var (test, _) = ImageFolder.Load(test_, size, options.ColorMode, seed: 0, shuffle: false, budget: options.Budget);
-            return new SourceData(train, Relabel(test, train.ClassNames!, test_), "image folder", Regression: false);
+            return new SourceData(train, Relabel(test, train.ClassNames!, test_), SourceKind.ImageFolder, Regression: false);
         }
         if (Directory.EnumerateDirectories(path).Any())
         {
             var (images, _) = ImageFolder.Load(path, options.ImageSize ?? FirstImageSize(path), options.ColorMode, seed: 0, shuffle: false, budget: options.Budget);
-            return new SourceData(images, null, "image folder", Regression: false);
+            return new SourceData(images, null, SourceKind.ImageFolder, Regression: false);
         }
         throw new FileNotFoundException($"--data {path} is a folder with neither IDX files (train-images…, train-labels…) nor class sub-folders of images. {HowToGetFashionMnist}", path);
     }
@@ -78,7 +78,7 @@ internal static class DataSource
         if (Directory.Exists(path) && IdxDataset.IsIdxFolder(path))
         {
             var test = IsFashionMnist(path) ? FashionMnist.LoadTest(path, options.Budget) : IdxDataset.LoadTest(path, options.Budget);
-            source = new SourceData(test, null, IsFashionMnist(path) ? "Fashion-MNIST" : "IDX", Regression: false);
+            source = new SourceData(test, null, IsFashionMnist(path) ? SourceKind.FashionMnist : SourceKind.Idx, Regression: false);
         }
         else
         {
@@ -149,7 +149,7 @@ internal static class DataSource
         if (options.Label is null)
             throw new ArgumentException($"--data {path} is a CSV table: name its label column with --label COLUMN.");
         var csv = CsvDataset.Load(path, options.Label, budget: options.Budget);
-        return new SourceData(csv.Dataset, null, "CSV", csv.LabelKind == LabelKind.Numbers);
+        return new SourceData(csv.Dataset, null, SourceKind.Csv, csv.LabelKind == LabelKind.Numbers);
     }
 
     /// <summary>The size of the first image of an image folder (its first class, first file), which the others are resized to.</summary>
