@@ -10,40 +10,15 @@ namespace Strata.Cli.Commands;
 /// </summary>
 internal sealed class ClippingOptions
 {
-    private readonly Option<float?> _value = new("--clip-value")
-    {
-        Description = "Clamp every gradient to [-X, X] before the update",
-        HelpName = "X",
-        CustomParser = result => OptionParsers.PositiveNumber(result),
-    };
+    private readonly Option<float?> _value = CommonOptions.PositiveNumber("--clip-value", "Clamp every gradient to [-X, X] before the update");
 
-    private readonly Option<float?> _norm = new("--clip-norm")
-    {
-        Description = "Rescale each weight's gradient to an L2 norm of at most X",
-        HelpName = "X",
-        CustomParser = result => OptionParsers.PositiveNumber(result),
-    };
+    private readonly Option<float?> _norm = CommonOptions.PositiveNumber("--clip-norm", "Rescale each weight's gradient to an L2 norm of at most X");
 
-    private readonly Option<float?> _globalNorm = new("--global-clip-norm")
-    {
-        Description = "Rescale all gradients together to a global L2 norm of at most X",
-        HelpName = "X",
-        CustomParser = result => OptionParsers.PositiveNumber(result),
-    };
+    private readonly Option<float?> _globalNorm = CommonOptions.PositiveNumber("--global-clip-norm", "Rescale all gradients together to a global L2 norm of at most X");
 
-    private readonly Option<float?> _agc = new("--agc")
-    {
-        Description = "Adaptive gradient clipping (Brock et al. 2021): rescale each unit's gradient to a norm of at most X times its weights' norm (floored at 0.001), the final layer excluded; try 0.01",
-        HelpName = "X",
-        CustomParser = result => OptionParsers.PositiveNumber(result),
-    };
+    private readonly Option<float?> _agc = CommonOptions.PositiveNumber("--agc", "Adaptive gradient clipping (Brock et al. 2021): rescale each unit's gradient to a norm of at most X times its weights' norm (floored at 0.001), the final layer excluded; try 0.01");
 
-    private readonly Option<float?> _autoClip = new("--auto-clip")
-    {
-        Description = "AutoClip (Seetharaman et al. 2020): rescale all gradients together to at most the P-th percentile of the global norms of all steps so far; try 10",
-        HelpName = "P",
-        CustomParser = result => OptionParsers.Percentile(result),
-    };
+    private readonly Option<float?> _autoClip = CommonOptions.Percentile("--auto-clip", "AutoClip (Seetharaman et al. 2020): rescale all gradients together to at most the P-th percentile of the global norms of all steps so far; try 10");
 
     /// <summary>Every clipping option, in the order the help lists them.</summary>
     public IReadOnlyList<Option> All => [_value, _norm, _globalNorm, _agc, _autoClip];

@@ -54,6 +54,22 @@ internal static class CommonOptions
         CustomParser = OptionParsers.WholeNumber(1, MaxBatchSize),
     };
 
+    /// <summary>An optional number above 0 (a threshold, a learning rate); a bad value gets one message naming the option.</summary>
+    public static Option<float?> PositiveNumber(string name, string description, string helpName = "X") => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        CustomParser = result => OptionParsers.PositiveNumber(result),
+    };
+
+    /// <summary>An optional percentile, above 0 and at most 100.</summary>
+    public static Option<float?> Percentile(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "P",
+        CustomParser = result => OptionParsers.Percentile(result),
+    };
+
     /// <summary>
     /// The memory budget every read of the command checks before allocating (<see cref="Budget"/> gives the default
     /// when the option is absent). No default value in the option itself: help would print it as a bare number.

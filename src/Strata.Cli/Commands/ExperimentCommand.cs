@@ -70,12 +70,7 @@ internal sealed class ExperimentCommand : Command
         protected abstract int Execute(ParseResult parsed, string output);
 
         /// <summary>An experiment's --learning-rate: a number above 0, described by <paramref name="description"/>.</summary>
-        protected static Option<float?> LearningRate(string description) => new("--learning-rate")
-        {
-            Description = description,
-            HelpName = "X",
-            CustomParser = result => OptionParsers.PositiveNumber(result),
-        };
+        protected static Option<float?> LearningRate(string description) => CommonOptions.PositiveNumber("--learning-rate", description);
 
         /// <summary>Fashion-MNIST from <paramref name="data"/>, within --max-memory.</summary>
         protected (Dataset Train, Dataset Test) LoadFashionMnist(ParseResult parsed, string data) =>
@@ -161,26 +156,11 @@ internal sealed class ExperimentCommand : Command
 
         private readonly Option<float?> _learningRate = LearningRate("SGD learning rate, above 0 [default: 0.1; the paper's 0.01 needs far more steps]");
 
-        private readonly Option<float?> _recurrentStddev = new("--recurrent-stddev")
-        {
-            Description = "σ of the recurrent kernel's N(0, σ²) initialization, above 0 [default: 0.1, the paper's \"basic tanh\"]",
-            HelpName = "X",
-            CustomParser = result => OptionParsers.PositiveNumber(result),
-        };
+        private readonly Option<float?> _recurrentStddev = CommonOptions.PositiveNumber("--recurrent-stddev", "σ of the recurrent kernel's N(0, σ²) initialization, above 0 [default: 0.1, the paper's \"basic tanh\"]");
 
-        private readonly Option<float?> _agc = new("--agc")
-        {
-            Description = $"λ of the agc mode (adaptive gradient clipping), above 0 [default: {ClippingSettings.DefaultAgc.ToString(CultureInfo.InvariantCulture)}]",
-            HelpName = "X",
-            CustomParser = result => OptionParsers.PositiveNumber(result),
-        };
+        private readonly Option<float?> _agc = CommonOptions.PositiveNumber("--agc", $"λ of the agc mode (adaptive gradient clipping), above 0 [default: {ClippingSettings.DefaultAgc.ToString(CultureInfo.InvariantCulture)}]");
 
-        private readonly Option<float?> _autoClip = new("--auto-clip")
-        {
-            Description = "Percentile of the autoClip mode, above 0 and at most 100 [default: 10, Seetharaman et al.'s]",
-            HelpName = "P",
-            CustomParser = result => OptionParsers.Percentile(result),
-        };
+        private readonly Option<float?> _autoClip = CommonOptions.Percentile("--auto-clip", "Percentile of the autoClip mode, above 0 and at most 100 [default: 10, Seetharaman et al.'s]");
 
         public ClippingCommand(Terminal terminal)
             : base("clipping", "Pascanu et al.'s recurrent networks on the adding and temporal-order problems at several lengths, without clipping, with clipValue, clipNorm and globalClipNorm, and with the adaptive agc and autoClip: success rate, gradient norms, exploded steps.", terminal)
